@@ -1,0 +1,57 @@
+//! Test-only helpers shared by the crates of this workspace. Not published.
+//!
+//! The reference data in `../shared/` (Amazon's API models, recorded MWS responses) is not
+//! part of the project. Tests that read it find it through the `AMZ_SHARED_DIR` environment
+//! variable, which `.ci/run` sets. Without it a test says loudly that it skipped; under
+//! `CI=true` a missing directory is a failure, so CI can never pass by skipping.
+//!
+//! ```
+//! if let Some(dir) = amz_testkit::shared_dir("doc example") {
+//!     assert!(dir.is_dir());
+//! }
+//! ```
+
+use std::path::PathBuf;
+
+/// The environment variable naming the `shared/` reference directory.
+pub const SHARED_DIR_VAR: &str = "AMZ_SHARED_DIR";
+
+/// Returns the shared reference directory, or `None` (after printing a loud skip notice)
+/// when it is not configured outside CI.
+///
+/// # Panics
+///
+/// Panics when `CI=true` and the variable is missing or does not name a directory: a test
+/// that needs the reference data must not pass silently in CI.
+pub fn shared_dir(test: &str) -> Option<PathBuf> {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    match std::env::var_os(SHARED_DIR_VAR).map(PathBuf::from) {
+        Some(dir) if dir.is_dir() => Some(dir),
+        other => {
+            let why = match other {
+                Some(dir) => format!("{SHARED_DIR_VAR}={} is not a directory", dir.display()),
+                None => format!("{SHARED_DIR_VAR} is not set"),
+            };
+            if in_ci {
+                panic!("{test}: needs the shared reference data, but {why} (CI=true)");
+            }
+            eprintln!("SKIPPED {test}: {why}; set it to the path of ../shared to run this test");
+            None
+        }
+    }
+}
+
+/// Returns `dir/relative`, panicking with a clear message if it does not exist.
+///
+/// # Panics
+///
+/// Panics when the file is missing, naming the path.
+pub fn shared_file(dir: &std::path::Path, relative: &str) -> PathBuf {
+    let path = dir.join(relative);
+    assert!(
+        path.exists(),
+        "reference file {} is missing",
+        path.display()
+    );
+    path
+}
