@@ -55,3 +55,46 @@ pub fn shared_file(dir: &std::path::Path, relative: &str) -> PathBuf {
     );
     path
 }
+
+/// The environment variable naming the PostgreSQL server that tests may use.
+pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
+
+/// Returns the PostgreSQL connection URL for tests, or `None` (after printing a loud skip
+/// notice) when `DATABASE_URL` is not set outside CI.
+///
+/// # Panics
+///
+/// Panics when `CI=true` and `DATABASE_URL` is missing: `.ci/run` always starts a server, so
+/// a PostgreSQL test must never pass by skipping there.
+pub fn database_url(test: &str) -> Option<String> {
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    match std::env::var(DATABASE_URL_VAR) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if in_ci => {
+            panic!("{test}: needs PostgreSQL, but {DATABASE_URL_VAR} is not set (CI=true)")
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED {test}: {DATABASE_URL_VAR} is not set; point it at a PostgreSQL server to run this test"
+            );
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_dir_is_found_or_skipped_loudly() {
+        // Under CI the variable is set by .ci/run, so this must find the directory.
+        if let Some(dir) = shared_dir("testkit self-test") {
+            assert!(
+                dir.join("DESIGN.md").is_file(),
+                "{} lacks DESIGN.md",
+                dir.display()
+            );
+        }
+    }
+}
