@@ -1,4 +1,26 @@
 //! The storage-agnostic order sync engine.
 //!
-//! **Status: not yet implemented.** This crate will hold the neutral order model, the host
-//! traits (order store, warehouse, sync state), the jobs and the scheduler.
+//! Keeps a host (cart, ERP or warehouse) in sync with Amazon orders for many seller
+//! accounts, without losing or doubling anything. The crate holds:
+//!
+//! - the neutral domain model ([`model`], [`pii`], [`money`], [`ids`]);
+//! - the traits a host implements ([`host::OrderStore`], [`host::Warehouse`]), the
+//!   engine's own state ([`state::SyncState`]), the Amazon side ([`amazon::AmazonSide`]),
+//!   time ([`clock::Clock`]) and run-report sinks ([`report::Notifier`]);
+//!
+//! It never contains SQL: storage lives in the `store-adapters` crate.
+
+pub mod amazon;
+pub mod clock;
+pub mod error;
+pub mod host;
+pub mod ids;
+pub mod model;
+pub mod money;
+pub mod pii;
+pub mod report;
+pub mod state;
+
+pub use error::{AmazonError, ErrorKind, Result, StateError, StoreError, SyncError};
+pub use ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, OrderItemId, PackageRef};
+pub use money::Money;

@@ -1,0 +1,235 @@
+//! The traits a host implements: an order store (cart, ERP) and a warehouse (3PL, WMS).
+//!
+//! Both are object-safe (`Arc<dyn OrderStore>`), with a small required surface; the
+//! `...Ext` traits add conveniences built on it for every implementation.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::StoreError;
+use crate::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
+use crate::model::{HostShipment, Order};
+
+/// The host's words for an order, produced by the mapping rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappedFields {
+    /// The host's order number (e.g. `AMZ-902-3159896-1390916`).
+    pub order_number: String,
+    /// The host's order status.
+    pub status: String,
+    /// The host's payment method, when Amazon gave one.
+    pub payment: Option<String>,
+    /// The host's shipping method.
+    pub shipping_method: Option<String>,
+    /// Fulfilment priority (higher ships first).
+    pub priority: i32,
+}
+
+/// An Amazon order ready for the host: the order with names shaped, SKUs mapped and, for
+/// FBA orders, the placeholder name and no address; plus the mapped words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostOrder {
+    /// The seller account the order belongs to.
+    pub account: AccountId,
+    /// The order (the version is `order.last_updated_at`).
+    pub order: Order,
+    /// The host's words for it.
+    pub mapped: MappedFields,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum UpsertAction {
+    /// The host did not have the order and created it.
+    Created,
+    /// The host had an older version and replaced it.
+    Updated,
+    /// The host already had this exact version; nothing changed.
+    Unchanged,
+    /// The host has a newer version; the incoming one was ignored (newer wins).
+    Stale,
+}
+
+/// The result of accepting an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpsertOutcome {
+    /// The host's id of the order (the same for every call with the same Amazon id).
+    pub host_id: HostOrderId,
+    /// What the call did.
+    pub action: UpsertAction,
+}
+
+/// The host's view of an order it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostOrderRef {
+    /// The host's id.
+    pub host_id: HostOrderId,
+    /// The Amazon version (`LastUpdateDate`) the host holds.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_updated_at: OffsetDateTime,
+}
+
+/// What became of a shipment the host reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ShipmentResult {
+    /// Amazon accepted the package.
+    Confirmed {
+        /// When the engine confirmed it.
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The engine refused to send it (unmapped carrier, empty tracking, ...). The host
+    /// must fix the shipment; a changed shipment is reported again.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// Held back for now (e.g. the ship date is in the future); it stays ready and will
+    /// be sent once the reason is gone.
+    Held {
+        /// Why.
+        reason: String,
+        /// Until when, if known.
+        #[serde(with = "time::serde::rfc3339::option")]
+        until: Option<OffsetDateTime>,
+    },
+    /// Amazon rejected it.
+    Rejected {
+        /// Amazon's message.
+        message: String,
+    },
+}
+
+impl ShipmentResult {
+    /// Whether the shipment is finished with (nothing more will be sent unless the host
+    /// changes it).
+    pub fn is_final(&self) -> bool {
+        !matches!(self, ShipmentResult::Held { .. })
+    }
+}
+
+/// A cart or ERP that receives Amazon orders and reports shipments back.
+///
+/// Contract (checked by `conformance`):
+/// - [`upsert_order`](OrderStore::upsert_order) is keyed by (account, Amazon order id):
+///   one host order per key, whatever the number of calls, and the same `host_id` each
+///   time;
+/// - newer wins: an order whose `last_updated_at` is older than the held one is ignored
+///   ([`UpsertAction::Stale`]), an equal one is [`UpsertAction::Unchanged`];
+/// - once a call returns `Ok`, the order is durable;
+/// - [`shipments_ready`](OrderStore::shipments_ready) returns packages not yet finished
+///   (see [`ShipmentResult::is_final`]).
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Creates or updates the order; returns the host's id.
+    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError>;
+
+    /// The host's record of an Amazon order, if it has one.
+    async fn find_order(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrderRef>, StoreError>;
+
+    /// Up to `limit` shipped packages with tracking that still need to go to Amazon.
+    async fn shipments_ready(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<HostShipment>, StoreError>;
+
+    /// Records what became of a shipment.
+    async fn record_shipment_result(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+        result: &ShipmentResult,
+    ) -> Result<(), StoreError>;
+
+    /// Replaces the buyer and recipient PII of the order with `marker`; amounts and items
+    /// stay. Redacting an order twice, or one the host does not have, is not an error.
+    async fn redact_pii(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+        marker: &str,
+    ) -> Result<(), StoreError>;
+}
+
+/// Conveniences over any [`OrderStore`].
+#[async_trait]
+pub trait OrderStoreExt: OrderStore {
+    /// Upserts several orders in order, stopping at the first error.
+    async fn upsert_orders(&self, orders: &[HostOrder]) -> Result<Vec<UpsertOutcome>, StoreError> {
+        let mut out = Vec::with_capacity(orders.len());
+        for o in orders {
+            out.push(self.upsert_order(o).await?);
+        }
+        Ok(out)
+    }
+
+    /// Whether the host holds the order.
+    async fn has_order(&self, account: &AccountId, id: &AmazonOrderId) -> Result<bool, StoreError> {
+        Ok(self.find_order(account, id).await?.is_some())
+    }
+}
+
+impl<T: OrderStore + ?Sized> OrderStoreExt for T {}
+
+/// A request to a warehouse to fulfil a merchant-fulfilled order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FulfilmentRequest {
+    /// The order, shaped for the host.
+    pub order: HostOrder,
+    /// The warehouse's shipping service, mapped from Amazon's service level.
+    pub service: String,
+}
+
+/// A 3PL or WMS that fulfils merchant-fulfilled orders. Never receives FBA orders.
+///
+/// The same keying and newer-wins contract as [`OrderStore`] applies to
+/// [`submit`](Warehouse::submit): a request for an order the warehouse already holds is an
+/// update (e.g. a cancellation).
+#[async_trait]
+pub trait Warehouse: Send + Sync {
+    /// Accepts (or updates) a fulfilment request; returns the warehouse's id for it.
+    async fn submit(&self, request: &FulfilmentRequest) -> Result<UpsertOutcome, StoreError>;
+
+    /// Up to `limit` packages the warehouse shipped that still need to go to Amazon.
+    async fn shipments_ready(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<HostShipment>, StoreError>;
+
+    /// Records what became of a shipment.
+    async fn record_shipment_result(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+        result: &ShipmentResult,
+    ) -> Result<(), StoreError>;
+}
+
+/// Conveniences over any [`Warehouse`].
+#[async_trait]
+pub trait WarehouseExt: Warehouse {
+    /// Submits several requests in order, stopping at the first error.
+    async fn submit_all(
+        &self,
+        requests: &[FulfilmentRequest],
+    ) -> Result<Vec<UpsertOutcome>, StoreError> {
+        let mut out = Vec::with_capacity(requests.len());
+        for r in requests {
+            out.push(self.submit(r).await?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: Warehouse + ?Sized> WarehouseExt for T {}
