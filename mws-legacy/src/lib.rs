@@ -1,4 +1,21 @@
 //! A typed client for Amazon's legacy Marketplace Web Service (MWS).
 //!
-//! **Status: not yet implemented.** This crate will hold Signature Version 2 signing, the
-//! Orders 2013-09-01 and Feeds 2009-01-01 sections and their XML. Nothing here works yet.
+//! MWS was switched off in 2024, but systems still hold MWS-era credentials, recorded
+//! responses and feed documents. This crate signs requests with Signature Version 2, talks to
+//! the Orders 2013-09-01 and Feeds 2009-01-01 sections (or to a test double at a custom
+//! endpoint), and reads their XML into typed values.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[allow(dead_code, unused_macros, unused_imports)] // used by the section modules that follow
+mod common;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod sign;
+#[allow(dead_code)] // used by the section modules that follow
+mod xml;
+
+pub use common::{Amount, Money, Pii, parse_error_response};
+pub use credentials::Credentials;
+pub use endpoint::{Endpoint, Marketplace, Region};
+pub use error::{ApiError, Error, ErrorKind, MwsError, Result, XmlError};
