@@ -12,7 +12,13 @@
 
 pub mod amazon;
 pub mod clock;
+#[cfg(feature = "test-util")]
+pub mod conformance;
 pub mod error;
+#[cfg(feature = "test-util")]
+pub mod fake;
+#[cfg(feature = "test-util")]
+pub mod fixtures;
 pub mod host;
 pub mod ids;
 pub mod model;

@@ -1,3 +1,26 @@
-//! Storage adapters for the order sync engine: SQLite, PostgreSQL and in-memory.
+//! Storage adapters for the order sync engine: in-memory today, SQLite and PostgreSQL
+//! behind their own features.
 //!
-//! **Status: not yet implemented.**
+//! Each adapter implements the host traits ([`OrderStore`](order_sync_core::host::OrderStore),
+//! [`Warehouse`](order_sync_core::host::Warehouse)) and the engine's
+//! [`SyncState`](order_sync_core::state::SyncState), and passes the shared conformance
+//! suite (`order_sync_core::conformance`).
+//!
+//! ```
+//! # #[cfg(feature = "memory")] {
+//! use std::sync::Arc;
+//! use order_sync_core::host::OrderStore;
+//! use order_sync_core::state::SyncState;
+//! use store_adapters::memory::{MemoryState, MemoryStore};
+//!
+//! let store: Arc<dyn OrderStore> = Arc::new(MemoryStore::new());
+//! let state: Arc<dyn SyncState> = Arc::new(MemoryState::new());
+//! # let _ = (store, state);
+//! # }
+//! ```
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "memory")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memory")))]
+pub mod memory;

@@ -1,0 +1,651 @@
+//! The conformance suite every store and state adapter runs.
+//!
+//! Each check is a `pub async fn` that panics (like an assertion) when the adapter breaks
+//! the contract of [`OrderStore`] or [`SyncState`]. Adapters call [`run_all`] (or the
+//! single checks) from their tests with fresh, empty instances:
+//!
+//! ```no_run
+//! # async fn demo(harness: &dyn order_sync_core::conformance::StoreHarness,
+//! #               state: &dyn order_sync_core::state::SyncState) {
+//! order_sync_core::conformance::run_all(harness, state).await;
+//! # }
+//! ```
+//!
+//! Checks use accounts named `conformance-*` and order ids that do not collide between
+//! checks, so one instance can run all of them in sequence.
+
+use async_trait::async_trait;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use crate::error::StateError;
+use crate::fixtures::{host_order, sample_order, shipment_for};
+use crate::host::{HostOrder, OrderStore, ShipmentResult, UpsertAction};
+use crate::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
+use crate::model::HostShipment;
+use crate::report::{RunOutcome, RunReport};
+use crate::state::{
+    Claim, Cursor, CursorAdvance, IdMapEntry, ImportCommit, JobKind, OutboxEntry, OutboxStatus,
+    ParkKind, ParkedOrder, SyncState, SyncStateExt,
+};
+
+const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+/// What the suite needs to drive an order store: the store itself, plus two test hooks
+/// that the trait deliberately lacks (read an order back, make the host ship a package).
+#[async_trait]
+pub trait StoreHarness: Send + Sync {
+    /// The store under test.
+    fn store(&self) -> &dyn OrderStore;
+
+    /// The order as the host holds it, or `None`.
+    async fn stored_order(&self, account: &AccountId, id: &AmazonOrderId) -> Option<HostOrder>;
+
+    /// Makes the host report `shipment` as shipped (ready to export).
+    async fn add_shipment(&self, account: &AccountId, shipment: HostShipment);
+}
+
+fn account(name: &str) -> AccountId {
+    AccountId::new(format!("conformance-{name}"))
+}
+
+/// Upserting the same order twice creates one host order and returns the same id.
+pub async fn upsert_is_idempotent(h: &dyn StoreHarness) {
+    let acct = account("idem");
+    let order = host_order(&acct, sample_order("900-0000001-0000001", T0));
+    let first = h.store().upsert_order(&order).await.expect("first upsert");
+    assert_eq!(
+        first.action,
+        UpsertAction::Created,
+        "first upsert must create"
+    );
+    let second = h.store().upsert_order(&order).await.expect("second upsert");
+    assert_eq!(
+        second.action,
+        UpsertAction::Unchanged,
+        "same version must be unchanged"
+    );
+    assert_eq!(
+        first.host_id, second.host_id,
+        "same Amazon id must keep its host id"
+    );
+    let found = h
+        .store()
+        .find_order(&acct, &order.order.id)
+        .await
+        .expect("find")
+        .expect("order must be found");
+    assert_eq!(found.host_id, first.host_id);
+    assert_eq!(found.last_updated_at, T0);
+}
+
+/// A newer version updates the order; an older one is ignored.
+pub async fn newer_wins(h: &dyn StoreHarness) {
+    let acct = account("newer");
+    let id = "900-0000002-0000001";
+    let v1 = host_order(&acct, sample_order(id, T0));
+    let mut v2 = host_order(&acct, sample_order(id, T0 + Duration::minutes(5)));
+    v2.order.status = order_mapping::vocab::OrderStatus::Canceled;
+    v2.mapped.status = "cancelled".into();
+    let created = h.store().upsert_order(&v1).await.expect("v1");
+    let updated = h.store().upsert_order(&v2).await.expect("v2");
+    assert_eq!(updated.action, UpsertAction::Updated);
+    assert_eq!(updated.host_id, created.host_id);
+    let stale = h.store().upsert_order(&v1).await.expect("v1 again");
+    assert_eq!(
+        stale.action,
+        UpsertAction::Stale,
+        "older version must be stale"
+    );
+    assert_eq!(stale.host_id, created.host_id);
+    let held = h
+        .stored_order(&acct, &v1.order.id)
+        .await
+        .expect("order held");
+    assert_eq!(held.order.last_updated_at, T0 + Duration::minutes(5));
+    assert_eq!(
+        held.mapped.status, "cancelled",
+        "older version overwrote newer"
+    );
+}
+
+/// The same Amazon order id in two accounts is two host orders.
+pub async fn accounts_are_isolated(h: &dyn StoreHarness) {
+    let (a, b) = (account("iso-a"), account("iso-b"));
+    let id = "900-0000003-0000001";
+    let oa = h
+        .store()
+        .upsert_order(&host_order(&a, sample_order(id, T0)))
+        .await
+        .expect("a");
+    let ob = h
+        .store()
+        .upsert_order(&host_order(&b, sample_order(id, T0)))
+        .await
+        .expect("b");
+    assert_eq!(oa.action, UpsertAction::Created);
+    assert_eq!(ob.action, UpsertAction::Created);
+    assert_ne!(oa.host_id, ob.host_id);
+    let none = h
+        .store()
+        .find_order(&account("iso-c"), &AmazonOrderId::new(id))
+        .await
+        .expect("find");
+    assert!(none.is_none());
+}
+
+/// A shipment stays ready while held, and leaves once confirmed or refused.
+pub async fn shipments_ready_until_final(h: &dyn StoreHarness) {
+    let acct = account("ship");
+    let order = sample_order("900-0000004-0000001", T0);
+    h.store()
+        .upsert_order(&host_order(&acct, order.clone()))
+        .await
+        .expect("upsert");
+    let s1 = shipment_for(&order, "1", T0 + Duration::hours(1));
+    let s2 = shipment_for(&order, "2", T0 + Duration::hours(1));
+    h.add_shipment(&acct, s1.clone()).await;
+    h.add_shipment(&acct, s2.clone()).await;
+    let ready = h.store().shipments_ready(&acct, 100).await.expect("ready");
+    assert_eq!(ready.len(), 2, "both packages must be ready");
+    assert!(ready.contains(&s1) && ready.contains(&s2));
+    let limited = h.store().shipments_ready(&acct, 1).await.expect("ready");
+    assert_eq!(limited.len(), 1, "limit must be honoured");
+
+    let held = ShipmentResult::Held {
+        reason: "ship date in the future".into(),
+        until: Some(T0 + Duration::hours(1)),
+    };
+    h.store()
+        .record_shipment_result(&acct, &order.id, &s1.package, &held)
+        .await
+        .expect("held");
+    assert_eq!(
+        h.store()
+            .shipments_ready(&acct, 100)
+            .await
+            .expect("ready")
+            .len(),
+        2
+    );
+
+    let confirmed = ShipmentResult::Confirmed { at: T0 };
+    h.store()
+        .record_shipment_result(&acct, &order.id, &s1.package, &confirmed)
+        .await
+        .expect("confirmed");
+    let refused = ShipmentResult::Refused {
+        reason: "carrier not mapped".into(),
+    };
+    h.store()
+        .record_shipment_result(&acct, &order.id, &s2.package, &refused)
+        .await
+        .expect("refused");
+    let ready = h.store().shipments_ready(&acct, 100).await.expect("ready");
+    assert!(
+        ready.is_empty(),
+        "final shipments must not be ready: {ready:?}"
+    );
+    let other = h
+        .store()
+        .shipments_ready(&account("ship-other"), 100)
+        .await
+        .expect("ready");
+    assert!(other.is_empty());
+}
+
+/// Redaction replaces PII with the marker and keeps amounts, items and dates; it is
+/// idempotent and harmless for unknown orders.
+pub async fn redaction_keeps_totals(h: &dyn StoreHarness) {
+    let acct = account("redact");
+    let order = sample_order("900-0000005-0000001", T0);
+    h.store()
+        .upsert_order(&host_order(&acct, order.clone()))
+        .await
+        .expect("upsert");
+    let marker = "Amazon Replaced";
+    h.store()
+        .redact_pii(&acct, &order.id, marker)
+        .await
+        .expect("redact");
+    h.store()
+        .redact_pii(&acct, &order.id, marker)
+        .await
+        .expect("redact twice");
+    h.store()
+        .redact_pii(&acct, &AmazonOrderId::new("900-9999999-9999999"), marker)
+        .await
+        .expect("redacting an unknown order is not an error");
+    let held = h.stored_order(&acct, &order.id).await.expect("held");
+    assert!(
+        held.order.pii_is_redacted(marker),
+        "PII left: {:?}",
+        held.order
+    );
+    let name = held
+        .order
+        .recipient
+        .as_ref()
+        .and_then(|r| r.name.as_deref());
+    assert_eq!(name, Some(marker), "recipient name must carry the marker");
+    assert_eq!(held.order.totals, order.totals, "totals must stay");
+    assert_eq!(held.order.lines.len(), order.lines.len());
+    for (a, b) in held.order.lines.iter().zip(&order.lines) {
+        assert_eq!(a.line_price, b.line_price);
+        assert_eq!(a.quantity_ordered, b.quantity_ordered);
+        assert_eq!(a.sku, b.sku);
+    }
+    assert_eq!(held.order.lines_total().ok(), order.lines_total().ok());
+    assert_eq!(held.order.purchased_at, order.purchased_at);
+}
+
+fn entry(id: &str, updated: OffsetDateTime) -> IdMapEntry {
+    IdMapEntry {
+        amazon_order_id: AmazonOrderId::new(id),
+        host_order_id: Some(HostOrderId::new(format!("H-{id}"))),
+        warehouse_id: None,
+        marketplace: crate::ids::MarketplaceId::new("ATVPDKIKX0DER"),
+        channel: order_mapping::vocab::FulfillmentChannel::Merchant,
+        status: order_mapping::vocab::OrderStatus::Unshipped,
+        last_updated_at: updated,
+        imported_at: updated,
+        pii_expires_at: None,
+        redacted_at: None,
+    }
+}
+
+fn cursor_at(at: OffsetDateTime) -> Cursor {
+    Cursor {
+        position: at,
+        updated_at: at,
+    }
+}
+
+/// Cursors start empty and move only by compare-and-set.
+pub async fn cursor_compare_and_set(s: &dyn SyncState) {
+    let acct = account("cursor");
+    let job = JobKind::ImportOrders;
+    assert_eq!(s.cursor(&acct, job).await.expect("read"), None);
+    s.advance_cursor(
+        &acct,
+        job,
+        CursorAdvance {
+            expected: None,
+            new: cursor_at(T0),
+        },
+    )
+    .await
+    .expect("first move");
+    assert_eq!(
+        s.cursor(&acct, job).await.expect("read"),
+        Some(cursor_at(T0))
+    );
+    let stale = s
+        .advance_cursor(
+            &acct,
+            job,
+            CursorAdvance {
+                expected: None,
+                new: cursor_at(T0 + Duration::hours(1)),
+            },
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(StateError::CursorConflict { .. })),
+        "a stale expectation must conflict: {stale:?}"
+    );
+    s.advance_cursor(
+        &acct,
+        job,
+        CursorAdvance {
+            expected: Some(T0),
+            new: cursor_at(T0 + Duration::hours(1)),
+        },
+    )
+    .await
+    .expect("second move");
+    assert_eq!(
+        s.cursor(&acct, job)
+            .await
+            .expect("read")
+            .map(|c| c.position),
+        Some(T0 + Duration::hours(1))
+    );
+    assert_eq!(
+        s.cursor(&acct, JobKind::Reconcile).await.expect("read"),
+        None
+    );
+    assert_eq!(
+        s.cursor(&account("cursor-other"), job).await.expect("read"),
+        None
+    );
+}
+
+/// An import commit whose cursor move conflicts applies nothing: no entries, no parked
+/// orders; a good commit applies everything together.
+pub async fn commit_is_atomic(s: &dyn SyncState) {
+    let acct = account("atomic");
+    let job = JobKind::ImportOrders;
+    let parked = ParkedOrder {
+        amazon_order_id: AmazonOrderId::new("900-0000011-0000002"),
+        kind: ParkKind::Mapping,
+        reason: "carrier not mapped".into(),
+        attempts: 1,
+        first_parked_at: T0,
+        last_attempt_at: T0,
+    };
+    let bad = ImportCommit {
+        entries: vec![entry("900-0000011-0000001", T0)],
+        parked: vec![parked.clone()],
+        resolved: vec![],
+        cursor: Some((
+            job,
+            CursorAdvance {
+                expected: Some(T0 - Duration::days(1)),
+                new: cursor_at(T0),
+            },
+        )),
+    };
+    let err = s.commit_import(&acct, &bad).await;
+    assert!(
+        matches!(err, Err(StateError::CursorConflict { .. })),
+        "{err:?}"
+    );
+    assert!(
+        s.id_map_get(&acct, &AmazonOrderId::new("900-0000011-0000001"))
+            .await
+            .expect("read")
+            .is_none(),
+        "a failed commit must not record its orders"
+    );
+    assert!(s.parked(&acct).await.expect("read").is_empty());
+    assert_eq!(s.cursor(&acct, job).await.expect("read"), None);
+
+    let good = ImportCommit {
+        cursor: Some((
+            job,
+            CursorAdvance {
+                expected: None,
+                new: cursor_at(T0),
+            },
+        )),
+        ..bad
+    };
+    s.commit_import(&acct, &good).await.expect("good commit");
+    assert!(
+        s.knows_order(&acct, &AmazonOrderId::new("900-0000011-0000001"))
+            .await
+            .expect("read")
+    );
+    assert_eq!(s.parked(&acct).await.expect("read"), vec![parked]);
+    assert_eq!(
+        s.cursor(&acct, job).await.expect("read"),
+        Some(cursor_at(T0))
+    );
+}
+
+/// Id map entries follow newer-wins, and a recorded redaction survives later versions.
+pub async fn id_map_newer_wins(s: &dyn SyncState) {
+    let acct = account("idmap");
+    let id = "900-0000012-0000001";
+    let mut newer = entry(id, T0 + Duration::minutes(10));
+    newer.status = order_mapping::vocab::OrderStatus::Shipped;
+    s.record_entry(&acct, newer.clone()).await.expect("newer");
+    s.record_entry(&acct, entry(id, T0)).await.expect("older");
+    let held = s
+        .id_map_get(&acct, &AmazonOrderId::new(id))
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(held, newer, "an older entry overwrote a newer one");
+
+    s.mark_redacted(
+        &acct,
+        &AmazonOrderId::new(id),
+        "Amazon Replaced",
+        T0 + Duration::days(40),
+    )
+    .await
+    .expect("mark");
+    let newest = entry(id, T0 + Duration::minutes(20));
+    s.record_entry(&acct, newest).await.expect("newest");
+    let held = s
+        .id_map_get(&acct, &AmazonOrderId::new(id))
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(held.last_updated_at, T0 + Duration::minutes(20));
+    assert_eq!(
+        held.redacted_at,
+        Some(T0 + Duration::days(40)),
+        "a newer version must not forget the redaction"
+    );
+}
+
+/// Parked orders are listed, re-parking replaces the record, resolving removes it.
+pub async fn parked_retry(s: &dyn SyncState) {
+    let acct = account("parked");
+    let p = |id: &str, attempts: u32, reason: &str| ParkedOrder {
+        amazon_order_id: AmazonOrderId::new(id),
+        kind: ParkKind::Host,
+        reason: reason.into(),
+        attempts,
+        first_parked_at: T0,
+        last_attempt_at: T0 + Duration::minutes(i64::from(attempts)),
+    };
+    s.park(&acct, p("900-0000013-0000001", 1, "sku unknown"))
+        .await
+        .expect("park");
+    s.park(&acct, p("900-0000013-0000002", 1, "sku unknown"))
+        .await
+        .expect("park");
+    s.park(&acct, p("900-0000013-0000001", 2, "still unknown"))
+        .await
+        .expect("repark");
+    let parked = s.parked(&acct).await.expect("list");
+    assert_eq!(parked.len(), 2, "re-parking must not duplicate: {parked:?}");
+    let first = parked
+        .iter()
+        .find(|x| x.amazon_order_id.as_str() == "900-0000013-0000001")
+        .expect("first parked");
+    assert_eq!(first.attempts, 2);
+    assert_eq!(first.reason, "still unknown");
+    let commit = ImportCommit {
+        resolved: vec![AmazonOrderId::new("900-0000013-0000001")],
+        ..Default::default()
+    };
+    s.commit_import(&acct, &commit).await.expect("resolve");
+    let parked = s.parked(&acct).await.expect("list");
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].amazon_order_id.as_str(), "900-0000013-0000002");
+    assert!(
+        s.parked(&account("parked-other"))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+/// A package is claimed with counted attempts, and once confirmed is never claimed or
+/// overwritten again.
+pub async fn outbox_confirms_once(s: &dyn SyncState) {
+    let acct = account("outbox");
+    let order = sample_order("900-0000014-0000001", T0);
+    let ship = shipment_for(&order, "1", T0);
+    let (oid, pkg) = (ship.amazon_order_id.clone(), ship.package.clone());
+    assert_eq!(
+        s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim"),
+        Claim::Missing
+    );
+    assert!(
+        s.outbox_put(&acct, &OutboxEntry::pending(ship.clone(), T0))
+            .await
+            .expect("put")
+    );
+    let c1 = s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim");
+    assert_eq!(
+        c1,
+        Claim::Claimed {
+            attempt: 1,
+            previous: OutboxStatus::Pending
+        }
+    );
+    let c2 = s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim");
+    assert_eq!(
+        c2,
+        Claim::Claimed {
+            attempt: 2,
+            previous: OutboxStatus::InFlight
+        },
+        "a crashed attempt must be visible as in flight"
+    );
+    let got = s
+        .outbox_get(&acct, &oid, &pkg)
+        .await
+        .expect("get")
+        .expect("entry");
+    assert_eq!(got.attempts, 2);
+    assert_eq!(got.status, OutboxStatus::InFlight);
+    assert_eq!(s.outbox_open(&acct, 10).await.expect("open").len(), 1);
+
+    let done = OutboxEntry {
+        status: OutboxStatus::Confirmed { at: T0 },
+        ..got
+    };
+    assert!(s.outbox_put(&acct, &done).await.expect("confirm"));
+    let again = OutboxEntry::pending(ship, T0 + Duration::hours(1));
+    assert!(
+        !s.outbox_put(&acct, &again).await.expect("put"),
+        "a confirmed entry must not be overwritten"
+    );
+    assert_eq!(
+        s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim"),
+        Claim::AlreadyConfirmed
+    );
+    let got = s
+        .outbox_get(&acct, &oid, &pkg)
+        .await
+        .expect("get")
+        .expect("entry");
+    assert_eq!(got.status, OutboxStatus::Confirmed { at: T0 });
+    assert_eq!(got.attempts, 2);
+    assert!(s.outbox_open(&acct, 10).await.expect("open").is_empty());
+    let other_pkg = PackageRef::new("2");
+    assert_eq!(
+        s.outbox_claim(&acct, &oid, &other_pkg, T0)
+            .await
+            .expect("claim"),
+        Claim::Missing
+    );
+}
+
+/// Orders whose PII expired (and only those) are due; marking them removes them.
+pub async fn redaction_due(s: &dyn SyncState) {
+    let acct = account("due");
+    let now = T0 + Duration::days(60);
+    let mut past = entry("900-0000015-0000001", T0);
+    past.pii_expires_at = Some(now - Duration::days(1));
+    let mut exact = entry("900-0000015-0000002", T0);
+    exact.pii_expires_at = Some(now);
+    let mut future = entry("900-0000015-0000003", T0);
+    future.pii_expires_at = Some(now + Duration::days(1));
+    let unknown = entry("900-0000015-0000004", T0);
+    for e in [&past, &exact, &future, &unknown] {
+        s.record_entry(&acct, e.clone()).await.expect("record");
+    }
+    let mut due: Vec<String> = s
+        .due_for_redaction(&acct, now, 100)
+        .await
+        .expect("due")
+        .into_iter()
+        .map(|e| e.amazon_order_id.into_inner())
+        .collect();
+    due.sort();
+    assert_eq!(due, vec!["900-0000015-0000001", "900-0000015-0000002"]);
+    assert_eq!(
+        s.due_for_redaction(&acct, now, 1).await.expect("due").len(),
+        1
+    );
+    s.mark_redacted(&acct, &past.amazon_order_id, "Amazon Replaced", now)
+        .await
+        .expect("mark");
+    let due = s.due_for_redaction(&acct, now, 100).await.expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].amazon_order_id, exact.amazon_order_id);
+    let marked = s
+        .id_map_get(&acct, &past.amazon_order_id)
+        .await
+        .expect("read")
+        .expect("entry");
+    assert_eq!(marked.redacted_at, Some(now));
+    assert_eq!(
+        marked.last_updated_at, past.last_updated_at,
+        "only the mark changes"
+    );
+}
+
+/// Run reports come back newest first, filtered by job, limited.
+pub async fn run_reports_listed(s: &dyn SyncState) {
+    let acct = account("runs");
+    for (i, job) in [
+        JobKind::ImportOrders,
+        JobKind::ExportShipments,
+        JobKind::ImportOrders,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = RunReport::start(acct.clone(), job, T0 + Duration::minutes(i as i64));
+        r.finished_at = r.started_at + Duration::seconds(3);
+        r.counts.fetched = i as u64;
+        if i == 1 {
+            r.outcome = RunOutcome::Failed;
+            r.errors.push("Amazon Server error: boom".into());
+        }
+        s.record_run(&r).await.expect("record");
+    }
+    let all = s.recent_runs(&acct, None, 10).await.expect("list");
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].started_at, T0 + Duration::minutes(2), "newest first");
+    assert_eq!(all[1].outcome, RunOutcome::Failed);
+    assert_eq!(all[1].errors.len(), 1);
+    let imports = s
+        .recent_runs(&acct, Some(JobKind::ImportOrders), 10)
+        .await
+        .expect("list");
+    assert_eq!(imports.len(), 2);
+    assert!(imports.iter().all(|r| r.job == JobKind::ImportOrders));
+    assert_eq!(s.recent_runs(&acct, None, 1).await.expect("list").len(), 1);
+    assert!(
+        s.recent_runs(&account("runs-other"), None, 10)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+/// Runs every store check.
+pub async fn run_all_store(h: &dyn StoreHarness) {
+    upsert_is_idempotent(h).await;
+    newer_wins(h).await;
+    accounts_are_isolated(h).await;
+    shipments_ready_until_final(h).await;
+    redaction_keeps_totals(h).await;
+}
+
+/// Runs every state check.
+pub async fn run_all_state(s: &dyn SyncState) {
+    cursor_compare_and_set(s).await;
+    commit_is_atomic(s).await;
+    id_map_newer_wins(s).await;
+    parked_retry(s).await;
+    outbox_confirms_once(s).await;
+    redaction_due(s).await;
+    run_reports_listed(s).await;
+}
+
+/// Runs the whole suite against a store and a state.
+pub async fn run_all(store: &dyn StoreHarness, state: &dyn SyncState) {
+    run_all_store(store).await;
+    run_all_state(state).await;
+}

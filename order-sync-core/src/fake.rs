@@ -1,0 +1,265 @@
+//! A fake Amazon side for tests: orders in memory, paging, injectable failures, and a
+//! record of every confirmed package.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
+use crate::clock::Clock;
+use crate::error::{AmazonError, ErrorKind};
+use crate::ids::AmazonOrderId;
+use crate::model::{Order, Package};
+
+/// An operation of the fake, for failure injection and call counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FakeOp {
+    /// `list_orders`.
+    List,
+    /// `get_order`.
+    Get,
+    /// `confirm_shipment`.
+    Confirm,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    orders: BTreeMap<AmazonOrderId, Order>,
+    failures: BTreeMap<FakeOp, VecDeque<AmazonError>>,
+    rejections: BTreeMap<AmazonOrderId, String>,
+    confirmations: Vec<ShipmentConfirmation>,
+    calls: BTreeMap<FakeOp, u64>,
+    queries: Vec<OrderQuery>,
+}
+
+/// An in-memory [`AmazonSide`].
+///
+/// - `list_orders` returns the orders whose `last_updated_at` is in
+///   `[updated_after, updated_before)` (default bound: the clock minus two minutes, as
+///   Amazon does), sorted by update time then id, `page_size` per page; buyer and recipient
+///   data only when included;
+/// - `confirm_shipment` checks what Amazon checks (known order, positive numeric package
+///   reference, non-empty tracking, known lines, ship date not in the future) and appends
+///   the package to the order's `packages`, replacing one with the same reference;
+/// - failures queued with [`fail_next`](Self::fail_next) are returned first, one per call.
+#[derive(Debug, Clone)]
+pub struct FakeAmazon {
+    inner: Arc<Mutex<Inner>>,
+    clock: Arc<dyn Clock>,
+    page_size: usize,
+}
+
+impl FakeAmazon {
+    /// An empty fake whose "now" comes from `clock`, with pages of 100 orders.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner: Arc::default(),
+            clock,
+            page_size: 100,
+        }
+    }
+
+    /// Sets the page size (at least 1).
+    pub fn with_page_size(mut self, size: usize) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds or replaces an order.
+    pub fn put_order(&self, order: Order) {
+        self.lock().orders.insert(order.id.clone(), order);
+    }
+
+    /// Changes an order in place (e.g. its status and `last_updated_at`).
+    pub fn update_order(&self, id: &AmazonOrderId, change: impl FnOnce(&mut Order)) -> bool {
+        match self.lock().orders.get_mut(id) {
+            Some(o) => {
+                change(o);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The order as the fake holds it.
+    pub fn order(&self, id: &AmazonOrderId) -> Option<Order> {
+        self.lock().orders.get(id).cloned()
+    }
+
+    /// Makes the next call(s) of `op` fail with `error`, `times` times in a row.
+    pub fn fail_next(&self, op: FakeOp, error: AmazonError, times: usize) {
+        let mut inner = self.lock();
+        let queue = inner.failures.entry(op).or_default();
+        for _ in 0..times {
+            queue.push_back(error.clone());
+        }
+    }
+
+    /// Makes every confirmation for `order` fail as Amazon's validation would, with
+    /// `message`.
+    pub fn reject_confirmations_for(&self, order: &AmazonOrderId, message: impl Into<String>) {
+        self.lock().rejections.insert(order.clone(), message.into());
+    }
+
+    /// Every accepted confirmation, in order.
+    pub fn confirmations(&self) -> Vec<ShipmentConfirmation> {
+        self.lock().confirmations.clone()
+    }
+
+    /// How many times `op` was called (failed calls included).
+    pub fn calls(&self, op: FakeOp) -> u64 {
+        self.lock().calls.get(&op).copied().unwrap_or(0)
+    }
+
+    /// Every query passed to `list_orders`, in order.
+    pub fn queries(&self) -> Vec<OrderQuery> {
+        self.lock().queries.clone()
+    }
+
+    fn begin(&self, op: FakeOp) -> Result<MutexGuard<'_, Inner>, AmazonError> {
+        let mut inner = self.lock();
+        *inner.calls.entry(op).or_default() += 1;
+        if let Some(err) = inner.failures.get_mut(&op).and_then(VecDeque::pop_front) {
+            return Err(err);
+        }
+        Ok(inner)
+    }
+}
+
+fn strip(mut order: Order, include: Include) -> Order {
+    if !include.buyer {
+        order.buyer = None;
+        for l in &mut order.lines {
+            if let Some(g) = &mut l.gift {
+                g.message = None;
+            }
+        }
+    }
+    if !include.recipient {
+        order.recipient = None;
+    }
+    order
+}
+
+fn invalid(message: impl Into<String>) -> AmazonError {
+    AmazonError::new(ErrorKind::Client, message).with_code("InvalidInput")
+}
+
+#[async_trait]
+impl AmazonSide for FakeAmazon {
+    async fn list_orders(
+        &self,
+        query: &OrderQuery,
+        page: Option<&PageToken>,
+    ) -> Result<OrderPage, AmazonError> {
+        let now = self.clock.now();
+        let mut inner = self.begin(FakeOp::List)?;
+        inner.queries.push(query.clone());
+        let latest = now - time::Duration::minutes(2);
+        let before = match query.updated_before {
+            Some(b) if b > latest => {
+                return Err(invalid(
+                    "LastUpdatedBefore must be at least 2 minutes before now",
+                ));
+            }
+            Some(b) => b,
+            None => latest,
+        };
+        if query.updated_after >= before {
+            return Err(invalid("LastUpdatedAfter must be before LastUpdatedBefore"));
+        }
+        let start = match page {
+            None => 0,
+            Some(PageToken(t)) => t
+                .parse::<usize>()
+                .map_err(|_| invalid(format!("invalid NextToken {t}")))?,
+        };
+        let mut matching: Vec<&Order> = inner
+            .orders
+            .values()
+            .filter(|o| o.last_updated_at >= query.updated_after && o.last_updated_at < before)
+            .filter(|o| {
+                query.marketplaces.is_empty() || query.marketplaces.contains(&o.marketplace)
+            })
+            .filter(|o| {
+                query
+                    .channels
+                    .as_ref()
+                    .is_none_or(|c| c.contains(&o.channel))
+            })
+            .collect();
+        matching.sort_by(|a, b| (a.last_updated_at, &a.id).cmp(&(b.last_updated_at, &b.id)));
+        let end = (start + self.page_size).min(matching.len());
+        let orders = matching
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .map(|o| strip((*o).clone(), query.include))
+            .collect();
+        Ok(OrderPage {
+            orders,
+            next_page: (end < matching.len()).then(|| PageToken(end.to_string())),
+            updated_before: Some(before),
+        })
+    }
+
+    async fn get_order(
+        &self,
+        id: &AmazonOrderId,
+        include: Include,
+    ) -> Result<Option<Order>, AmazonError> {
+        let inner = self.begin(FakeOp::Get)?;
+        Ok(inner.orders.get(id).cloned().map(|o| strip(o, include)))
+    }
+
+    async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
+        let now: OffsetDateTime = self.clock.now();
+        let mut inner = self.begin(FakeOp::Confirm)?;
+        if let Some(message) = inner.rejections.get(&c.order_id) {
+            return Err(invalid(message.clone()));
+        }
+        if !c.package.is_valid() {
+            return Err(invalid("packageReferenceId must be a positive number"));
+        }
+        if c.tracking_number.trim().is_empty() {
+            return Err(invalid("trackingNumber is required"));
+        }
+        if c.carrier_code.is_empty() {
+            return Err(invalid("carrierCode is required"));
+        }
+        if c.ship_date > now {
+            return Err(invalid("shipDate cannot be in the future"));
+        }
+        let Some(order) = inner.orders.get_mut(&c.order_id) else {
+            return Err(
+                AmazonError::new(ErrorKind::Client, "order not found").with_code("NotFound")
+            );
+        };
+        if order.marketplace != c.marketplace {
+            return Err(invalid("marketplaceId does not match the order"));
+        }
+        for item in &c.items {
+            if !order.lines.iter().any(|l| l.item_id == item.item_id) {
+                return Err(invalid(format!("unknown orderItemId {}", item.item_id)));
+            }
+        }
+        let package = Package {
+            reference: c.package.clone(),
+            carrier: Some(c.carrier_code.clone()),
+            tracking_number: Some(c.tracking_number.clone()),
+            shipped_at: Some(c.ship_date),
+            items: c.items.clone(),
+        };
+        order.packages.retain(|p| p.reference != c.package);
+        order.packages.push(package);
+        inner.confirmations.push(c.clone());
+        Ok(())
+    }
+}
