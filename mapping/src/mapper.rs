@@ -989,3 +989,441 @@ fn split_name(words: &[&str]) -> ShapedName {
 fn is_particle(word: &str) -> bool {
     NAME_PARTICLES.contains(&word)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{CarrierRule, SkuPair};
+
+    fn mapper(toml: &str) -> Mapper {
+        let config = MappingConfig::from_toml_str(toml).unwrap();
+        Mapper::new(config).unwrap()
+    }
+
+    fn sku_mapper(pairs: &[(&str, &str)], round_trip: bool, passthrough: bool) -> Mapper {
+        let mut config = MappingConfig::default();
+        config.sku.round_trip = round_trip;
+        config.sku.passthrough_unmapped = passthrough;
+        config.sku.pairs = pairs
+            .iter()
+            .map(|(h, a)| SkuPair {
+                host: (*h).into(),
+                amazon: (*a).into(),
+            })
+            .collect();
+        Mapper::new(config).unwrap()
+    }
+
+    #[test]
+    fn default_mapper_is_the_default_config() {
+        let m = Mapper::default();
+        assert_eq!(m.config(), &MappingConfig::default());
+        assert!(MappingConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn order_status_uses_separate_tables_per_channel() {
+        let m = mapper(
+            r#"
+            [order_status]
+            merchant_default = "Check"
+            amazon_default = "FBA other"
+            [order_status.merchant]
+            Unshipped = "Ready"
+            [order_status.amazon]
+            UNSHIPPED = "FBA open"
+            "#,
+        );
+        let fbm = FulfillmentChannel::Merchant;
+        let fba = FulfillmentChannel::Amazon;
+        assert_eq!(m.host_order_status(&fbm, &OrderStatus::Unshipped), "Ready");
+        assert_eq!(
+            m.host_order_status(&fba, &OrderStatus::Unshipped),
+            "FBA open"
+        );
+        // Built-in entries survive an override of another entry.
+        assert_eq!(m.host_order_status(&fbm, &OrderStatus::Pending), "Unpaid");
+        assert_eq!(
+            m.host_order_status(&fba, &OrderStatus::Canceled),
+            "Cancelled"
+        );
+        let future = OrderStatus::from("Teleported");
+        assert_eq!(m.host_order_status(&fbm, &future), "Check");
+        assert_eq!(m.host_order_status(&fba, &future), "FBA other");
+        // An unknown channel is treated as merchant-fulfilled.
+        let odd = FulfillmentChannel::from("DROPSHIP");
+        assert_eq!(m.host_order_status(&odd, &OrderStatus::Unshipped), "Ready");
+    }
+
+    #[test]
+    fn default_status_tables() {
+        let m = Mapper::default();
+        let fbm = FulfillmentChannel::Merchant;
+        for (status, want) in MERCHANT_STATUS {
+            assert_eq!(m.host_order_status(&fbm, status), *want);
+        }
+        assert_eq!(
+            m.host_order_status(&fbm, &OrderStatus::from("New")),
+            "On Hold"
+        );
+        let fba = FulfillmentChannel::Amazon;
+        for (status, want) in AMAZON_STATUS {
+            assert_eq!(m.host_order_status(&fba, status), *want);
+        }
+    }
+
+    #[test]
+    fn payment_rules() {
+        let m = mapper(
+            r#"
+            [payment]
+            default = "Marketplace"
+            methods = { CashOnDelivery = "COD host", Boleto = "Boleto host", Other = "Misc" }
+            "#,
+        );
+        assert_eq!(m.host_payment(&PaymentMethod::Cod), "COD host");
+        assert_eq!(m.host_payment(&PaymentMethod::from("COD")), "COD host");
+        assert_eq!(m.host_payment(&PaymentMethod::Cvs), "Convenience Store");
+        assert_eq!(
+            m.host_payment(&PaymentMethod::from("Boleto")),
+            "Boleto host"
+        );
+        assert_eq!(m.host_payment(&PaymentMethod::from("Other")), "Misc");
+        assert_eq!(m.host_payment(&PaymentMethod::CreditCard), "Marketplace");
+    }
+
+    #[test]
+    fn shipping_lookup_order() {
+        let m = mapper(
+            r#"
+            [shipping]
+            default = "Fallback"
+            by_service_level = { "Std US D2D Dom" = "Raw hit" }
+            by_category = { Expedited = "Fast" }
+            [warehouse]
+            default = "WH-STD"
+            by_service_level = { "Exp US D2D Dom" = "WH-RAW" }
+            by_category = { EXPEDITED = "WH-EXP" }
+            "#,
+        );
+        let exp = ServiceLevelCategory::Expedited;
+        let std = ServiceLevelCategory::Standard;
+        assert_eq!(
+            m.host_shipping_method(Some(&exp), Some("Std US D2D Dom")),
+            "Raw hit"
+        );
+        assert_eq!(
+            m.host_shipping_method(Some(&exp), Some("std us d2d dom")),
+            "Fast"
+        );
+        assert_eq!(m.host_shipping_method(Some(&std), None), "Standard");
+        assert_eq!(
+            m.host_shipping_method(Some(&ServiceLevelCategory::from("WARP")), None),
+            "Fallback"
+        );
+        assert_eq!(m.host_shipping_method(None, Some("Unknown")), "Fallback");
+        assert_eq!(
+            m.warehouse_service(Some(&exp), Some("Exp US D2D Dom")),
+            "WH-RAW"
+        );
+        assert_eq!(m.warehouse_service(Some(&exp), None), "WH-EXP");
+        assert_eq!(
+            m.warehouse_service(Some(&ServiceLevelCategory::NextDay), None),
+            "Next Day"
+        );
+        assert_eq!(m.warehouse_service(None, None), "WH-STD");
+    }
+
+    #[test]
+    fn carrier_rules_prefer_the_service_rule() {
+        let m = mapper(
+            r#"
+            [[carriers]]
+            host_carrier = "Parcel Co"
+            amazon_code = "DPD"
+            [[carriers]]
+            host_carrier = "Parcel Co"
+            host_service = "Express"
+            amazon_code = "DPD"
+            shipping_method = "DPD Express"
+            [[carriers]]
+            host_carrier = "Tiny Courier"
+            amazon_code = "Other"
+            carrier_name = "Tiny Courier GmbH"
+            "#,
+        );
+        let express = m.amazon_carrier(" parcel co ", Some("EXPRESS")).unwrap();
+        assert_eq!(
+            express,
+            AmazonShipping {
+                carrier_code: Carrier::Dpd,
+                carrier_name: None,
+                shipping_method: Some("DPD Express".into()),
+            }
+        );
+        let classic = m.amazon_carrier("Parcel Co", Some(" Classic ")).unwrap();
+        assert_eq!(classic.shipping_method.as_deref(), Some("Classic"));
+        let bare = m.amazon_carrier("Parcel Co", None).unwrap();
+        assert_eq!(bare.shipping_method, None);
+        let other = m.amazon_carrier("tiny courier", Some("")).unwrap();
+        assert_eq!(other.carrier_code, Carrier::other());
+        assert_eq!(other.carrier_name.as_deref(), Some("Tiny Courier GmbH"));
+        assert_eq!(other.shipping_method, None);
+    }
+
+    #[test]
+    fn service_only_rules_do_not_cover_other_services() {
+        let m = mapper(
+            r#"
+            [[carriers]]
+            host_carrier = "Parcel Co"
+            host_service = "Express"
+            amazon_code = "DPD"
+            "#,
+        );
+        assert!(m.amazon_carrier("Parcel Co", Some("Express")).is_ok());
+        let err = m.amazon_carrier("Parcel Co", Some("Classic")).unwrap_err();
+        assert_eq!(err.host_service.as_deref(), Some("Classic"));
+        assert!(m.amazon_carrier("Parcel Co", None).is_err());
+    }
+
+    #[test]
+    fn known_codes_match_without_rules_unless_disabled() {
+        let m = Mapper::default();
+        let royal = m.amazon_carrier("royal-mail", Some("Tracked 24")).unwrap();
+        assert_eq!(royal.carrier_code, Carrier::RoyalMail);
+        assert_eq!(royal.shipping_method.as_deref(), Some("Tracked 24"));
+        assert_eq!(
+            m.amazon_carrier("FEDEX", None).unwrap().carrier_code,
+            Carrier::FedEx
+        );
+        // "Other" is never auto-matched: it would need a carrier name.
+        assert!(m.amazon_carrier("Other", None).is_err());
+        let strict = mapper("match_amazon_carrier_codes = false");
+        let err = strict.amazon_carrier("UPS", None).unwrap_err();
+        assert_eq!(err.closest_amazon_code, Some("UPS"));
+    }
+
+    #[test]
+    fn unmapped_carrier_error_names_the_carrier() {
+        let err = Mapper::default()
+            .amazon_carrier("Fedx Freight", Some("LTL"))
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("\"Fedx Freight\""), "{text}");
+        assert!(text.contains("service \"LTL\""), "{text}");
+        let err = Mapper::default().amazon_carrier("", None).unwrap_err();
+        assert_eq!(err.host_carrier, "");
+    }
+
+    #[test]
+    fn sku_pairs_and_passthrough() {
+        let m = sku_mapper(&[("H1", "A1"), ("H2", "A2")], true, true);
+        assert_eq!(m.sku_to_amazon("H1").as_deref(), Some("A1"));
+        assert_eq!(m.sku_from_amazon("A2").as_deref(), Some("H2"));
+        assert_eq!(m.sku_to_amazon("H9").as_deref(), Some("H9"));
+        assert_eq!(m.sku_from_amazon("H9").as_deref(), Some("H9"));
+        // "A1" unmapped on the host side would pass through to an Amazon SKU that maps
+        // back to "H1": refused instead.
+        assert_eq!(m.sku_to_amazon("A1"), None);
+        assert_eq!(m.sku_from_amazon("H1"), None);
+        assert_eq!(m.sku_to_amazon(""), None);
+
+        let strict = sku_mapper(&[("H1", "A1")], true, false);
+        assert_eq!(strict.sku_to_amazon("H9"), None);
+        assert_eq!(strict.sku_from_amazon("A1").as_deref(), Some("H1"));
+    }
+
+    #[test]
+    fn many_to_one_without_round_trip_takes_the_first_pair() {
+        let m = sku_mapper(&[("H1", "A1"), ("H2", "A1"), ("H1", "A3")], false, true);
+        assert_eq!(m.sku_to_amazon("H1").as_deref(), Some("A1"));
+        assert_eq!(m.sku_to_amazon("H2").as_deref(), Some("A1"));
+        assert_eq!(m.sku_from_amazon("A1").as_deref(), Some("H1"));
+        assert_eq!(m.sku_from_amazon("A3").as_deref(), Some("H1"));
+    }
+
+    #[test]
+    fn activated_skus() {
+        let open = Mapper::default();
+        assert!(open.is_sku_activated("ANY"));
+        assert!(!open.activated_skus_only());
+        let m = mapper(
+            r#"
+            [sku]
+            activated_only = true
+            activated = ["H1"]
+            pairs = [{ host = "H1", amazon = "A1" }]
+            "#,
+        );
+        assert!(m.activated_skus_only());
+        assert!(m.is_sku_activated("H1"));
+        assert!(!m.is_sku_activated("H2"));
+        assert_eq!(m.inventory_sku("H1").as_deref(), Some("A1"));
+        assert_eq!(m.inventory_sku("H2"), None);
+    }
+
+    #[test]
+    fn order_numbers() {
+        let m = Mapper::default();
+        assert_eq!(
+            m.host_order_number("111-2222222-3333333"),
+            "AMZ-111-2222222-3333333"
+        );
+        assert_eq!(
+            m.amazon_order_id("AMZ-111-2222222-3333333"),
+            Some("111-2222222-3333333")
+        );
+        assert_eq!(m.amazon_order_id("WEB-1"), None);
+        assert_eq!(m.amazon_order_id("AMZ-"), None);
+        let bare = mapper(r#"order_number_prefix = """#);
+        assert_eq!(bare.host_order_number("X"), "X");
+    }
+
+    #[test]
+    fn priority_classes() {
+        let m = mapper(
+            r#"
+            [priority]
+            premium = "P1"
+            prime = "P2"
+            regular = "P3"
+            "#,
+        );
+        let p = |programs: &[OrderProgram]| {
+            let p = m.fulfilment_priority(programs);
+            (p.class, p.host_value)
+        };
+        assert_eq!(p(&[]), (PriorityClass::Regular, "P3".into()));
+        assert_eq!(
+            p(&[OrderProgram::Business, OrderProgram::Prime]),
+            (PriorityClass::Prime, "P2".into())
+        );
+        assert_eq!(
+            p(&[OrderProgram::Prime, OrderProgram::Premium]),
+            (PriorityClass::Premium, "P1".into())
+        );
+        assert_eq!(
+            p(&[OrderProgram::from("PRIME_NOW")]),
+            (PriorityClass::Regular, "P3".into())
+        );
+        assert!(PriorityClass::Premium < PriorityClass::Prime);
+        assert!(PriorityClass::Prime < PriorityClass::Regular);
+    }
+
+    #[test]
+    fn name_shaping() {
+        let single = Mapper::default();
+        assert_eq!(
+            single.shape_name("  Jane   Q  Public "),
+            ShapedName::Single("Jane Q Public".into())
+        );
+        let split = mapper("[names]\nstyle = \"first_last\"");
+        let s = |n: &str| match split.shape_name(n) {
+            ShapedName::Split { first, last } => (first, last),
+            other => panic!("not split: {}", other.full()),
+        };
+        assert_eq!(s("Jane Q Public"), ("Jane Q".into(), "Public".into()));
+        assert_eq!(
+            s("Ludwig van Beethoven"),
+            ("Ludwig".into(), "van Beethoven".into())
+        );
+        assert_eq!(s("Maria de la Cruz"), ("Maria".into(), "de la Cruz".into()));
+        assert_eq!(s("Cher"), (String::new(), "Cher".into()));
+        assert_eq!(s("   "), (String::new(), String::new()));
+        // A lone particle-like first word stays the first name.
+        assert_eq!(s("van Dyke"), ("van".into(), "Dyke".into()));
+        assert_eq!(split.shape_name("Jane Q Public").full(), "Jane Q Public");
+    }
+
+    #[test]
+    fn shaped_names_do_not_leak_in_debug() {
+        let split = mapper("[names]\nstyle = \"first_last\"");
+        let text = format!(
+            "{:?} {:?}",
+            split.shape_name("Jane Public"),
+            Mapper::default().shape_name("Jane")
+        );
+        assert!(!text.contains("Jane") && !text.contains("Public"), "{text}");
+    }
+
+    #[test]
+    fn fba_placeholder_and_redaction() {
+        let m = mapper(
+            "[names]\nstyle = \"first_last\"\nfba_placeholder = \"Amazon FBA\"\nredaction_marker = \"[removed]\"",
+        );
+        assert_eq!(m.fba_placeholder_name(), "Amazon FBA");
+        assert_eq!(m.redaction_marker(), "[removed]");
+        let fba = m.buyer_name(&FulfillmentChannel::Amazon, Some("Jane Public"));
+        assert_eq!(fba.full(), "Amazon FBA");
+        let fbm = m.buyer_name(&FulfillmentChannel::Merchant, Some("Jane Public"));
+        assert_eq!(fbm.full(), "Jane Public");
+        assert_eq!(
+            m.redacted_name(),
+            ShapedName::Split {
+                first: "[removed]".into(),
+                last: "[removed]".into()
+            }
+        );
+        assert!(m.include_address(&FulfillmentChannel::Merchant));
+        assert!(!m.include_address(&FulfillmentChannel::Amazon));
+        let d = Mapper::default();
+        assert_eq!(d.fba_placeholder_name(), "FBA Orders");
+        assert_eq!(d.redaction_marker(), "Amazon Replaced");
+        assert_eq!(
+            d.redacted_name(),
+            ShapedName::Single("Amazon Replaced".into())
+        );
+    }
+
+    #[test]
+    fn street_shaping() {
+        let joined = Mapper::default();
+        assert_eq!(
+            joined.shape_street(&[" 1 Main St ", "", "Apt 2"]),
+            vec!["1 Main St, Apt 2".to_owned()]
+        );
+        assert_eq!(joined.shape_street(&[]), vec![String::new()]);
+        let two = mapper("[address]\nstreet = \"split\"");
+        assert_eq!(
+            two.shape_street(&["1 Main St"]),
+            vec!["1 Main St".to_owned(), String::new()]
+        );
+        assert_eq!(
+            two.shape_street(&["a", "b", "c"]),
+            vec!["a".to_owned(), "b, c".to_owned()]
+        );
+        let three = mapper("[address]\nstreet = \"split\"\nstreet_lines = 3\nseparator = \" / \"");
+        assert_eq!(three.shape_street(&["a", "b", "c"]).len(), 3);
+        let one = mapper("[address]\nstreet = \"split\"\nstreet_lines = 1\nseparator = \" / \"");
+        assert_eq!(
+            one.shape_street(&["a", "b", "c"]),
+            vec!["a / b / c".to_owned()]
+        );
+    }
+
+    #[test]
+    fn compile_reports_every_rule_problem() {
+        let mut config = MappingConfig::default();
+        config.carriers.push(CarrierRule {
+            host_carrier: " ".into(),
+            amazon_code: "Other".into(),
+            ..CarrierRule::default()
+        });
+        config.priority.prime = String::new();
+        config.address.street_lines = 0;
+        config.order_number_prefix = "A\tB".into();
+        let errors = Mapper::new(config).unwrap_err();
+        let paths: Vec<&str> = errors.iter().map(|e| e.key_path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "order_number_prefix",
+                "carriers[0].host_carrier",
+                "carriers[0].carrier_name",
+                "priority.prime",
+                "address.street_lines",
+            ]
+        );
+    }
+}
