@@ -36,6 +36,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::suggest;
 
+/// The conventional name of the mapping section in an application's config file.
+const SECTION: &str = "mapping";
+
 /// The whole mapping configuration. Every field has a default, so an empty document is a
 /// valid configuration; see the [crate-level documentation](crate) for each key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,13 +316,54 @@ impl MappingConfig {
     /// Parses a TOML document and validates it (the same checks as
     /// [`Mapper::new`](crate::Mapper::new)).
     ///
+    /// The keys may sit at the top level of the document, or all inside one `[mapping]`
+    /// table (as in an application's config file); in the second case every key path
+    /// starts with `mapping.`.
+    ///
     /// A TOML syntax error is reported alone (with line and column); otherwise every
     /// unknown key and wrong type is reported, and if there is none, every rule problem.
     pub fn from_toml_str(text: &str) -> Result<MappingConfig, ConfigErrors> {
-        let table: toml::Table = match text.parse() {
+        let mut table: toml::Table = match text.parse() {
             Ok(table) => table,
             Err(err) => return Err(ConfigErrors::one(syntax_error(text, &err))),
         };
+        let wrapped = table.len() == 1 && table.get(SECTION).is_some_and(toml::Value::is_table);
+        if !wrapped {
+            return MappingConfig::from_toml_table(table);
+        }
+        match table.remove(SECTION) {
+            Some(toml::Value::Table(inner)) => {
+                MappingConfig::from_toml_table(inner).map_err(|e| e.with_prefix(SECTION))
+            }
+            _ => MappingConfig::from_toml_table(table),
+        }
+    }
+
+    /// Checks, deserialises and validates an already parsed TOML table, such as the
+    /// `[mapping]` section of a larger file. Key paths are relative to the table; add the
+    /// section name with [`ConfigErrors::with_prefix`].
+    ///
+    /// ```
+    /// use order_mapping::MappingConfig;
+    ///
+    /// let file: toml::Table = r#"
+    /// [database]
+    /// url = "sqlite://sync.db"
+    /// [mapping.payment]
+    /// defualt = "Amazon"
+    /// "#
+    /// .parse()
+    /// .unwrap();
+    /// let Some(toml::Value::Table(section)) = file.get("mapping") else { unreachable!() };
+    /// let errors = MappingConfig::from_toml_table(section.clone())
+    ///     .unwrap_err()
+    ///     .with_prefix("mapping");
+    /// assert_eq!(
+    ///     errors.errors()[0].to_string(),
+    ///     r#"mapping.payment.defualt: unknown key "defualt", did you mean "default"?"#
+    /// );
+    /// ```
+    pub fn from_toml_table(table: toml::Table) -> Result<MappingConfig, ConfigErrors> {
         let mut errors = Vec::new();
         crate::schema::check_root(&table, &mut errors);
         if !errors.is_empty() {

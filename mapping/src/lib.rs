@@ -186,9 +186,27 @@
 //! | `address.street_lines` | integer 1–3 | `2` | number of street fields with `"split"` |
 //! | `address.separator` | string | `", "` | between joined lines |
 //!
-//! Errors name their key path; [`ConfigErrors::with_prefix`] adds the section name when the
-//! mapping lives inside a larger file (e.g. `mapping.carriers[2].amazon_code: unknown
-//! carrier "Fedx", did you mean "FedEx"?`).
+//! Errors name their key path. A document whose only table is `[mapping]` is read as the
+//! mapping section and its paths start with `mapping.`; for a section taken out of a larger
+//! file, use [`MappingConfig::from_toml_table`] and [`ConfigErrors::with_prefix`] (e.g.
+//! `mapping.carriers[2].amazon_code: unknown carrier "Fedx", did you mean "FedEx"?`).
+//!
+//! # Choices worth knowing
+//!
+//! - **One enum per concept, two spellings.** Amazon's v0 and v2026-01-01 names decode to
+//!   the same variant; `as_str()` and serde use the v0 spelling, `as_v2026()` the other.
+//!   Only `InvoiceUnconfirmed` has no v2026 twin (it becomes `SHIPPED`).
+//! - **Unknown values are kept, never rejected**, when they come from Amazon; in the
+//!   *config*, closed lists (order statuses, service level categories, carrier codes) are
+//!   checked so a typo is caught at start-up, while payment methods, an open list at
+//!   Amazon, accept new names unless they look like a typo of a known one.
+//! - **Overrides merge** with the built-in tables, so a one-line change cannot silently
+//!   send every other status to the default.
+//! - **Unmapped carriers are refused** ([`UnmappedCarrier`]): Amazon rejects or penalises
+//!   tracking with a wrong carrier, so the engine must park such shipments visibly.
+//! - **SKU passthrough never breaks the round trip**: an unlisted SKU that equals the other
+//!   side of a pair is refused instead of passed through.
+//! - **Buyer names are PII**: [`ShapedName`]'s `Debug` prints no name.
 
 pub mod config;
 pub mod vocab;

@@ -209,6 +209,15 @@ impl Default for Mapper {
     }
 }
 
+impl TryFrom<MappingConfig> for Mapper {
+    type Error = ConfigErrors;
+
+    /// Same as [`Mapper::new`].
+    fn try_from(config: MappingConfig) -> Result<Self, Self::Error> {
+        Mapper::new(config)
+    }
+}
+
 impl Mapper {
     /// Validates `config` and compiles it, or returns every problem found.
     pub fn new(config: MappingConfig) -> Result<Mapper, ConfigErrors> {

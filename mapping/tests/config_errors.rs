@@ -342,3 +342,32 @@ fn bad_enum_style_values() {
     );
     has(&e, "address.street: expected a string, found integer 2");
 }
+
+#[test]
+fn a_mapping_section_wrapper_prefixes_every_path() {
+    let e = errors(
+        r#"
+        [mapping]
+        order_number_prefix = "X-"
+        [[mapping.carriers]]
+        host_carrier = "A"
+        amazon_code = "UPS"
+        [[mapping.carriers]]
+        host_carrier = "B"
+        amazon_code = "USPS"
+        [[mapping.carriers]]
+        host_carrier = "C"
+        amazon_code = "Fedx"
+        "#,
+    );
+    has(
+        &e,
+        r#"mapping.carriers[2].amazon_code: unknown carrier "Fedx", did you mean "FedEx"?"#,
+    );
+    let ok = MappingConfig::from_toml_str("[mapping]\norder_number_prefix = \"X-\"").unwrap();
+    assert_eq!(ok.order_number_prefix, "X-");
+    // Next to other sections, "mapping" is just an unknown key of this document.
+    let e = errors("[mapping]\n[database]\n");
+    assert_eq!(e.len(), 2, "{e}");
+    assert!(e.iter().any(|x| x.key_path == "mapping"), "{e}");
+}
