@@ -794,6 +794,19 @@ fn carrier_rules(
                 Some(rule.amazon_code.clone()),
                 format!("carrier code {:?} has surrounding spaces", rule.amazon_code),
             ));
+        } else if let (false, Some(known)) = (carrier.is_known(), known_code_named(code)) {
+            // Even an allowed unlisted code must not be a misspelt known one.
+            errors.push(
+                ConfigError::new(
+                    code_path,
+                    Some(code.to_owned()),
+                    format!(
+                        "carrier code {code:?} differs from Amazon's {:?} only in case or spacing",
+                        known.as_str()
+                    ),
+                )
+                .did_you_mean(Some(known.as_str())),
+            );
         } else if !carrier.is_known() && !carrier.is_other_code() && !rule.allow_unlisted_code {
             let mut e = ConfigError::new(
                 code_path,

@@ -271,6 +271,46 @@ mod tests {
         assert_eq!(MappingConfig::from_toml_str(&text).unwrap(), config);
     }
 
+    /// A sample value of each shape, with every field of every table filled in.
+    fn sample(shape: Shape) -> toml::Value {
+        match shape {
+            Shape::Str => toml::Value::String("x".into()),
+            Shape::Bool => toml::Value::Boolean(false),
+            Shape::Int(min, _) => toml::Value::Integer(min),
+            Shape::OneOf(allowed) => toml::Value::String(allowed[0].into()),
+            Shape::StrList => toml::Value::Array(vec![sample(Shape::Str)]),
+            Shape::StrMap => {
+                let mut t = toml::Table::new();
+                t.insert("k".into(), sample(Shape::Str));
+                toml::Value::Table(t)
+            }
+            Shape::Table(fields) => toml::Value::Table(sample_table(fields)),
+            Shape::TableArray(fields) => {
+                toml::Value::Array(vec![toml::Value::Table(sample_table(fields))])
+            }
+        }
+    }
+
+    fn sample_table(fields: &[Field]) -> toml::Table {
+        fields
+            .iter()
+            .map(|field| (field.name.to_owned(), sample(field.shape)))
+            .collect()
+    }
+
+    /// The other direction: every key the schema accepts is one serde accepts, so a
+    /// document passing the shape check never fails deserialisation (which would give an
+    /// error without a path).
+    #[test]
+    fn serde_accepts_every_schema_field() {
+        let table = sample_table(ROOT);
+        let mut errors = Vec::new();
+        check_root(&table, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let parsed: Result<MappingConfig, _> = toml::Value::Table(table).try_into();
+        assert!(parsed.is_ok(), "{parsed:?}");
+    }
+
     fn check(text: &str) -> Vec<ConfigError> {
         let table: toml::Table = text.parse().unwrap();
         let mut errors = Vec::new();

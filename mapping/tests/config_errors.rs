@@ -371,3 +371,19 @@ fn a_mapping_section_wrapper_prefixes_every_path() {
     assert_eq!(e.len(), 2, "{e}");
     assert!(e.iter().any(|x| x.key_path == "mapping"), "{e}");
 }
+
+#[test]
+fn allowed_unlisted_code_must_not_be_a_misspelt_known_one() {
+    let e = errors(
+        r#"
+        [[carriers]]
+        host_carrier = "Royal"
+        amazon_code = "royal mail"
+        allow_unlisted_code = true
+        "#,
+    );
+    has(
+        &e,
+        r#"carriers[0].amazon_code: carrier code "royal mail" differs from Amazon's "Royal Mail" only in case or spacing, did you mean "Royal Mail"?"#,
+    );
+}
