@@ -1,3 +1,345 @@
-//! A local Amazon emulator (Login with Amazon, SP-API, MWS) on loopback.
+//! A local Amazon emulator on loopback: Login with Amazon (LWA), SP-API Orders v0 and
+//! v2026-01-01, Tokens (RDT) and Sellers, with Amazon's validation, rate limits, restricted
+//! data, a seeded world of realistic orders that keeps moving, a time-scale factor, fault
+//! injection and a control API. For demos, end-to-end tests and benchmarks.
 //!
-//! **Status: not yet implemented.**
+//! The responses are built from the shapes of Amazon's official models, never from the
+//! project's client types, so a client bug cannot hide behind a sandbox wrong the same way.
+//!
+//! ```no_run
+//! use amazon_sandbox::{ClockMode, Sandbox, SandboxConfig};
+//!
+//! # async fn demo() -> Result<(), amazon_sandbox::Error> {
+//! let sandbox = Sandbox::start(
+//!     SandboxConfig::default().seed(7).initial_orders(1000).clock(ClockMode::Manual),
+//! )
+//! .await?;
+//! let creds = sandbox.credentials();
+//! println!("SP-API at {}, LWA at {}", sandbox.base_url(), sandbox.lwa_url());
+//! println!("client id {} for seller {}", creds.client_id, creds.selling_partner_id);
+//! // Time only moves when the test says so.
+//! sandbox.advance_clock(std::time::Duration::from_secs(300));
+//! assert_eq!(sandbox.orders().len(), 1000);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Time
+//!
+//! The sandbox has its own clock. In [`ClockMode::Scaled`] it runs `time_scale` (K) times
+//! faster than real time: orders arrive K times faster, token lifetimes are K times shorter
+//! in real time (`expires_in` reports real seconds), rate-limit buckets refill K times faster
+//! (and `x-amzn-RateLimit-Limit` reports the real-time rate, `rate × K`). The "two minutes
+//! before now" rule, LastUpdateDate and the ship-date check all use the sandbox clock.
+//! In [`ClockMode::Manual`] the clock stands still until [`Sandbox::advance_clock`] (or
+//! `POST /_sandbox/clock/advance`) moves it; every due arrival and status change is then
+//! applied in time order, so tests are deterministic. Like Amazon, listings lag: orders
+//! changed within the last two minutes are not listed yet.
+//!
+//! # Choices where Amazon's documents are silent
+//!
+//! * A repeated `confirmShipment` for a package reference id already confirmed on the
+//!   order is an edit of that package (Amazon documents confirmShipment as usable to edit
+//!   shipment details): identical repeats answer `204` and change nothing; a changed one
+//!   replaces the earlier package (quantities are recomputed) and bumps LastUpdateDate.
+//! * A well-formed but unknown order id answers `404 NotFound`; a malformed one
+//!   `400 InvalidInput`.
+//! * Without an RDT, v0 orders carry the non-identifying part of `ShippingAddress` (city,
+//!   region, postal code, country) and no `BuyerInfo`; `getOrderAddress` and
+//!   `getOrderBuyerInfo` answer the same redacted shape. An RDT used on a path it does not
+//!   cover is refused with `403`.
+//! * A `NextToken` may be sent with the original filters (current model) or with only
+//!   `MarketplaceIds` (older documents); different filters are a `400`.
+
+mod api;
+mod auth;
+mod cli;
+mod clock;
+mod config;
+mod control;
+mod faults;
+mod generator;
+mod marketplaces;
+mod model;
+mod ratelimit;
+mod render;
+mod server;
+mod world;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use cli::{CliArgs, run_cli};
+pub use config::{ClockMode, Credentials, RateLimit, SandboxConfig};
+pub use control::{ItemSnapshot, OrderSnapshot};
+pub use faults::{FaultKind, FaultSpec, FaultSpecError};
+pub use marketplaces::{DEFAULT_MARKETPLACES, is_known_marketplace};
+pub use model::OrderStatus;
+pub use server::OperationStats;
+pub use world::ConfirmedShipment;
+
+/// Errors starting a sandbox.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is inconsistent.
+    #[error("invalid sandbox configuration: {0}")]
+    InvalidConfig(String),
+    /// The listening socket could not be opened.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What a client needs to talk to the sandbox. Secrets are redacted in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SandboxCredentials {
+    /// LWA client id.
+    pub client_id: String,
+    /// LWA client secret.
+    pub client_secret: String,
+    /// The seller's refresh token.
+    pub refresh_token: String,
+    /// The selling partner id the refresh token belongs to.
+    pub selling_partner_id: String,
+    /// The application id.
+    pub application_id: String,
+    /// Marketplaces the seller participates in.
+    pub marketplace_ids: Vec<String>,
+}
+
+impl fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("selling_partner_id", &self.selling_partner_id)
+            .field("application_id", &self.application_id)
+            .field("marketplace_ids", &self.marketplace_ids)
+            .finish()
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn validate(cfg: &SandboxConfig) -> Result<Vec<&'static marketplaces::Marketplace>, Error> {
+    if !(cfg.time_scale.is_finite() && cfg.time_scale > 0.0) {
+        return Err(Error::InvalidConfig(format!(
+            "time_scale must be positive, not {}",
+            cfg.time_scale
+        )));
+    }
+    if !(cfg.orders_per_hour.is_finite() && cfg.orders_per_hour >= 0.0) {
+        return Err(Error::InvalidConfig(
+            "orders_per_hour must be zero or positive".into(),
+        ));
+    }
+    if cfg.token_lifetime.is_zero() {
+        return Err(Error::InvalidConfig(
+            "token_lifetime must not be zero".into(),
+        ));
+    }
+    if cfg.marketplaces.is_empty() {
+        return Err(Error::InvalidConfig(
+            "at least one marketplace is needed".into(),
+        ));
+    }
+    cfg.marketplaces
+        .iter()
+        .map(|id| {
+            marketplaces::by_id(id)
+                .ok_or_else(|| Error::InvalidConfig(format!("unknown marketplace id {id}")))
+        })
+        .collect()
+}
+
+impl Sandbox {
+    /// Generates the world and starts serving on `127.0.0.1:{config.port}`.
+    pub async fn start(config: SandboxConfig) -> Result<Sandbox, Error> {
+        let mps = validate(&config)?;
+        let start = clock::trunc(config.start_time.unwrap_or_else(OffsetDateTime::now_utc));
+        let world = world::World::new(
+            config.seed,
+            mps,
+            config.initial_orders,
+            config.history,
+            config.orders_per_hour,
+            start,
+        );
+        let clock = clock::Clock::new(start, config.time_scale, config.clock);
+        let port = config.port;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| Error::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { port, source })?;
+        let shared = Arc::new(server::Shared::new(config, clock, world));
+        let app = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "sandbox server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "amazon sandbox listening");
+        Ok(Sandbox {
+            shared,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The SP-API base URL (`http://127.0.0.1:PORT`), used in place of
+    /// `https://sellingpartnerapi-na.amazon.com`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The LWA token endpoint, used in place of `https://api.amazon.com/auth/o2/token`.
+    pub fn lwa_url(&self) -> String {
+        format!("http://{}/auth/o2/token", self.addr)
+    }
+
+    /// The socket address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials the sandbox accepts, and the seller's marketplaces.
+    pub fn credentials(&self) -> SandboxCredentials {
+        let c = &self.shared.cfg.credentials;
+        SandboxCredentials {
+            client_id: c.client_id.clone(),
+            client_secret: c.client_secret.clone(),
+            refresh_token: c.refresh_token.clone(),
+            selling_partner_id: c.selling_partner_id.clone(),
+            application_id: c.application_id.clone(),
+            marketplace_ids: self.shared.cfg.marketplaces.clone(),
+        }
+    }
+
+    /// The configuration the sandbox runs with.
+    pub fn config(&self) -> &SandboxConfig {
+        &self.shared.cfg
+    }
+
+    /// The sandbox's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.shared.now()
+    }
+
+    /// Moves the sandbox clock forward and applies every arrival and status change that
+    /// became due; returns the new time.
+    pub fn advance_clock(&self, by: Duration) -> OffsetDateTime {
+        self.shared.advance(by)
+    }
+
+    /// A snapshot of every order (no buyer PII).
+    pub fn orders(&self) -> Vec<OrderSnapshot> {
+        self.shared.snapshot()
+    }
+
+    /// Creates `n` new orders placed now (Pending, random marketplace and channel).
+    pub fn add_orders(&self, n: usize) -> Vec<String> {
+        self.shared.add(n, &world::NewOrderOptions::default())
+    }
+
+    /// Creates `n` new merchant-fulfilled orders, already `Unshipped`, in `marketplace_id`
+    /// (or a random one of the seller's).
+    pub fn add_unshipped_mfn_orders(&self, n: usize, marketplace_id: Option<&str>) -> Vec<String> {
+        let opts = world::NewOrderOptions {
+            marketplace: marketplace_id.and_then(marketplaces::by_id),
+            afn: Some(false),
+            unshipped: true,
+        };
+        self.shared.add(n, &opts)
+    }
+
+    /// Forces an order's status (as `POST /_sandbox/orders/{id}/status`).
+    pub fn set_order_status(&self, order_id: &str, status: OrderStatus) -> Result<(), String> {
+        let now = self.shared.now();
+        self.shared.world().set_status(order_id, status, now)
+    }
+
+    /// Marks a buyer cancellation request on an Unshipped order.
+    pub fn buyer_cancel_request(&self, order_id: &str) -> Result<(), String> {
+        let now = self.shared.now();
+        self.shared.world().buyer_cancel_request(order_id, now)
+    }
+
+    /// Every shipment confirmation accepted so far.
+    pub fn confirmed_shipments(&self) -> Vec<ConfirmedShipment> {
+        self.shared.shipments()
+    }
+
+    /// Per-operation statistics (operation names as in the models; the v2026 `getOrder`
+    /// is `orders2026.getOrder`, the LWA endpoint `lwaToken`).
+    pub fn stats(&self) -> std::collections::BTreeMap<String, OperationStats> {
+        self.shared.stats_snapshot()
+    }
+
+    /// Replaces the fault rules.
+    pub fn set_faults(&self, spec: FaultSpec) {
+        self.shared.replace_faults(spec);
+    }
+
+    /// Stops the server and waits (briefly) for it to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

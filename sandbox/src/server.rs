@@ -1,0 +1,526 @@
+//! The HTTP front: routing, authentication, faults, rate limits, headers and statistics.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::auth::{Caller, Refusal, TokenStore};
+use crate::clock::Clock;
+use crate::config::SandboxConfig;
+use crate::faults::{FaultKind, FaultSpec, draw, mix};
+use crate::ratelimit::{Limiter, header_value};
+use crate::world::World;
+
+/// Call statistics of one operation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct OperationStats {
+    /// Requests received.
+    pub calls: u64,
+    /// `429` answers (rate limit or injected).
+    pub throttled: u64,
+    /// Faults injected (any kind).
+    pub faults_injected: u64,
+    /// Answers per HTTP status (dropped connections count under `0`).
+    pub by_status: BTreeMap<u16, u64>,
+}
+
+/// The state shared by all requests.
+pub(crate) struct Shared {
+    pub(crate) cfg: SandboxConfig,
+    pub(crate) clock: Clock,
+    pub(crate) world: Mutex<World>,
+    pub(crate) tokens: Mutex<TokenStore>,
+    pub(crate) limiter: Mutex<Limiter>,
+    pub(crate) faults: RwLock<FaultSpec>,
+    fault_counters: Mutex<HashMap<&'static str, u64>>,
+    pub(crate) stats: Mutex<BTreeMap<&'static str, OperationStats>>,
+    requests: AtomicU64,
+}
+
+/// Locks a mutex, recovering the data if a holder panicked.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn new(cfg: SandboxConfig, clock: Clock, world: World) -> Self {
+        let seed = cfg.seed;
+        Self {
+            limiter: Mutex::new(Limiter::new(cfg.rate_limit_overrides.clone())),
+            faults: RwLock::new(cfg.faults.clone()),
+            tokens: Mutex::new(TokenStore::new(seed)),
+            cfg,
+            clock,
+            world: Mutex::new(world),
+            fault_counters: Mutex::new(HashMap::new()),
+            stats: Mutex::new(BTreeMap::new()),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The world, caught up to the sandbox clock.
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        let now = self.now();
+        let mut w = lock(&self.world);
+        w.catch_up(now);
+        w
+    }
+
+    fn request_id(&self) -> String {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let a = mix(self.cfg.seed ^ 0x5EED ^ n);
+        let b = mix(a);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48 & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    fn fault_for(&self, op: &'static str) -> Option<FaultKind> {
+        let spec = self
+            .faults
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if spec.is_empty() {
+            return None;
+        }
+        let n = {
+            let mut c = lock(&self.fault_counters);
+            let e = c.entry(op).or_insert(0);
+            *e += 1;
+            *e - 1
+        };
+        spec.pick(op, draw(self.cfg.seed, op, n))
+    }
+
+    fn record(&self, op: &'static str, status: u16, fault: bool) {
+        let mut s = lock(&self.stats);
+        let e = s.entry(op).or_default();
+        e.calls += 1;
+        if status == 429 {
+            e.throttled += 1;
+        }
+        if fault {
+            e.faults_injected += 1;
+        }
+        *e.by_status.entry(status).or_insert(0) += 1;
+    }
+
+    /// Real seconds a sandbox lifetime lasts (what `expires_in` reports).
+    pub(crate) fn real_secs(&self, sandbox: std::time::Duration) -> u64 {
+        self.clock.to_real(sandbox).as_secs().max(1)
+    }
+}
+
+/// An answer before headers are added.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Option<Value>,
+}
+
+impl Reply {
+    pub(crate) fn ok(body: Value) -> Self {
+        Reply {
+            status: 200,
+            body: Some(body),
+        }
+    }
+    pub(crate) fn empty(status: u16) -> Self {
+        Reply { status, body: None }
+    }
+    pub(crate) fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Reply {
+            status,
+            body: Some(json!({"errors": [{"code": code, "message": message.into()}]})),
+        }
+    }
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Reply::error(400, "InvalidInput", message)
+    }
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Reply::error(404, "NotFound", message)
+    }
+}
+
+/// Everything a handler needs to know about the request.
+pub(crate) struct Ctx<'a> {
+    pub(crate) shared: &'a Shared,
+    pub(crate) caller: Caller,
+    pub(crate) method: &'a Method,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a str,
+    pub(crate) body: &'a Bytes,
+    pub(crate) order_id: Option<&'a str>,
+}
+
+/// The SP-API operations served, by route.
+fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> {
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let get = method == Method::GET;
+    let post = method == Method::POST;
+    let id = |s: &str| Some(s.to_owned());
+    match segs.as_slice() {
+        ["orders", "v0", "orders"] if get => Some(("getOrders", None)),
+        ["orders", "v0", "orders", o] if get => Some(("getOrder", id(o))),
+        ["orders", "v0", "orders", o, "buyerInfo"] if get => Some(("getOrderBuyerInfo", id(o))),
+        ["orders", "v0", "orders", o, "address"] if get => Some(("getOrderAddress", id(o))),
+        ["orders", "v0", "orders", o, "orderItems"] if get => Some(("getOrderItems", id(o))),
+        ["orders", "v0", "orders", o, "orderItems", "buyerInfo"] if get => {
+            Some(("getOrderItemsBuyerInfo", id(o)))
+        }
+        ["orders", "v0", "orders", o, "shipmentConfirmation"] if post => {
+            Some(("confirmShipment", id(o)))
+        }
+        ["orders", "2026-01-01", "orders"] if get => Some(("searchOrders", None)),
+        ["orders", "2026-01-01", "orders", o] if get => Some(("orders2026.getOrder", id(o))),
+        ["tokens", "2021-03-01", "restrictedDataToken"] if post => {
+            Some(("createRestrictedDataToken", None))
+        }
+        ["sellers", "v1", "marketplaceParticipations"] if get => {
+            Some(("getMarketplaceParticipations", None))
+        }
+        _ => None,
+    }
+}
+
+/// Operations whose data an RDT may unlock.
+fn restricted(op: &str) -> bool {
+    matches!(
+        op,
+        "getOrders"
+            | "getOrder"
+            | "getOrderBuyerInfo"
+            | "getOrderAddress"
+            | "getOrderItems"
+            | "getOrderItemsBuyerInfo"
+    )
+}
+
+fn json_response(status: u16, body: Option<&Value>) -> Response {
+    let mut r = match body {
+        Some(v) => {
+            let bytes = serde_json::to_vec(v).unwrap_or_default();
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        None => Response::new(Body::empty()),
+    };
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r
+}
+
+fn set_header(r: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+/// A body that fails before its first byte: hyper closes the connection without an answer.
+fn dropped() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox fault: drop",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+async fn corrupt(r: Response, kind: FaultKind) -> Response {
+    let (parts, body) = r.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let new = match kind {
+        FaultKind::Truncate => bytes.slice(..bytes.len() / 2),
+        _ => {
+            let mut v = bytes.to_vec();
+            v.pop();
+            v.extend_from_slice(b",\"");
+            Bytes::from(v)
+        }
+    };
+    let mut r = Response::from_parts(parts, Body::from(new));
+    r.headers_mut().remove(header::CONTENT_LENGTH);
+    r
+}
+
+/// The single entry point: control API, LWA, SP-API.
+pub(crate) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let body = match axum::body::to_bytes(body, 8 << 20).await {
+        Ok(b) => b,
+        Err(_) => {
+            return json_response(
+                413,
+                Some(
+                    &json!({"errors": [{"code": "RequestEntityTooLarge", "message": "The request is too large."}]}),
+                ),
+            );
+        }
+    };
+    if let Some(rest) = path.strip_prefix("/_sandbox") {
+        let (status, v) = crate::control::handle(&s, &parts.method, rest, &body);
+        return json_response(status, Some(&v));
+    }
+    if path == "/auth/o2/token" {
+        return lwa(&s, &parts.method, &parts.headers, &query, &body).await;
+    }
+    let Some((op, order_id)) = route(&parts.method, &path) else {
+        let r = Reply::error(404, "NotFound", "The requested resource was not found.");
+        return json_response(r.status, r.body.as_ref());
+    };
+    sp_api(
+        &s,
+        op,
+        &parts.method,
+        &parts.headers,
+        &path,
+        &query,
+        &body,
+        order_id.as_deref(),
+    )
+    .await
+}
+
+async fn lwa(
+    s: &Shared,
+    method: &Method,
+    headers: &HeaderMap,
+    query: &str,
+    body: &Bytes,
+) -> Response {
+    let op = "lwaToken";
+    let fault = s.fault_for(op);
+    if let Some(r) = pre_fault(s, op, fault).await {
+        return r;
+    }
+    let (status, v) = if method != Method::POST {
+        crate::auth::lwa_error(405, "invalid_request", "The request method must be POST")
+    } else {
+        let is_json = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let params: Option<HashMap<String, String>> = if is_json {
+            serde_json::from_slice::<HashMap<String, Value>>(body)
+                .ok()
+                .map(|m| {
+                    m.into_iter()
+                        .map(|(k, v)| {
+                            (
+                                k,
+                                v.as_str()
+                                    .map(str::to_owned)
+                                    .unwrap_or_else(|| v.to_string()),
+                            )
+                        })
+                        .collect()
+                })
+        } else {
+            let mut p: HashMap<String, String> =
+                serde_urlencoded::from_str(query).unwrap_or_default();
+            match serde_urlencoded::from_bytes::<HashMap<String, String>>(body) {
+                Ok(b) => {
+                    p.extend(b);
+                    Some(p)
+                }
+                Err(_) => None,
+            }
+        };
+        match params {
+            None => crate::auth::lwa_error(
+                400,
+                "invalid_request",
+                "The request body could not be parsed",
+            ),
+            Some(params) => {
+                let now = s.now();
+                let lifetime =
+                    time::Duration::try_from(s.cfg.token_lifetime).unwrap_or(time::Duration::HOUR);
+                let real = s.real_secs(s.cfg.token_lifetime);
+                let mut store = lock(&s.tokens);
+                store.sweep(now, time::Duration::days(1));
+                crate::auth::token_endpoint(
+                    &params,
+                    &s.cfg.credentials,
+                    &mut store,
+                    now,
+                    lifetime,
+                    real,
+                )
+            }
+        }
+    };
+    let mut r = json_response(status, Some(&v));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    s.record(op, status, fault.is_some());
+    post_fault(r, fault).await
+}
+
+/// Faults that replace the answer (429/500/503) or delay it.
+async fn pre_fault(s: &Shared, op: &'static str, fault: Option<FaultKind>) -> Option<Response> {
+    let reply = match fault? {
+        FaultKind::Throttle => Reply::error(
+            429,
+            "QuotaExceeded",
+            "You exceeded your quota for the requested resource.",
+        ),
+        FaultKind::InternalError => Reply::error(
+            500,
+            "InternalFailure",
+            "We encountered an internal error. Please try again.",
+        ),
+        FaultKind::ServiceUnavailable => Reply::error(
+            503,
+            "ServiceUnavailable",
+            "Service temporarily unavailable. Please try again later.",
+        ),
+        FaultKind::Slow => {
+            let d = s.faults.read().map(|f| f.slow_delay).unwrap_or_default();
+            tokio::time::sleep(d).await;
+            return None;
+        }
+        FaultKind::Timeout => {
+            let d = s.faults.read().map(|f| f.timeout_delay).unwrap_or_default();
+            tokio::time::sleep(d).await;
+            return None;
+        }
+        FaultKind::Drop | FaultKind::Truncate | FaultKind::Malformed => return None,
+    };
+    let mut r = json_response(reply.status, reply.body.as_ref());
+    set_header(&mut r, "x-amzn-RequestId", &s.request_id());
+    if reply.status == 429 {
+        set_header(&mut r, "x-amzn-ErrorType", "TooManyRequestsException");
+    }
+    s.record(op, reply.status, true);
+    Some(r)
+}
+
+async fn post_fault(r: Response, fault: Option<FaultKind>) -> Response {
+    match fault {
+        Some(FaultKind::Drop) => dropped(),
+        Some(k @ (FaultKind::Truncate | FaultKind::Malformed)) => corrupt(r, k).await,
+        _ => r,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sp_api(
+    s: &Shared,
+    op: &'static str,
+    method: &Method,
+    headers: &HeaderMap,
+    path: &str,
+    query: &str,
+    body: &Bytes,
+    order_id: Option<&str>,
+) -> Response {
+    let now = s.now();
+    let request_id = s.request_id();
+    let token = headers
+        .get("x-amz-access-token")
+        .and_then(|v| v.to_str().ok());
+    let checked = lock(&s.tokens).check(token, now);
+    let caller = match checked {
+        Ok(Caller::Lwa(t)) if t.seller.is_none() => Err(Refusal::Missing),
+        Ok(Caller::Rdt(r))
+            if !restricted(op)
+                || !r.resources.iter().any(|res| {
+                    res.method == method.as_str() && crate::auth::path_matches(&res.path, path)
+                }) =>
+        {
+            Err(Refusal::Missing)
+        }
+        other => other,
+    };
+    let caller = match caller {
+        Ok(c) => c,
+        Err(refusal) => {
+            let mut r = json_response(403, Some(&crate::auth::refusal_body(refusal)));
+            set_header(&mut r, "x-amzn-RequestId", &request_id);
+            set_header(&mut r, "x-amzn-ErrorType", "AccessDeniedException");
+            s.record(op, 403, false);
+            return r;
+        }
+    };
+    let fault = s.fault_for(op);
+    if let Some(r) = pre_fault(s, op, fault).await {
+        return r;
+    }
+    let limit = lock(&s.limiter).limit(op);
+    if s.cfg.rate_limits {
+        let seller = caller.seller().unwrap_or_default().to_owned();
+        let app = caller.client_id().to_owned();
+        let now = s.now();
+        if !lock(&s.limiter).try_take(&seller, &app, op, now) {
+            let reply = Reply::error(
+                429,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            );
+            let mut r = json_response(429, reply.body.as_ref());
+            set_header(&mut r, "x-amzn-RequestId", &request_id);
+            set_header(&mut r, "x-amzn-ErrorType", "TooManyRequestsException");
+            s.record(op, 429, false);
+            return r;
+        }
+    }
+    let ctx = Ctx {
+        shared: s,
+        caller,
+        method,
+        path,
+        query,
+        body,
+        order_id,
+    };
+    let reply = crate::api::dispatch(op, &ctx);
+    let mut r = json_response(reply.status, reply.body.as_ref());
+    set_header(&mut r, "x-amzn-RequestId", &request_id);
+    if let Some(l) = limit {
+        if (200..300).contains(&reply.status) || reply.status == 400 || reply.status == 404 {
+            let rate = match s.clock.mode() {
+                crate::config::ClockMode::Scaled => l.rate * s.clock.scale(),
+                crate::config::ClockMode::Manual => l.rate,
+            };
+            set_header(&mut r, "x-amzn-RateLimit-Limit", &header_value(rate));
+        }
+    }
+    s.record(
+        op,
+        if fault == Some(FaultKind::Drop) {
+            0
+        } else {
+            reply.status
+        },
+        fault.is_some(),
+    );
+    post_fault(r, fault).await
+}

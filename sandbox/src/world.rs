@@ -1,0 +1,539 @@
+//! The world inside the sandbox: orders, their planned life cycles, arrivals, shipments.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+use time::OffsetDateTime;
+
+use crate::clock::trunc;
+use crate::generator::{EventKind, Generator};
+use crate::marketplaces::Marketplace;
+use crate::model::{CancelledBy, OrderStatus, SimOrder, SimPackage};
+
+/// A shipment confirmation the sandbox accepted (via `confirmShipment`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ConfirmedShipment {
+    /// Amazon order id.
+    pub order_id: String,
+    /// Marketplace id sent in the request.
+    pub marketplace_id: String,
+    /// The seller's package reference id.
+    pub package_reference_id: String,
+    /// Carrier code as sent.
+    pub carrier_code: String,
+    /// Carrier name (with `Other`).
+    pub carrier_name: Option<String>,
+    /// Shipping method as sent.
+    pub shipping_method: Option<String>,
+    /// Tracking number as sent.
+    pub tracking_number: String,
+    /// Ship date as sent.
+    pub ship_date: OffsetDateTime,
+    /// (order item id, quantity) pairs.
+    pub items: Vec<(String, u32)>,
+    /// Sandbox time the confirmation was accepted.
+    pub confirmed_at: OffsetDateTime,
+    /// `true` when this confirmation replaced an earlier one with the same package id.
+    pub replaced_earlier: bool,
+}
+
+/// A filtered order listing (shared by getOrders and searchOrders).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct OrderQuery {
+    pub(crate) created_after: Option<OffsetDateTime>,
+    pub(crate) created_before: Option<OffsetDateTime>,
+    pub(crate) updated_after: Option<OffsetDateTime>,
+    pub(crate) updated_before: Option<OffsetDateTime>,
+    pub(crate) marketplaces: Vec<String>,
+    pub(crate) statuses: Option<Vec<OrderStatus>>,
+    /// `Some(vec![true])` = AFN only.
+    pub(crate) afn: Option<Vec<bool>>,
+    pub(crate) payment_methods: Option<Vec<String>>,
+    pub(crate) buyer_email: Option<String>,
+    pub(crate) seller_order_id: Option<String>,
+    pub(crate) order_ids: Option<Vec<String>>,
+    pub(crate) is_ispu: Option<bool>,
+    /// Easy Ship filter present: the sandbox has no Easy Ship orders.
+    pub(crate) easy_ship: bool,
+    pub(crate) invoice_statuses: Option<Vec<String>>,
+    pub(crate) earliest_delivery_before: Option<OffsetDateTime>,
+    pub(crate) earliest_delivery_after: Option<OffsetDateTime>,
+    pub(crate) latest_delivery_before: Option<OffsetDateTime>,
+    pub(crate) latest_delivery_after: Option<OffsetDateTime>,
+}
+
+impl OrderQuery {
+    fn matches(&self, o: &SimOrder) -> bool {
+        let within = |t: OffsetDateTime, a: Option<OffsetDateTime>, b: Option<OffsetDateTime>| {
+            a.is_none_or(|a| t >= a) && b.is_none_or(|b| t <= b)
+        };
+        within(o.purchase, self.created_after, self.created_before)
+            && within(o.last_update, self.updated_after, self.updated_before)
+            && self.marketplaces.iter().any(|m| m == o.mp.id)
+            && self.statuses.as_ref().is_none_or(|s| s.contains(&o.status))
+            && self.afn.as_ref().is_none_or(|a| a.contains(&o.afn))
+            && self
+                .payment_methods
+                .as_ref()
+                .is_none_or(|p| p.iter().any(|m| m == if o.cod { "COD" } else { "Other" }))
+            && self
+                .buyer_email
+                .as_ref()
+                .is_none_or(|e| *e == o.buyer_email)
+            && self
+                .seller_order_id
+                .as_ref()
+                .is_none_or(|s| *s == o.seller_order_id)
+            && self
+                .order_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&o.id))
+            && self.is_ispu.is_none_or(|b| !b)
+            && !self.easy_ship
+            && self
+                .invoice_statuses
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|x| x == "NotRequired"))
+            && within(
+                o.earliest_delivery,
+                self.earliest_delivery_after,
+                self.earliest_delivery_before,
+            )
+            && within(
+                o.latest_delivery,
+                self.latest_delivery_after,
+                self.latest_delivery_before,
+            )
+    }
+}
+
+/// A saved listing position behind a NextToken / paginationToken.
+#[derive(Debug, Clone)]
+pub(crate) struct PageState {
+    pub(crate) query: OrderQuery,
+    pub(crate) after: (i64, u32),
+    pub(crate) issued: OffsetDateTime,
+    pub(crate) api: &'static str,
+    /// The request's filters in canonical form, to check resent filters.
+    pub(crate) canonical: String,
+}
+
+/// Options for orders created through the control API.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NewOrderOptions {
+    pub(crate) marketplace: Option<&'static Marketplace>,
+    pub(crate) afn: Option<bool>,
+    /// Skip the Pending phase.
+    pub(crate) unshipped: bool,
+}
+
+type Event = Reverse<(i64, u64, u32, EventKind)>;
+
+pub(crate) struct World {
+    pub(crate) generator: Generator,
+    pub(crate) orders: Vec<SimOrder>,
+    pub(crate) by_id: HashMap<String, u32>,
+    index: BTreeSet<(i64, u32)>,
+    events: BinaryHeap<Event>,
+    event_seq: u64,
+    next_arrival: Option<OffsetDateTime>,
+    orders_per_hour: f64,
+    pub(crate) mps: Vec<&'static Marketplace>,
+    pub(crate) shipments: Vec<ConfirmedShipment>,
+    pub(crate) pages: HashMap<String, PageState>,
+    page_counter: u64,
+    seed: u64,
+    caught_up_to: OffsetDateTime,
+}
+
+fn key(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+impl World {
+    pub(crate) fn new(
+        seed: u64,
+        mps: Vec<&'static Marketplace>,
+        initial: usize,
+        history: std::time::Duration,
+        orders_per_hour: f64,
+        start: OffsetDateTime,
+    ) -> Self {
+        let mut w = World {
+            generator: Generator {
+                rng: SmallRng::seed_from_u64(seed),
+            },
+            orders: Vec::with_capacity(initial + 64),
+            by_id: HashMap::with_capacity(initial + 64),
+            index: BTreeSet::new(),
+            events: BinaryHeap::new(),
+            event_seq: 0,
+            next_arrival: None,
+            orders_per_hour,
+            mps,
+            shipments: Vec::new(),
+            pages: HashMap::new(),
+            page_counter: 0,
+            seed,
+            caught_up_to: start,
+        };
+        let span = i64::try_from(history.as_secs()).unwrap_or(i64::MAX).max(1);
+        let mut times: Vec<OffsetDateTime> = (0..initial)
+            .map(|_| {
+                use rand::Rng;
+                start - time::Duration::seconds(w.generator.rng.gen_range(1..=span))
+            })
+            .collect();
+        times.sort();
+        for t in times {
+            w.create(t, &NewOrderOptions::default(), Some(start));
+        }
+        w.next_arrival = w
+            .generator
+            .inter_arrival(orders_per_hour)
+            .map(|d| trunc(start + d));
+        w.catch_up(start);
+        w
+    }
+
+    fn schedule(&mut self, at: OffsetDateTime, order: u32, kind: EventKind) {
+        self.event_seq += 1;
+        self.events
+            .push(Reverse((key(at), self.event_seq, order, kind)));
+    }
+
+    fn create(
+        &mut self,
+        at: OffsetDateTime,
+        opts: &NewOrderOptions,
+        backlog: Option<OffsetDateTime>,
+    ) -> u32 {
+        let at = trunc(at);
+        let seq = u32::try_from(self.orders.len()).unwrap_or(u32::MAX);
+        let mut id = self.generator.order_id();
+        while self.by_id.contains_key(&id) {
+            id = self.generator.order_id();
+        }
+        let single;
+        let mps: &[&'static Marketplace] = match opts.marketplace {
+            Some(m) => {
+                single = [m];
+                &single
+            }
+            None => &self.mps,
+        };
+        let mps = mps.to_vec();
+        let (mut order, mut events) = self.generator.order(seq, id.clone(), at, &mps, backlog);
+        if let Some(afn) = opts.afn {
+            if afn != order.afn {
+                order.afn = afn;
+                events.retain(|(_, k)| {
+                    !matches!(
+                        k,
+                        EventKind::AmazonShips
+                            | EventKind::BuyerCancelRequest
+                            | EventKind::SellerShippedBefore
+                    )
+                });
+                if afn {
+                    if let Some(auth) = events
+                        .iter()
+                        .find(|(_, k)| *k == EventKind::Authorize)
+                        .map(|e| e.0)
+                    {
+                        events.push((auth + time::Duration::hours(6), EventKind::AmazonShips));
+                    }
+                }
+                for item in &mut order.items {
+                    if afn {
+                        item.shipping = rust_decimal::Decimal::ZERO;
+                        item.shipping_discount = rust_decimal::Decimal::ZERO;
+                    }
+                }
+            }
+        }
+        if opts.unshipped {
+            order.status = OrderStatus::Unshipped;
+            order.preorder = false;
+            events.retain(|(_, k)| {
+                !matches!(
+                    k,
+                    EventKind::Release | EventKind::Authorize | EventKind::CancelUnpaid
+                )
+            });
+        }
+        self.by_id.insert(id, seq);
+        self.index.insert((key(order.last_update), seq));
+        self.orders.push(order);
+        for (t, k) in events {
+            self.schedule(trunc(t), seq, k);
+        }
+        seq
+    }
+
+    /// Sets an order's LastUpdateDate, keeping the index in step.
+    pub(crate) fn touch(&mut self, seq: u32, at: OffsetDateTime) {
+        let at = trunc(at);
+        let o = &mut self.orders[seq as usize];
+        if at <= o.last_update {
+            return;
+        }
+        self.index.remove(&(key(o.last_update), seq));
+        o.last_update = at;
+        self.index.insert((key(at), seq));
+    }
+
+    /// Applies every arrival and planned event up to `now`, in time order.
+    pub(crate) fn catch_up(&mut self, now: OffsetDateTime) {
+        if now > self.caught_up_to {
+            self.caught_up_to = now;
+        }
+        loop {
+            let ev = self
+                .events
+                .peek()
+                .map(|Reverse(e)| e.0)
+                .filter(|t| *t <= key(now));
+            let arr = self.next_arrival.filter(|t| *t <= now);
+            match (ev, arr) {
+                (None, None) => break,
+                (Some(e), Some(a)) if key(a) < e => self.arrive(a),
+                (None, Some(a)) => self.arrive(a),
+                _ => {
+                    if let Some(Reverse((t, _, seq, kind))) = self.events.pop() {
+                        let at = OffsetDateTime::from_unix_timestamp(t).unwrap_or(now);
+                        self.apply(seq, kind, at);
+                    }
+                }
+            }
+        }
+    }
+
+    fn arrive(&mut self, at: OffsetDateTime) {
+        self.create(at, &NewOrderOptions::default(), None);
+        self.next_arrival = self
+            .generator
+            .inter_arrival(self.orders_per_hour)
+            .map(|d| trunc(at + d));
+    }
+
+    fn apply(&mut self, seq: u32, kind: EventKind, at: OffsetDateTime) {
+        let status = self.orders[seq as usize].status;
+        match kind {
+            EventKind::Release if status == OrderStatus::PendingAvailability => {
+                self.orders[seq as usize].status = OrderStatus::Pending;
+            }
+            EventKind::Authorize
+                if status == OrderStatus::Pending || status == OrderStatus::PendingAvailability =>
+            {
+                self.orders[seq as usize].status = OrderStatus::Unshipped;
+            }
+            EventKind::CancelUnpaid
+                if status == OrderStatus::Pending || status == OrderStatus::PendingAvailability =>
+            {
+                let o = &mut self.orders[seq as usize];
+                o.status = OrderStatus::Canceled;
+                o.cancelled = Some((CancelledBy::Amazon, "Payment not authorized".into()));
+            }
+            EventKind::AmazonShips if status == OrderStatus::Unshipped => {
+                let o = &mut self.orders[seq as usize];
+                for i in &mut o.items {
+                    i.shipped = i.qty;
+                }
+                o.status = OrderStatus::Shipped;
+            }
+            EventKind::BuyerCancelRequest if status == OrderStatus::Unshipped => {
+                let reason = self.generator.cancel_reason();
+                for i in &mut self.orders[seq as usize].items {
+                    i.buyer_cancel = Some(reason.clone());
+                }
+            }
+            EventKind::SellerShippedBefore if status == OrderStatus::Unshipped => {
+                self.seller_ships_all(seq, at);
+            }
+            _ => return,
+        }
+        self.touch(seq, at);
+    }
+
+    /// Marks every remaining item shipped in one package with generated tracking.
+    fn seller_ships_all(&mut self, seq: u32, at: OffsetDateTime) {
+        let carrier = self.generator.carrier(self.orders[seq as usize].mp);
+        let tracking = self.generator.tracking();
+        let o = &mut self.orders[seq as usize];
+        let items: Vec<(String, u32, Vec<String>)> = o
+            .items
+            .iter()
+            .filter(|i| i.shipped < i.qty)
+            .map(|i| (i.id.clone(), i.qty - i.shipped, Vec::new()))
+            .collect();
+        for i in &mut o.items {
+            i.shipped = i.qty;
+        }
+        let reference_id = (o.packages.len() + 1).to_string();
+        o.packages.push(SimPackage {
+            reference_id,
+            carrier_code: carrier,
+            carrier_name: None,
+            shipping_method: None,
+            tracking,
+            ship_date: at,
+            created: at,
+            ship_from_supply_source_id: None,
+            items,
+        });
+        o.status = OrderStatus::Shipped;
+    }
+
+    /// Creates `n` orders placed at `now`.
+    pub(crate) fn add_orders(
+        &mut self,
+        n: usize,
+        now: OffsetDateTime,
+        opts: &NewOrderOptions,
+    ) -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let seq = self.create(now, opts, None);
+                self.orders[seq as usize].id.clone()
+            })
+            .collect()
+    }
+
+    /// Forces a status change (control API). Returns an error message when the transition
+    /// makes no sense.
+    pub(crate) fn set_status(
+        &mut self,
+        id: &str,
+        status: OrderStatus,
+        now: OffsetDateTime,
+    ) -> Result<(), String> {
+        let seq = *self.by_id.get(id).ok_or_else(|| format!("no order {id}"))?;
+        let cur = self.orders[seq as usize].status;
+        match (cur, status) {
+            (a, b) if a == b => return Ok(()),
+            (OrderStatus::Pending | OrderStatus::PendingAvailability, OrderStatus::Unshipped)
+            | (OrderStatus::PendingAvailability, OrderStatus::Pending) => {
+                self.orders[seq as usize].status = status;
+            }
+            (
+                OrderStatus::Pending | OrderStatus::PendingAvailability | OrderStatus::Unshipped,
+                OrderStatus::Canceled,
+            ) => {
+                let buyer = self.orders[seq as usize]
+                    .items
+                    .iter()
+                    .any(|i| i.buyer_cancel.is_some());
+                let o = &mut self.orders[seq as usize];
+                o.status = OrderStatus::Canceled;
+                o.cancelled = Some(if buyer {
+                    (CancelledBy::Buyer, "Buyer canceled".into())
+                } else {
+                    (CancelledBy::Amazon, "Canceled by Amazon".into())
+                });
+            }
+            (OrderStatus::Unshipped | OrderStatus::PartiallyShipped, OrderStatus::Shipped) => {
+                self.seller_ships_all(seq, now);
+            }
+            (a, b) => {
+                return Err(format!(
+                    "cannot move order {id} from {} to {}",
+                    a.v0(),
+                    b.v0()
+                ));
+            }
+        }
+        self.touch(seq, now);
+        Ok(())
+    }
+
+    /// Marks a buyer cancellation request on every item (control API).
+    pub(crate) fn buyer_cancel_request(
+        &mut self,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), String> {
+        let seq = *self.by_id.get(id).ok_or_else(|| format!("no order {id}"))?;
+        if self.orders[seq as usize].status != OrderStatus::Unshipped {
+            return Err(format!("order {id} is not Unshipped"));
+        }
+        let reason = self.generator.cancel_reason();
+        for i in &mut self.orders[seq as usize].items {
+            i.buyer_cancel = Some(reason.clone());
+        }
+        self.touch(seq, now);
+        Ok(())
+    }
+
+    /// Orders matching `q` strictly after `after`, in (LastUpdateDate, creation) order.
+    /// Returns the page and the position of its last order when more remain.
+    pub(crate) fn query(
+        &self,
+        q: &OrderQuery,
+        after: Option<(i64, u32)>,
+        limit: usize,
+    ) -> (Vec<u32>, Option<(i64, u32)>) {
+        use std::ops::Bound;
+        let lower = match (after, q.updated_after) {
+            (Some(a), _) => Bound::Excluded(a),
+            (None, Some(t)) => Bound::Included((key(t), 0)),
+            (None, None) => Bound::Unbounded,
+        };
+        let upper = match q.updated_before {
+            Some(t) => Bound::Included((key(t), u32::MAX)),
+            None => Bound::Unbounded,
+        };
+        let mut out = Vec::with_capacity(limit.min(128));
+        let mut last = None;
+        let mut more = false;
+        if let Some(ids) = &q.order_ids {
+            // Direct lookups, then ordered like everything else.
+            let mut keys: Vec<(i64, u32)> = ids
+                .iter()
+                .filter_map(|id| self.by_id.get(id))
+                .map(|s| (key(self.orders[*s as usize].last_update), *s))
+                .filter(|k| after.is_none_or(|a| *k > a))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                if q.matches(&self.orders[k.1 as usize]) {
+                    if out.len() == limit {
+                        more = true;
+                        break;
+                    }
+                    out.push(k.1);
+                    last = Some(k);
+                }
+            }
+        } else {
+            for k in self.index.range((lower, upper)) {
+                if q.matches(&self.orders[k.1 as usize]) {
+                    if out.len() == limit {
+                        more = true;
+                        break;
+                    }
+                    out.push(k.1);
+                    last = Some(*k);
+                }
+            }
+        }
+        (out, if more { last } else { None })
+    }
+
+    /// Saves a page position and returns its opaque token.
+    pub(crate) fn save_page(&mut self, state: PageState) -> String {
+        self.page_counter += 1;
+        let h = crate::faults::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
+        let token = format!("{:016x}{:x}", h, self.page_counter);
+        self.pages.insert(token.clone(), state);
+        token
+    }
+
+    pub(crate) fn order(&self, id: &str) -> Option<&SimOrder> {
+        self.by_id.get(id).map(|s| &self.orders[*s as usize])
+    }
+}
