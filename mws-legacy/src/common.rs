@@ -161,12 +161,6 @@ pub(crate) fn request_id(root: Node<'_>) -> Option<String> {
         .or_else(|| root.opt_str("RequestID"))
 }
 
-/// The `*Result` element of a success response named `<Op>Response`.
-pub(crate) fn result_node<'d>(root: Node<'d>, op: &str) -> Result<Node<'d>, XmlError> {
-    let name = format!("{op}Result");
-    root.req(&name)
-}
-
 /// Reads an `ErrorResponse` document. Returns `None` when `body` is not one.
 pub fn parse_error_response(body: &[u8]) -> Option<(Vec<MwsError>, Option<String>)> {
     let text = xml::decode_bytes(body);

@@ -6,16 +6,22 @@
 //! endpoint), and reads their XML into typed values.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[allow(dead_code, unused_macros, unused_imports)] // used by the section modules that follow
+pub mod client;
 mod common;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
+pub mod operation;
+pub mod orders;
+mod orders_model;
 pub mod sign;
-#[allow(dead_code)] // used by the section modules that follow
+pub mod throttle;
 mod xml;
 
+pub use client::{Client, ClientBuilder, Clock, RetryConfig};
 pub use common::{Amount, Money, Pii, parse_error_response};
 pub use credentials::Credentials;
 pub use endpoint::{Endpoint, Marketplace, Region};
 pub use error::{ApiError, Error, ErrorKind, MwsError, Result, XmlError};
+pub use operation::{Operation, RawResponse, RequestBody, Section, ThrottleRule};
+pub use throttle::RateLimiter;

@@ -22,6 +22,7 @@ const NONE: u32 = u32::MAX;
 struct NodeData {
     name: Box<str>,
     text: String,
+    #[allow(dead_code)] // read by the Feeds readers
     attrs: Vec<(Box<str>, String)>,
     parent: u32,
     children: Vec<u32>,
@@ -181,12 +182,8 @@ impl<'d> Node<'d> {
         self.data().text.trim()
     }
 
-    /// Text content exactly as in the document.
-    pub(crate) fn raw_text(&self) -> &'d str {
-        &self.data().text
-    }
-
     /// An attribute by local name.
+    #[allow(dead_code)] // used by the Feeds readers
     pub(crate) fn attr(&self, name: &str) -> Option<&'d str> {
         self.data()
             .attrs
@@ -388,6 +385,7 @@ pub(crate) fn parse_u32(s: &str) -> Result<u32, String> {
 }
 
 /// Parses an unsigned 64-bit integer.
+#[allow(dead_code)] // used by the Feeds readers
 pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
     u64::from_str(s.trim()).map_err(|e| format!("{:?} is not a whole number: {e}", s.trim()))
 }
@@ -395,11 +393,6 @@ pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
 /// Parses a decimal amount (`25.00`, `-3.5`).
 pub(crate) fn parse_decimal(s: &str) -> Result<Decimal, String> {
     Decimal::from_str(s.trim()).map_err(|e| format!("{:?} is not a decimal number: {e}", s.trim()))
-}
-
-/// Parses a string (never fails).
-pub(crate) fn parse_string(s: &str) -> Result<String, String> {
-    Ok(s.trim().to_owned())
 }
 
 #[cfg(test)]

@@ -1,0 +1,244 @@
+//! Every recorded MWS document in `shared/mws-samples/` is read with the type its name
+//! announces; the deliberately broken documentation examples fail with an element path.
+
+use std::path::{Path, PathBuf};
+
+use mws_legacy::orders::{
+    AmazonOrderId, FulfillmentChannel, GetOrderResponse, OrderItemsPage, OrderStatus, OrdersPage,
+    PaymentMethod, ServiceStatus, ServiceStatusCode, ShipmentServiceLevelCategory,
+};
+use mws_legacy::{Amount, XmlError, parse_error_response};
+use rust_decimal::Decimal;
+
+fn samples_dir(test: &str) -> Option<PathBuf> {
+    amz_testkit::shared_dir(test).map(|d| d.join("mws-samples"))
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    String::from_utf8(bytes).unwrap_or_else(|e| panic!("{name} is not UTF-8: {e}"))
+}
+
+/// Files that must fail, with a fragment of the element path and of the message.
+const EXPECTED_FAILURES: &[(&str, &str, &str)] = &[
+    // Amazon's example has a five-digit year in the second order.
+    (
+        "ListOrders.docs-example.xml",
+        "ListOrdersResponse/ListOrdersResult/Orders/Order[2]/PurchaseDate",
+        "20178-02-20",
+    ),
+    // python-amazon-mws copied that docs example, typo included.
+    (
+        "ListOrders.python-amazon-mws-fixture.xml",
+        "Orders/Order[2]/PurchaseDate",
+        "20178-02-20",
+    ),
+    // "2013-09-071" is not a date.
+    (
+        "ListOrderItems.docs-example.xml",
+        "OrderItem[1]/ScheduledDeliveryStartDate",
+        "2013-09-071",
+    ),
+    (
+        "ListOrderItemsByNextToken.docs-example.xml",
+        "OrderItem[1]/ScheduledDeliveryEndDate",
+        "2013-09-091",
+    ),
+    // The PHP library's mock puts the placeholder "String" into date elements.
+    (
+        "ListOrderItems.amazon-php-client-mock.xml",
+        "OrderItem/ScheduledDeliveryStartDate",
+        "\"String\"",
+    ),
+];
+
+fn expected_failure(name: &str) -> Option<(&'static str, &'static str)> {
+    EXPECTED_FAILURES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, path, msg)| (*path, *msg))
+}
+
+fn check_failure(name: &str, err: XmlError) {
+    let (path, msg) =
+        expected_failure(name).unwrap_or_else(|| panic!("{name} failed unexpectedly: {err}"));
+    assert!(
+        err.path.contains(path),
+        "{name}: path {} lacks {path}",
+        err.path
+    );
+    assert!(
+        err.message.contains(msg),
+        "{name}: message {} lacks {msg}",
+        err.message
+    );
+    let shown = err.to_string();
+    assert!(shown.contains(&err.path), "{shown}");
+}
+
+fn check<T>(name: &str, result: Result<T, XmlError>, verify: impl FnOnce(T)) {
+    match result {
+        Ok(v) => {
+            assert!(
+                expected_failure(name).is_none(),
+                "{name} was expected to fail but parsed"
+            );
+            verify(v);
+        }
+        Err(e) => check_failure(name, e),
+    }
+}
+
+#[test]
+fn every_orders_and_error_sample_reads() {
+    let Some(dir) = samples_dir("every_orders_and_error_sample_reads") else {
+        return;
+    };
+    let mut seen = 0;
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".xml"))
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 48,
+        "expected the 48 recorded files, found {}",
+        names.len()
+    );
+    for name in &names {
+        let xml = read(&dir, name);
+        if name.starts_with("ListOrders.") || name.starts_with("ListOrdersByNextToken.") {
+            check(name, OrdersPage::from_xml(&xml), |p| {
+                assert!(p.request_id.is_some(), "{name}");
+                for o in &p.orders {
+                    assert!(!o.amazon_order_id.as_str().is_empty(), "{name}");
+                }
+            });
+        } else if name.starts_with("GetOrder.") {
+            check(name, GetOrderResponse::from_xml(&xml), |r| {
+                assert!(r.request_id.is_some(), "{name}")
+            });
+        } else if name.starts_with("ListOrderItems") {
+            check(name, OrderItemsPage::from_xml(&xml), |p| {
+                assert!(!p.order_items.is_empty(), "{name}");
+            });
+        } else if name.starts_with("GetServiceStatus.") {
+            check(name, ServiceStatus::from_xml(&xml), |s| {
+                assert_eq!(s.status, ServiceStatusCode::Green)
+            });
+        } else if name.starts_with("ErrorResponse.") {
+            let (errors, rid) =
+                parse_error_response(xml.as_bytes()).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(errors.len(), 1, "{name}");
+            assert!(
+                !errors[0].code.is_empty() && !errors[0].message.is_empty(),
+                "{name}"
+            );
+            assert!(rid.is_some(), "{name}: request id");
+        } else {
+            continue;
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 30, "orders + error samples covered");
+}
+
+#[test]
+fn real_list_orders_values() {
+    let Some(dir) = samples_dir("real_list_orders_values") else {
+        return;
+    };
+    let page = OrdersPage::from_xml(&read(
+        &dir,
+        "ListOrders.real.peddler-2016-01-20.NA-endpoint.Amazon-ca.xml",
+    ))
+    .unwrap();
+    assert_eq!(page.orders.len(), 5);
+    let o = &page.orders[0];
+    assert_eq!(o.order_status, OrderStatus::Shipped);
+    assert_eq!(o.fulfillment_channel, Some(FulfillmentChannel::Mfn));
+    assert_eq!(o.payment_method, Some(PaymentMethod::OtherMethod));
+    assert_eq!(o.marketplace_id.as_deref(), Some("A2EUQ1WTGCTBG2"));
+    assert_eq!(o.purchase_date.unix_timestamp(), 1_420_070_489); // 2015-01-01T00:01:29Z
+    assert_eq!(o.shipped_by_amazon_tfm, Some(false));
+    let total = o.order_total.as_ref().unwrap();
+    assert_eq!(total.currency_code, "CAD");
+    assert_eq!(
+        total.amount,
+        Amount::Unreadable("FILTERED".into()),
+        "the recorder redacted amounts"
+    );
+    let addr = o.shipping_address.as_ref().unwrap();
+    assert_eq!(addr.state_or_region.as_deref(), Some("Ontario"));
+    assert_eq!(addr.country_code.as_deref(), Some("CA"));
+    assert_eq!(page.created_before.unwrap().unix_timestamp(), 1_453_315_631); // 2016-01-20T18:47:11Z
+    assert!(
+        page.next_token
+            .as_ref()
+            .unwrap()
+            .as_str()
+            .starts_with("NAhRez")
+    );
+
+    let empty = OrdersPage::from_xml(&read(
+        &dir,
+        "ListOrders.empty.real.peddler-2020-10-12.EU.xml",
+    ))
+    .unwrap();
+    assert!(empty.orders.is_empty() && empty.next_token.is_none());
+    assert!(empty.created_before.is_some());
+
+    let none =
+        GetOrderResponse::from_xml(&read(&dir, "GetOrder.empty.real.peddler-2020-10-12.xml"))
+            .unwrap();
+    assert!(none.orders.is_empty());
+}
+
+#[test]
+fn docs_and_mock_values() {
+    let Some(dir) = samples_dir("docs_and_mock_values") else {
+        return;
+    };
+    // The docs GetOrder has a stray '>' and a line break inside an enum value.
+    let r = GetOrderResponse::from_xml(&read(&dir, "GetOrder.docs-example.xml")).unwrap();
+    let o = &r.orders[0];
+    assert_eq!(
+        o.amazon_order_id,
+        AmazonOrderId::from("902-3159896-1390916")
+    );
+    assert_eq!(o.marketplace_id.as_deref(), Some("ATVPDKIKX0DER"));
+    assert_eq!(
+        o.shipment_service_level_category,
+        Some(ShipmentServiceLevelCategory::Standard)
+    );
+    assert_eq!(o.payment_method_details, ["CreditCard", "GiftCerificate"]);
+    assert_eq!(o.is_access_point_order, Some(false));
+
+    let m = GetOrderResponse::from_xml(&read(&dir, "GetOrder.amazon-php-client-mock.xml")).unwrap();
+    let o = &m.orders[0];
+    assert_eq!(o.order_status, OrderStatus::Other("String".into()));
+    assert_eq!(o.is_replacement_order, Some(true));
+    assert_eq!(o.payment_execution_detail.len(), 1);
+    assert_eq!(o.tfm_shipment_status.as_deref(), Some("String"));
+    assert_eq!(
+        o.buyer_tax_info.as_ref().unwrap().tax_classifications.len(),
+        1
+    );
+
+    let items = OrderItemsPage::from_xml(&read(
+        &dir,
+        "ListOrderItems.real.spree-2013-07-02.US.v2011-01-01.xml",
+    ))
+    .unwrap();
+    assert_eq!(items.amazon_order_id.as_str(), "111-2374817-1293015");
+    assert_eq!(items.order_items.len(), 2);
+    let first = &items.order_items[0];
+    assert_eq!(first.order_item_id, "01029183238402");
+    assert_eq!(
+        first.shipping_price.as_ref().unwrap().value(),
+        Some(Decimal::new(1375, 2))
+    );
+    assert_eq!(first.condition_id.as_deref(), Some("Refurbished"));
+    assert_eq!(first.quantity_shipped, Some(0));
+}
