@@ -1,5 +1,82 @@
-//! A typed, rate-limited client for Amazon's Selling Partner API (SP-API).
+//! A typed, rate-limited client for Amazon's Selling Partner API (SP-API): Login with
+//! Amazon, restricted data tokens, Orders v0 and v2026-01-01, Sellers.
 //!
-//! **Status: not yet implemented.** This crate will hold Login with Amazon auth, restricted
-//! data tokens, the Orders (v0 and v2026-01-01) and Sellers operations, per-operation rate
-//! limiting and retries. Nothing here works yet; see the project's issue tracker.
+//! One [`Client`] executes typed, I/O-free [`Operation`]s: it gets and caches access
+//! tokens (and restricted data tokens for PII), waits for rate-limit capacity per
+//! (selling partner, application, operation), retries throttling and transient failures
+//! with jittered back-off under a deadline, and decodes responses into typed models
+//! (money as [`rust_decimal::Decimal`], times as [`time::OffsetDateTime`]).
+//!
+//! ```no_run
+//! use amazon_spapi::{Client, LwaCredentials, Region};
+//! use amazon_spapi::orders_v2026::{IncludedData, SearchOrdersRequest};
+//! use futures::TryStreamExt;
+//! use secrecy::SecretString;
+//! use time::macros::datetime;
+//!
+//! # async fn run() -> amazon_spapi::Result<()> {
+//! let client = Client::builder()
+//!     .credentials(LwaCredentials {
+//!         client_id: "amzn1.application-oa2-client.example".into(),
+//!         client_secret: SecretString::from("secret"),
+//!         refresh_token: SecretString::from("Atzr|example"),
+//!     })
+//!     .region(Region::Na)
+//!     .build()?;
+//!
+//! // A quick credentials check.
+//! let marketplaces = client.sellers().get_marketplace_participations().await?;
+//! println!("{} marketplaces", marketplaces.len());
+//!
+//! // Every order updated since a watermark, page after page, within Amazon's limits.
+//! let request = SearchOrdersRequest::new(["ATVPDKIKX0DER"])
+//!     .last_updated_after(datetime!(2026-01-01 0:00 UTC))
+//!     .included_data(vec![IncludedData::Recipient, IncludedData::Proceeds]);
+//! let mut orders = client.orders_v2026().search_orders_stream(request);
+//! while let Some(order) = orders.try_next().await? {
+//!     println!("{} {:?}", order.order_id, order.fulfillment.map(|f| f.fulfillment_status));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Errors are one [`Error`] enum; branch on [`Error::kind`]. Secrets and buyer PII never
+//! appear in `Debug` output or logs.
+
+mod client;
+mod clock;
+mod error;
+pub mod lwa;
+mod operation;
+pub mod orders_v0;
+pub mod orders_v2026;
+mod pagination;
+mod rate_limit;
+mod region;
+mod retry;
+pub mod sellers;
+mod serde_util;
+pub mod tokens;
+mod user_agent;
+
+pub use client::{Client, ClientBuilder};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ApiError, ApiFailure, Error, ErrorKind, LwaErrorCode, LwaFailure, Result};
+pub use lwa::{AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
+pub use operation::{
+    Method, Operation, OperationInfo, RequestContext, RequestParts, encode_component,
+};
+pub use rate_limit::{RateLimit, RateLimiter, TokenBucket};
+pub use region::{LWA_TOKEN_ENDPOINT, MARKETPLACES, Marketplace, Region};
+pub use retry::{Backoff, BackoffConfig, RetryConfig};
+pub use serde_util::{format_utc, parse_timestamp};
+pub use user_agent::LIBRARY;
+
+/// A string holding buyer PII (e.g. a `BuyerEmail` filter): `Debug` prints `<redacted>`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Pii(pub String);
+
+impl std::fmt::Debug for Pii {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}

@@ -1,0 +1,643 @@
+//! The client: one value that executes every operation (auth, rate limit, retry, decode).
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{ApiError, ApiFailure, Error, Result};
+use crate::lwa::{self, AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
+use crate::operation::{Method, Operation, OperationInfo, RequestContext, RequestParts};
+use crate::rate_limit::{PartitionKey, RateLimiter};
+use crate::region::{self, Region};
+use crate::retry::{Backoff, RetryConfig};
+use crate::tokens::{CreateRestrictedDataTokenRequest, RestrictedResource};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+/// The SP-API client. Cheap to clone (`Arc` inside); clones share the token cache and the
+/// rate-limit buckets.
+///
+/// Build one per (selling partner, region) with [`Client::builder`].
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: Url,
+    lwa_endpoint: Url,
+    credentials: Credentials,
+    subject: u64,
+    retry: RetryConfig,
+    limiter: RateLimiter,
+    tokens: TokenCache,
+    rdts: TokenCache,
+    refresh_margin: Duration,
+    clock: Arc<dyn Clock>,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("client_id", &self.inner.credentials.client_id())
+            .field("user_agent", &self.inner.user_agent)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder for [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    region: Region,
+    sandbox: bool,
+    endpoint: Option<String>,
+    lwa_endpoint: Option<String>,
+    retry: RetryConfig,
+    limiter: Option<RateLimiter>,
+    tokens: Option<TokenCache>,
+    refresh_margin: Duration,
+    clock: Option<Arc<dyn Clock>>,
+    app: Option<(String, String)>,
+    http: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    pool_idle_timeout: Option<Duration>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credentials: None,
+            region: Region::Na,
+            sandbox: false,
+            endpoint: None,
+            lwa_endpoint: None,
+            retry: RetryConfig::default(),
+            limiter: None,
+            tokens: None,
+            refresh_margin: Duration::from_secs(60),
+            clock: None,
+            app: None,
+            http: None,
+            connect_timeout: Duration::from_secs(10),
+            pool_idle_timeout: Some(Duration::from_secs(90)),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Seller-authorized credentials (refresh-token grant).
+    pub fn credentials(mut self, credentials: LwaCredentials) -> Self {
+        self.credentials = Some(Credentials::RefreshToken(credentials));
+        self
+    }
+
+    /// Grantless credentials (client-credentials grant with `scope`).
+    pub fn grantless(mut self, app: AppCredentials, scope: GrantlessScope) -> Self {
+        self.credentials = Some(Credentials::Grantless { app, scope });
+        self
+    }
+
+    /// The region whose endpoint to call (default NA).
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// Use the region's static sandbox endpoint instead of production.
+    pub fn sandbox(mut self, sandbox: bool) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
+
+    /// A custom SP-API endpoint (a local sandbox, a mock). `http` is accepted only for
+    /// loopback hosts. Overrides [`region`](Self::region) and [`sandbox`](Self::sandbox).
+    pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
+        self.endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// A custom LWA token endpoint (full URL, e.g. `http://127.0.0.1:9000/auth/o2/token`).
+    pub fn lwa_endpoint(mut self, url: impl AsRef<str>) -> Self {
+        self.lwa_endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Share rate-limit buckets with other clients (default: a registry of this client and
+    /// its clones only).
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Share access tokens with other clients.
+    pub fn token_cache(mut self, cache: TokenCache) -> Self {
+        self.tokens = Some(cache);
+        self
+    }
+
+    /// Refresh access tokens this long before they expire (default 60 s).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The wall clock used to clamp "before" bounds (default: system time).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Name your application in the User-Agent: `name/version (Language=Rust; ...)`.
+    pub fn user_agent_app(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app = Some((name.into(), version.into()));
+        self
+    }
+
+    /// Use this reqwest client (its own timeouts and pool settings apply).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// How long idle pooled connections are kept (`None`: forever). Default 90 s.
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::Config("no credentials: call .credentials() or .grantless()".into())
+        })?;
+        if credentials.client_id().trim().is_empty() {
+            return Err(Error::Config("LWA client id is empty".into()));
+        }
+        let endpoint_str = match &self.endpoint {
+            Some(e) => e.clone(),
+            None if self.sandbox => self.region.sandbox_endpoint().to_owned(),
+            None => self.region.endpoint().to_owned(),
+        };
+        let endpoint = Url::parse(&endpoint_str)
+            .map_err(|e| Error::Config(format!("endpoint {endpoint_str:?}: {e}")))?;
+        region::check_endpoint(&endpoint).map_err(Error::Config)?;
+        let lwa_str = self
+            .lwa_endpoint
+            .unwrap_or_else(|| region::LWA_TOKEN_ENDPOINT.to_owned());
+        let lwa_endpoint = Url::parse(&lwa_str)
+            .map_err(|e| Error::Config(format!("LWA endpoint {lwa_str:?}: {e}")))?;
+        region::check_endpoint(&lwa_endpoint).map_err(Error::Config)?;
+        let user_agent =
+            crate::user_agent::build(self.app.as_ref().map(|(n, v)| (n.as_str(), v.as_str())))
+                .map_err(Error::Config)?;
+        let http = match self.http {
+            Some(h) => h,
+            None => reqwest::Client::builder()
+                .user_agent(user_agent.clone())
+                .connect_timeout(self.connect_timeout)
+                .pool_idle_timeout(self.pool_idle_timeout)
+                .build()
+                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+        };
+        let subject = credentials.subject();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                lwa_endpoint,
+                credentials,
+                subject,
+                retry: self.retry,
+                limiter: self.limiter.unwrap_or_default(),
+                tokens: self.tokens.unwrap_or_default(),
+                rdts: TokenCache::new(),
+                refresh_margin: self.refresh_margin,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                user_agent,
+            }),
+        })
+    }
+}
+
+/// A raw answer from one HTTP exchange.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    error_type: Option<String>,
+    body: Vec<u8>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    #[serde(default)]
+    errors: Option<Vec<ApiError>>,
+}
+
+enum TokenSource<'a> {
+    Lwa,
+    Rdt(&'a RestrictedResource),
+}
+
+impl Client {
+    /// Starts a builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The endpoint this client calls.
+    pub fn endpoint(&self) -> &Url {
+        &self.inner.endpoint
+    }
+
+    /// The User-Agent this client sends.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.user_agent
+    }
+
+    /// The rate-limit registry (shared by clones).
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// The current wall-clock time of the client's [`Clock`].
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.inner.clock.now_utc()
+    }
+
+    /// Orders API v0 (PascalCase, `payload` envelope; reads deprecated, writes current).
+    pub fn orders_v0(&self) -> crate::orders_v0::OrdersV0 {
+        crate::orders_v0::OrdersV0 {
+            client: self.clone(),
+        }
+    }
+
+    /// Orders API v2026-01-01 (`searchOrders`, `getOrder`).
+    pub fn orders_v2026(&self) -> crate::orders_v2026::OrdersV2026 {
+        crate::orders_v2026::OrdersV2026 {
+            client: self.clone(),
+        }
+    }
+
+    /// Sellers API v1.
+    pub fn sellers(&self) -> crate::sellers::SellersApi {
+        crate::sellers::SellersApi {
+            client: self.clone(),
+        }
+    }
+
+    /// Tokens API 2021-03-01.
+    pub fn tokens(&self) -> crate::tokens::TokensApi {
+        crate::tokens::TokensApi {
+            client: self.clone(),
+        }
+    }
+
+    fn partition(&self, operation: &str) -> PartitionKey {
+        PartitionKey {
+            application: self.inner.credentials.client_id().to_owned(),
+            partner: self.inner.subject,
+            endpoint: self.inner.endpoint.as_str().to_owned(),
+            operation: operation.to_owned(),
+        }
+    }
+
+    /// How long the next call of `operation` (its `operationId`, e.g. `"getOrders"`) would
+    /// wait for rate-limit capacity right now. Zero when it could go at once.
+    pub fn wait_time(&self, operation: &str) -> Duration {
+        self.inner.limiter.wait_time(&self.partition(operation))
+    }
+
+    /// The (rate, burst) the client currently applies to `operation`, once it has been
+    /// called at least once (rates adapt to `x-amzn-RateLimit-Limit` and 429s).
+    pub fn current_rate_limit(&self, operation: &str) -> Option<crate::RateLimit> {
+        self.inner.limiter.current(&self.partition(operation))
+    }
+
+    /// Executes any [`Operation`]: builds the request, gets a token (LWA or RDT), waits for
+    /// rate-limit capacity, sends, retries per the [`RetryConfig`], decodes.
+    pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output> {
+        let ctx = RequestContext {
+            now: self.inner.clock.now_utc(),
+        };
+        let parts = op.to_request(&ctx)?;
+        let info = op.info();
+        let span = tracing::info_span!(
+            "spapi.call",
+            operation = info.name,
+            method = parts.method.as_str(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let answer = self
+            .send_with_retries(info, &parts)
+            .instrument(span)
+            .await?;
+        op.decode(answer.status, &answer.body).map_err(|e| match e {
+            Error::Decode {
+                operation,
+                path,
+                source,
+                ..
+            } => Error::Decode {
+                operation,
+                path,
+                source,
+                request_id: answer.request_id.clone(),
+            },
+            Error::Api(mut f) => {
+                if f.request_id.is_none() {
+                    f.request_id = answer.request_id.clone();
+                }
+                Error::Api(f)
+            }
+            other => other,
+        })
+    }
+
+    async fn access_token(&self) -> Result<SecretString> {
+        let inner = &self.inner;
+        let key = format!(
+            "lwa|{}|{}|{:x}",
+            inner.lwa_endpoint,
+            inner.credentials.client_id(),
+            inner.subject
+        );
+        inner
+            .tokens
+            .get(&key, inner.refresh_margin, || async {
+                let t = lwa::fetch_access_token(
+                    &inner.http,
+                    &inner.lwa_endpoint,
+                    &inner.credentials,
+                    &inner.retry,
+                )
+                .await?;
+                tracing::debug!(expires_in = ?t.expires_in, "fetched LWA access token");
+                Ok((t.access_token, t.expires_in))
+            })
+            .await
+    }
+
+    fn rdt_key(&self, resource: &RestrictedResource) -> String {
+        format!(
+            "rdt|{}|{}|{:x}|{}",
+            self.inner.endpoint,
+            self.inner.credentials.client_id(),
+            self.inner.subject,
+            RestrictedResource::cache_key(std::slice::from_ref(resource))
+        )
+    }
+
+    fn restricted_token<'a>(
+        &'a self,
+        resource: &'a RestrictedResource,
+    ) -> Pin<Box<dyn Future<Output = Result<SecretString>> + Send + 'a>> {
+        Box::pin(async move {
+            let key = self.rdt_key(resource);
+            self.inner
+                .rdts
+                .get(&key, self.inner.refresh_margin, || async {
+                    let req = CreateRestrictedDataTokenRequest::new(vec![resource.clone()]);
+                    let rdt = self.execute(&req).await?;
+                    tracing::debug!(path = %resource.path, "fetched restricted data token");
+                    let ttl = rdt.lifetime();
+                    Ok((rdt.restricted_data_token, ttl))
+                })
+                .await
+        })
+    }
+
+    async fn token(&self, source: &TokenSource<'_>) -> Result<SecretString> {
+        match source {
+            TokenSource::Lwa => self.access_token().await,
+            TokenSource::Rdt(r) => self.restricted_token(r).await,
+        }
+    }
+
+    fn invalidate(&self, source: &TokenSource<'_>) {
+        let inner = &self.inner;
+        match source {
+            TokenSource::Lwa => inner.tokens.invalidate(&format!(
+                "lwa|{}|{}|{:x}",
+                inner.lwa_endpoint,
+                inner.credentials.client_id(),
+                inner.subject
+            )),
+            TokenSource::Rdt(r) => inner.rdts.invalidate(&self.rdt_key(r)),
+        }
+    }
+
+    fn url(&self, parts: &RequestParts) -> Result<Url> {
+        let mut url = self.inner.endpoint.clone();
+        let base = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base}{}", parts.path));
+        if parts.query.is_empty() {
+            url.set_query(None);
+        } else {
+            url.set_query(Some(&parts.encoded_query()));
+        }
+        Ok(url)
+    }
+
+    async fn send_with_retries(
+        &self,
+        info: &'static OperationInfo,
+        parts: &RequestParts,
+    ) -> Result<Answer> {
+        let inner = &self.inner;
+        let cfg = inner.retry;
+        let key = self.partition(info.name);
+        let url = self.url(parts)?;
+        let body = match &parts.body {
+            Some(v) => {
+                Some(serde_json::to_vec(v).map_err(|e| Error::InvalidRequest(e.to_string()))?)
+            }
+            None => None,
+        };
+        let source = match &parts.restricted {
+            Some(r) => TokenSource::Rdt(r),
+            None => TokenSource::Lwa,
+        };
+        let mut backoff = Backoff::new(cfg.backoff);
+        let mut started: Option<Instant> = None;
+        let mut attempt: u32 = 0;
+        let mut refreshed_token = false;
+        loop {
+            attempt += 1;
+            let token = self.token(&source).await?;
+            match inner
+                .limiter
+                .reserve(&key, info.limit, cfg.max_rate_limit_wait)
+            {
+                Ok(wait) if !wait.is_zero() => {
+                    tracing::debug!(?wait, "waiting for rate-limit capacity");
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(_) => {}
+                Err(wait) => {
+                    return Err(Error::RateLimited {
+                        operation: info.name,
+                        wait,
+                    });
+                }
+            }
+            let start = *started.get_or_insert_with(Instant::now);
+            let result = self
+                .send_once(info, parts.method, &url, body.as_deref(), &token)
+                .await;
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            let err = match result {
+                Ok(answer) => {
+                    span.record("status", answer.status);
+                    if let Some(id) = &answer.request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    if (200..300).contains(&answer.status) {
+                        return Ok(answer);
+                    }
+                    self.api_error(info, &key, answer)
+                }
+                Err(e) => e,
+            };
+            if !refreshed_token && token_rejected(&err) {
+                // The token expired or was revoked early: forget it and try once more.
+                refreshed_token = true;
+                self.invalidate(&source);
+                tracing::debug!(error = %err, "access token rejected; refreshing");
+                continue;
+            }
+            let may_retry = match &err {
+                Error::Api(f) if f.status == 429 => true,
+                Error::Transport { not_sent: true, .. } => true,
+                e => e.kind().is_retryable() && info.idempotent,
+            };
+            let elapsed = start.elapsed();
+            if !may_retry || attempt > cfg.max_retries || elapsed >= cfg.retry_timeout {
+                return Err(err);
+            }
+            let delay = backoff.next_delay();
+            if elapsed + delay > cfg.retry_timeout {
+                return Err(err);
+            }
+            tracing::info!(attempt, ?delay, kind = ?err.kind(), error = %err, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn api_error(&self, info: &'static OperationInfo, key: &PartitionKey, answer: Answer) -> Error {
+        let errors = serde_json::from_slice::<ErrorEnvelope>(&answer.body)
+            .ok()
+            .and_then(|e| e.errors)
+            .unwrap_or_default();
+        let retry_after = (answer.status == 429).then(|| self.inner.limiter.wait_time(key));
+        Error::Api(Box::new(ApiFailure {
+            operation: info.name,
+            status: answer.status,
+            request_id: answer.request_id,
+            error_type: answer.error_type,
+            errors,
+            retry_after,
+        }))
+    }
+
+    async fn send_once(
+        &self,
+        info: &'static OperationInfo,
+        method: Method,
+        url: &Url,
+        body: Option<&[u8]>,
+        token: &SecretString,
+    ) -> Result<Answer> {
+        let inner = &self.inner;
+        let mut req = inner
+            .http
+            .request(method.to_reqwest(), url.clone())
+            .header("x-amz-access-token", token.expose_secret())
+            .header(reqwest::header::USER_AGENT, inner.user_agent.as_str())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(b) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.to_vec());
+        }
+        let key = self.partition(info.name);
+        let exchange = async {
+            let resp = req.send().await.map_err(|e| transport(info, e))?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers();
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let request_id = header("x-amzn-RequestId");
+            let limit = header("x-amzn-RateLimit-Limit").and_then(|v| v.trim().parse::<f64>().ok());
+            let error_type = header("x-amzn-ErrorType");
+            inner.limiter.observe(&key, info.limit, status, limit);
+            tracing::debug!(
+                status,
+                request_id = request_id.as_deref(),
+                rate_limit = limit,
+                "response"
+            );
+            let body = resp.bytes().await.map_err(|e| transport(info, e))?.to_vec();
+            Ok::<_, Error>(Answer {
+                status,
+                request_id,
+                error_type,
+                body,
+            })
+        };
+        match inner.retry.attempt_timeout {
+            Some(t) => tokio::time::timeout(t, exchange)
+                .await
+                .map_err(|_| Error::Timeout {
+                    operation: info.name,
+                    after: t,
+                })?,
+            None => exchange.await,
+        }
+    }
+}
+
+fn transport(info: &'static OperationInfo, e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        return Error::Timeout {
+            operation: info.name,
+            after: Duration::ZERO,
+        };
+    }
+    Error::Transport {
+        operation: info.name,
+        not_sent: e.is_connect(),
+        source: e,
+    }
+}
+
+/// Whether Amazon rejected the token itself (expired/invalid), as opposed to a missing role.
+fn token_rejected(err: &Error) -> bool {
+    match err {
+        Error::Api(f) if f.status == 401 || f.status == 403 => f.errors.iter().any(|e| {
+            let m = e.message.to_ascii_lowercase();
+            m.contains("expired") || m.contains("invalid") && m.contains("token")
+        }),
+        _ => false,
+    }
+}

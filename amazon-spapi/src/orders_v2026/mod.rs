@@ -1,0 +1,336 @@
+//! Orders API v2026-01-01: `searchOrders` and `getOrder`.
+//!
+//! Items come inline; buyer and recipient data come through [`IncludedData`] without a
+//! restricted data token. `searchOrders` sustains about one call per three minutes (0.0056
+//! requests/s, burst 20): the client paces calls so paging never causes a 429.
+//!
+//! **Before bounds:** `createdBefore` / `lastUpdatedBefore` later than two minutes before
+//! now (by the client's [`Clock`](crate::Clock)) are clamped to now − 2 min, because Amazon
+//! rejects later values. Raw [`DateParam::Raw`] values are never clamped.
+
+mod model;
+
+pub use model::*;
+
+pub use crate::orders_v0::DateParam;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::operation::{
+    Operation, OperationInfo, RequestContext, RequestParts, decode_json, encode_component,
+};
+use crate::orders_v0::clamp_before;
+use futures::Stream;
+use time::OffsetDateTime;
+
+/// `searchOrders`: 0.0056 requests/s, burst 20.
+pub const SEARCH_ORDERS: OperationInfo = OperationInfo::new("searchOrders", 0.0056, 20, true);
+/// `getOrder` (v2026): 0.5 / 30. Rate-limited separately from v0 `getOrder`.
+pub const GET_ORDER: OperationInfo = OperationInfo::new("getOrder_2026", 0.5, 30, true);
+
+/// Every v2026 operation.
+pub const OPERATIONS: &[&OperationInfo] = &[&SEARCH_ORDERS, &GET_ORDER];
+
+/// Parameters of `searchOrders`. Exactly one of `created_after` / `last_updated_after` is
+/// required; created and lastUpdated bounds exclude each other.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct SearchOrdersRequest {
+    /// `createdAfter`.
+    pub created_after: Option<DateParam>,
+    /// `createdBefore` (clamped to now − 2 min).
+    pub created_before: Option<DateParam>,
+    /// `lastUpdatedAfter`.
+    pub last_updated_after: Option<DateParam>,
+    /// `lastUpdatedBefore` (clamped to now − 2 min).
+    pub last_updated_before: Option<DateParam>,
+    /// `fulfillmentStatuses`.
+    pub fulfillment_statuses: Vec<FulfillmentStatus>,
+    /// `marketplaceIds` (at most 50).
+    pub marketplace_ids: Vec<String>,
+    /// `fulfilledBy`.
+    pub fulfilled_by: Vec<FulfilledBy>,
+    /// `maxResultsPerPage` (1–100).
+    pub max_results_per_page: Option<u32>,
+    /// `paginationToken` (send with every other parameter unchanged; valid 24 h).
+    pub pagination_token: Option<String>,
+    /// `includedData`.
+    pub included_data: Vec<IncludedData>,
+}
+
+impl SearchOrdersRequest {
+    /// Orders in these marketplaces.
+    pub fn new<I, S>(marketplace_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        SearchOrdersRequest {
+            marketplace_ids: marketplace_ids.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// `createdAfter`.
+    pub fn created_after(mut self, v: impl Into<DateParam>) -> Self {
+        self.created_after = Some(v.into());
+        self
+    }
+
+    /// `createdBefore`.
+    pub fn created_before(mut self, v: impl Into<DateParam>) -> Self {
+        self.created_before = Some(v.into());
+        self
+    }
+
+    /// `lastUpdatedAfter`.
+    pub fn last_updated_after(mut self, v: impl Into<DateParam>) -> Self {
+        self.last_updated_after = Some(v.into());
+        self
+    }
+
+    /// `lastUpdatedBefore`.
+    pub fn last_updated_before(mut self, v: impl Into<DateParam>) -> Self {
+        self.last_updated_before = Some(v.into());
+        self
+    }
+
+    /// `fulfillmentStatuses`.
+    pub fn fulfillment_statuses(mut self, v: Vec<FulfillmentStatus>) -> Self {
+        self.fulfillment_statuses = v;
+        self
+    }
+
+    /// `fulfilledBy`.
+    pub fn fulfilled_by(mut self, v: Vec<FulfilledBy>) -> Self {
+        self.fulfilled_by = v;
+        self
+    }
+
+    /// `maxResultsPerPage`.
+    pub fn max_results_per_page(mut self, v: u32) -> Self {
+        self.max_results_per_page = Some(v);
+        self
+    }
+
+    /// `paginationToken`.
+    pub fn pagination_token(mut self, v: impl Into<String>) -> Self {
+        self.pagination_token = Some(v.into());
+        self
+    }
+
+    /// `includedData`.
+    pub fn included_data(mut self, v: Vec<IncludedData>) -> Self {
+        self.included_data = v;
+        self
+    }
+
+    /// This request with its before bounds clamped to `now − 2 min`.
+    pub fn clamped(mut self, now: OffsetDateTime) -> Self {
+        self.created_before = clamp_before(&self.created_before, now);
+        self.last_updated_before = clamp_before(&self.last_updated_before, now);
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::InvalidRequest(format!("searchOrders: {m}")));
+        let created = self.created_after.is_some() || self.created_before.is_some();
+        let updated = self.last_updated_after.is_some() || self.last_updated_before.is_some();
+        if self.created_after.is_some() == self.last_updated_after.is_some() {
+            return bad("exactly one of createdAfter and lastUpdatedAfter is required");
+        }
+        if created && updated {
+            return bad("created* and lastUpdated* bounds exclude each other");
+        }
+        if let Some(n) = self.max_results_per_page {
+            if !(1..=100).contains(&n) {
+                return bad("maxResultsPerPage must be 1-100");
+            }
+        }
+        if self.marketplace_ids.len() > 50 {
+            return bad("at most 50 marketplaceIds");
+        }
+        for (after, before, what) in [
+            (&self.created_after, &self.created_before, "createdBefore"),
+            (
+                &self.last_updated_after,
+                &self.last_updated_before,
+                "lastUpdatedBefore",
+            ),
+        ] {
+            if let (Some(a), Some(b)) = (
+                after.as_ref().and_then(DateParam::instant),
+                before.as_ref().and_then(DateParam::instant),
+            ) {
+                if b < a {
+                    return bad(&format!(
+                        "{what} (after clamping to now - 2 min) is earlier than its after bound"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn csv<T: AsRef<str>>(v: &[T]) -> Vec<&str> {
+    v.iter().map(AsRef::as_ref).collect()
+}
+
+impl Operation for SearchOrdersRequest {
+    type Output = SearchOrdersResponse;
+
+    fn info(&self) -> &'static OperationInfo {
+        &SEARCH_ORDERS
+    }
+
+    fn to_request(&self, ctx: &RequestContext) -> Result<RequestParts> {
+        let r = self.clone().clamped(ctx.now);
+        r.validate()?;
+        let wire = |p: &Option<DateParam>| p.as_ref().map(DateParam::to_wire);
+        Ok(RequestParts::get("/orders/2026-01-01/orders".into())
+            .query_opt("createdAfter", wire(&r.created_after))
+            .query_opt("createdBefore", wire(&r.created_before))
+            .query_opt("lastUpdatedAfter", wire(&r.last_updated_after))
+            .query_opt("lastUpdatedBefore", wire(&r.last_updated_before))
+            .query_csv(
+                "fulfillmentStatuses",
+                &r.fulfillment_statuses
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .query_csv("marketplaceIds", &csv(&r.marketplace_ids))
+            .query_csv(
+                "fulfilledBy",
+                &r.fulfilled_by
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .query_opt(
+                "maxResultsPerPage",
+                r.max_results_per_page.map(|n| n.to_string()),
+            )
+            .query_opt("paginationToken", r.pagination_token.clone())
+            .query_csv(
+                "includedData",
+                &r.included_data
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>(),
+            ))
+    }
+
+    fn decode(&self, _status: u16, body: &[u8]) -> Result<SearchOrdersResponse> {
+        decode_json(SEARCH_ORDERS.name, body)
+    }
+}
+
+/// `getOrder` (v2026) with optional datasets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GetOrder {
+    /// The Amazon order id.
+    pub order_id: String,
+    /// `includedData`.
+    pub included_data: Vec<IncludedData>,
+}
+
+impl GetOrder {
+    /// One order with these datasets.
+    pub fn new(order_id: impl Into<String>, included_data: Vec<IncludedData>) -> Self {
+        GetOrder {
+            order_id: order_id.into(),
+            included_data,
+        }
+    }
+}
+
+impl Operation for GetOrder {
+    type Output = Order;
+
+    fn info(&self) -> &'static OperationInfo {
+        &GET_ORDER
+    }
+
+    fn to_request(&self, _ctx: &RequestContext) -> Result<RequestParts> {
+        if self.order_id.is_empty() {
+            return Err(Error::InvalidRequest("order id is empty".into()));
+        }
+        Ok(RequestParts::get(format!(
+            "/orders/2026-01-01/orders/{}",
+            encode_component(&self.order_id)
+        ))
+        .query_csv(
+            "includedData",
+            &self
+                .included_data
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    fn decode(&self, _status: u16, body: &[u8]) -> Result<Order> {
+        decode_json::<GetOrderResponse>("getOrder", body).map(|r| r.order)
+    }
+}
+
+/// The Orders v2026-01-01 API, from [`Client::orders_v2026`].
+#[derive(Clone, Debug)]
+pub struct OrdersV2026 {
+    pub(crate) client: Client,
+}
+
+impl OrdersV2026 {
+    /// `searchOrders`: one page.
+    pub async fn search_orders(
+        &self,
+        request: SearchOrdersRequest,
+    ) -> Result<SearchOrdersResponse> {
+        self.client.execute(&request).await
+    }
+
+    /// `searchOrders` page by page, sending `pagination.nextToken` back as
+    /// `paginationToken` with every other parameter identical (the before bounds are
+    /// clamped once, before the first page).
+    pub fn search_orders_pages(
+        &self,
+        request: SearchOrdersRequest,
+    ) -> impl Stream<Item = Result<SearchOrdersResponse>> + Send + 'static {
+        let first = request.clamped(self.client.now());
+        crate::pagination::pages(
+            self.client.clone(),
+            first,
+            |op: &SearchOrdersRequest, page: &SearchOrdersResponse| match page.next_token() {
+                Some(t) if op.pagination_token.as_deref() != Some(t) => {
+                    Some(op.clone().pagination_token(t))
+                }
+                _ => None,
+            },
+        )
+    }
+
+    /// `searchOrders` as a stream of orders across all pages.
+    pub fn search_orders_stream(
+        &self,
+        request: SearchOrdersRequest,
+    ) -> impl Stream<Item = Result<Order>> + Send + 'static {
+        crate::pagination::items(
+            self.search_orders_pages(request),
+            |p: SearchOrdersResponse| p.orders,
+        )
+    }
+
+    /// `getOrder` with the datasets in `included_data`.
+    pub async fn get_order(
+        &self,
+        order_id: impl Into<String>,
+        included_data: Vec<IncludedData>,
+    ) -> Result<Order> {
+        self.client
+            .execute(&GetOrder::new(order_id, included_data))
+            .await
+    }
+}
