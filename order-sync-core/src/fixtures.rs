@@ -105,7 +105,11 @@ pub fn host_order(account: &AccountId, order: Order) -> HostOrder {
             status: order.status.as_str().to_owned(),
             payment: None,
             shipping_method: Some("Standard".into()),
-            priority: 0,
+            priority: "Normal".into(),
+            customer: crate::host::HostName {
+                first: "Ada".into(),
+                last: "Lovelace".into(),
+            },
         },
         order,
     }

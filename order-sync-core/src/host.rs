@@ -22,8 +22,38 @@ pub struct MappedFields {
     pub payment: Option<String>,
     /// The host's shipping method.
     pub shipping_method: Option<String>,
-    /// Fulfilment priority (higher ships first).
-    pub priority: i32,
+    /// The host's fulfilment priority value (e.g. `High` for Prime).
+    pub priority: String,
+    /// The customer name shaped for the host (buyer PII; hidden from `Debug`).
+    pub customer: HostName,
+}
+
+/// A customer name shaped for the host: first and last name fields, or only `last` when
+/// the host keeps one name field. Buyer PII: `Debug` shows no value.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostName {
+    /// First (given) names; empty for a single-field name.
+    pub first: String,
+    /// Last name, or the whole name for a single-field name.
+    pub last: String,
+}
+
+impl HostName {
+    /// Replaces both fields with `marker` (an empty first name stays empty).
+    pub fn redact(&mut self, marker: &str) {
+        if !self.first.is_empty() {
+            self.first = marker.to_owned();
+        }
+        if !self.last.is_empty() {
+            self.last = marker.to_owned();
+        }
+    }
+}
+
+impl std::fmt::Debug for HostName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostName(<redacted>)")
+    }
 }
 
 /// An Amazon order ready for the host: the order with names shaped, SKUs mapped and, for
@@ -36,6 +66,23 @@ pub struct HostOrder {
     pub order: Order,
     /// The host's words for it.
     pub mapped: MappedFields,
+}
+
+impl HostOrder {
+    /// Replaces every piece of PII (buyer, recipient, gift messages, shaped customer
+    /// name) with `marker`; amounts and items stay.
+    pub fn redact_pii(&mut self, marker: &str) {
+        self.order.redact_pii(marker);
+        self.mapped.customer.redact(marker);
+    }
+
+    /// Whether every piece of PII is absent or equals `marker`.
+    pub fn pii_is_redacted(&self, marker: &str) -> bool {
+        let c = &self.mapped.customer;
+        self.order.pii_is_redacted(marker)
+            && (c.first.is_empty() || c.first == marker)
+            && (c.last.is_empty() || c.last == marker)
+    }
 }
 
 /// What an upsert did.

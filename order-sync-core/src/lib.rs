@@ -12,8 +12,10 @@
 
 pub mod amazon;
 pub mod clock;
+pub mod config;
 #[cfg(feature = "test-util")]
 pub mod conformance;
+pub mod engine;
 pub mod error;
 #[cfg(feature = "test-util")]
 pub mod fake;
@@ -21,10 +23,12 @@ pub mod fake;
 pub mod fixtures;
 pub mod host;
 pub mod ids;
+pub mod jobs;
 pub mod model;
 pub mod money;
 pub mod pii;
 pub mod report;
+pub mod shutdown;
 pub mod state;
 
 pub use error::{AmazonError, ErrorKind, Result, StateError, StoreError, SyncError};

@@ -366,7 +366,7 @@ impl OrderStore for MemoryStore {
         let mut t = lock(&self.tables);
         t.check(None)?;
         if let Some((_, o)) = t.orders.get_mut(&(account.clone(), id.clone())) {
-            o.order.redact_pii(marker);
+            o.redact_pii(marker);
         }
         Ok(())
     }

@@ -1,0 +1,209 @@
+//! The engine: the shared host, state, clock and notifier, and per-account job runs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use order_mapping::Mapper;
+
+use crate::amazon::AmazonSide;
+use crate::clock::{Clock, SystemClock};
+use crate::config::AccountConfig;
+use crate::error::SyncError;
+use crate::host::{OrderStore, Warehouse};
+use crate::ids::AccountId;
+use crate::jobs;
+use crate::report::{LogNotifier, Notifier, RunOutcome, RunReport};
+use crate::shutdown::Shutdown;
+use crate::state::{JobKind, SyncState};
+
+/// One seller account: its settings, its Amazon side and its mapping rules.
+#[derive(Clone)]
+pub struct Account {
+    /// Settings.
+    pub config: AccountConfig,
+    /// Amazon, with this account's credentials and rate-limit state.
+    pub amazon: Arc<dyn AmazonSide>,
+    /// The mapping rules.
+    pub mapper: Arc<Mapper>,
+}
+
+impl Account {
+    /// An account.
+    pub fn new(config: AccountConfig, amazon: Arc<dyn AmazonSide>, mapper: Arc<Mapper>) -> Self {
+        Self {
+            config,
+            amazon,
+            mapper,
+        }
+    }
+
+    /// The account's id.
+    pub fn id(&self) -> &AccountId {
+        &self.config.id
+    }
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+type JobLocks = HashMap<(AccountId, JobKind), Arc<tokio::sync::Mutex<()>>>;
+
+/// The sync engine: syncs any number of accounts into one host.
+pub struct Engine {
+    pub(crate) store: Option<Arc<dyn OrderStore>>,
+    pub(crate) warehouse: Option<Arc<dyn Warehouse>>,
+    pub(crate) state: Arc<dyn SyncState>,
+    pub(crate) clock: Arc<dyn Clock>,
+    notifier: Arc<dyn Notifier>,
+    locks: Mutex<JobLocks>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store.is_some())
+            .field("warehouse", &self.warehouse.is_some())
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Engine`].
+pub struct EngineBuilder {
+    store: Option<Arc<dyn OrderStore>>,
+    warehouse: Option<Arc<dyn Warehouse>>,
+    state: Arc<dyn SyncState>,
+    clock: Arc<dyn Clock>,
+    notifier: Arc<dyn Notifier>,
+}
+
+impl EngineBuilder {
+    /// The order store (cart/ERP) orders are imported into.
+    pub fn store(mut self, store: Arc<dyn OrderStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The warehouse merchant-fulfilled orders are sent to.
+    pub fn warehouse(mut self, warehouse: Arc<dyn Warehouse>) -> Self {
+        self.warehouse = Some(warehouse);
+        self
+    }
+
+    /// The clock (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Where run reports go (default: [`LogNotifier`]).
+    pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = notifier;
+        self
+    }
+
+    /// The engine; fails when there is neither a store nor a warehouse.
+    pub fn build(self) -> Result<Engine, SyncError> {
+        if self.store.is_none() && self.warehouse.is_none() {
+            return Err(SyncError::Config(
+                "an engine needs an order store, a warehouse or both".into(),
+            ));
+        }
+        Ok(Engine {
+            store: self.store,
+            warehouse: self.warehouse,
+            state: self.state,
+            clock: self.clock,
+            notifier: self.notifier,
+            locks: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+impl Engine {
+    /// Starts building an engine over `state`.
+    pub fn builder(state: Arc<dyn SyncState>) -> EngineBuilder {
+        EngineBuilder {
+            store: None,
+            warehouse: None,
+            state,
+            clock: Arc::new(SystemClock),
+            notifier: Arc::new(LogNotifier),
+        }
+    }
+
+    /// The sync state.
+    pub fn state(&self) -> &Arc<dyn SyncState> {
+        &self.state
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    fn lock_for(&self, account: &AccountId, job: JobKind) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|e| e.into_inner());
+        locks.entry((account.clone(), job)).or_default().clone()
+    }
+
+    /// Runs one job for one account and returns its report, after storing it and handing
+    /// it to the notifier. A run of the same job for the same account already in progress
+    /// (in this engine) is waited for first: a job never overlaps itself.
+    pub async fn run(&self, account: &Account, job: JobKind, shutdown: &Shutdown) -> RunReport {
+        let lock = self.lock_for(account.id(), job);
+        let _guard = lock.lock().await;
+        self.run_unlocked(account, job, shutdown).await
+    }
+
+    /// Like [`run`](Self::run), but returns `None` at once when the same job of the same
+    /// account is already running.
+    pub async fn try_run(
+        &self,
+        account: &Account,
+        job: JobKind,
+        shutdown: &Shutdown,
+    ) -> Option<RunReport> {
+        let lock = self.lock_for(account.id(), job);
+        let _guard = lock.try_lock().ok()?;
+        Some(self.run_unlocked(account, job, shutdown).await)
+    }
+
+    async fn run_unlocked(
+        &self,
+        account: &Account,
+        job: JobKind,
+        shutdown: &Shutdown,
+    ) -> RunReport {
+        let mut report = RunReport::start(account.id().clone(), job, self.clock.now());
+        let result = match job {
+            JobKind::ImportOrders => {
+                jobs::import_orders(self, account, shutdown, &mut report).await
+            }
+            JobKind::Reconcile => jobs::reconcile(self, account, shutdown, &mut report).await,
+            JobKind::ExportShipments => {
+                jobs::export_shipments(self, account, shutdown, &mut report).await
+            }
+            JobKind::RedactPii => jobs::redact_pii(self, account, shutdown, &mut report).await,
+        };
+        match result {
+            Ok(()) => {}
+            Err(SyncError::Cancelled) => report.outcome = RunOutcome::Cancelled,
+            Err(e) => {
+                report.outcome = RunOutcome::Failed;
+                report.errors.push(e.to_string());
+            }
+        }
+        report.finished_at = self.clock.now();
+        if let Err(e) = self.state.record_run(&report).await {
+            tracing::error!(account = %report.account, job = %job, error = %e, "could not store run report");
+        }
+        self.notifier.notify(&report).await;
+        report
+    }
+}
