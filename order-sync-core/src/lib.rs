@@ -28,6 +28,7 @@ pub mod model;
 pub mod money;
 pub mod pii;
 pub mod report;
+pub mod scheduler;
 pub mod shutdown;
 pub mod state;
 
