@@ -67,7 +67,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     app: Option<(String, String)>,
     http: Option<reqwest::Client>,
-    connect_timeout: Duration,
+    connect_timeout: Option<Duration>,
     pool_idle_timeout: Option<Duration>,
 }
 
@@ -86,7 +86,7 @@ impl Default for ClientBuilder {
             clock: None,
             app: None,
             http: None,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Some(Duration::from_secs(10)),
             pool_idle_timeout: Some(Duration::from_secs(90)),
         }
     }
@@ -179,6 +179,12 @@ impl ClientBuilder {
         self
     }
 
+    /// Connection timeout (`None`: none). Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
         let credentials = self.credentials.ok_or_else(|| {
@@ -206,12 +212,16 @@ impl ClientBuilder {
                 .map_err(Error::Config)?;
         let http = match self.http {
             Some(h) => h,
-            None => reqwest::Client::builder()
-                .user_agent(user_agent.clone())
-                .connect_timeout(self.connect_timeout)
-                .pool_idle_timeout(self.pool_idle_timeout)
-                .build()
-                .map_err(|e| Error::Config(format!("HTTP client: {e}")))?,
+            None => {
+                let mut b = reqwest::Client::builder()
+                    .user_agent(user_agent.clone())
+                    .pool_idle_timeout(self.pool_idle_timeout);
+                if let Some(t) = self.connect_timeout {
+                    b = b.connect_timeout(t);
+                }
+                b.build()
+                    .map_err(|e| Error::Config(format!("HTTP client: {e}")))?
+            }
         };
         let subject = credentials.subject();
         Ok(Client {

@@ -122,8 +122,13 @@ fn order_path(order_id: &str, suffix: &str) -> Result<String> {
     ))
 }
 
+/// A generic-path restricted resource (one RDT serves every order), with the data
+/// elements in a canonical order so equal requests share one cached RDT.
 fn restricted(path: &str, data_elements: &[DataElement]) -> RestrictedResource {
-    RestrictedResource::get(path, data_elements.to_vec())
+    let mut elements = data_elements.to_vec();
+    elements.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    elements.dedup();
+    RestrictedResource::get(path, elements)
 }
 
 /// Parameters of `getOrders` (deprecated; see the module docs). Every model parameter is
