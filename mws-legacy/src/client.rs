@@ -13,6 +13,12 @@ use crate::common::api_error;
 use crate::credentials::Credentials;
 use crate::endpoint::{Endpoint, Marketplace};
 use crate::error::{Error, ErrorKind, Result};
+use crate::feeds::{
+    CancelFeedSubmissions, CancelledFeedSubmissions, FeedSubmissionCount, FeedSubmissionId,
+    FeedSubmissionInfo, FeedSubmissionList, FeedSubmissionResult, GetFeedSubmissionCount,
+    GetFeedSubmissionList, GetFeedSubmissionListByNextToken, GetFeedSubmissionResult, SubmitFeed,
+    SubmitFeedResponse,
+};
 use crate::operation::{Operation, RawResponse, Section, ThrottleRule};
 use crate::orders::{
     GetOrder, GetOrderResponse, GetServiceStatus, ListOrderItems, ListOrderItemsByNextToken,
@@ -426,8 +432,16 @@ impl Client {
                 return Err(wrap(err, attempt));
             }
             backoff = inner.retry.next_backoff(backoff);
+            // The next attempt also waits for the local bucket (a throttle drained it; an
+            // exhausted hourly quota blocks it until its reset): count that against the
+            // deadline too, so a call never hangs far beyond it.
+            let throttle_wait = if inner.throttling {
+                inner.limiter.wait_time(seller, &rule)
+            } else {
+                Duration::ZERO
+            };
             let elapsed = started.elapsed();
-            if elapsed + backoff > inner.retry.deadline {
+            if elapsed + backoff.max(throttle_wait) > inner.retry.deadline {
                 return Err(wrap(err, attempt));
             }
             tracing::info!(
@@ -544,6 +558,90 @@ impl Client {
     /// `GetServiceStatus` of the Orders section.
     pub async fn get_service_status(&self) -> Result<ServiceStatus> {
         self.send(&GetServiceStatus::default()).await
+    }
+}
+
+impl Client {
+    // ------------------------------------------------------------------ Feeds
+
+    /// `SubmitFeed`: uploads a document (`ContentMD5Value` and `Content-MD5` are set).
+    pub async fn submit_feed(&self, request: &SubmitFeed) -> Result<SubmitFeedResponse> {
+        self.send(request).await
+    }
+
+    /// `GetFeedSubmissionList`: the first page.
+    pub async fn get_feed_submission_list(
+        &self,
+        request: &GetFeedSubmissionList,
+    ) -> Result<FeedSubmissionList> {
+        self.send(request).await
+    }
+
+    /// `GetFeedSubmissionListByNextToken`.
+    pub async fn get_feed_submission_list_by_next_token(
+        &self,
+        token: &NextToken,
+    ) -> Result<FeedSubmissionList> {
+        self.send(&GetFeedSubmissionListByNextToken(token.clone()))
+            .await
+    }
+
+    /// Every submission of a `GetFeedSubmissionList`, across pages.
+    pub fn feed_submissions_stream(
+        &self,
+        request: GetFeedSubmissionList,
+    ) -> impl Stream<Item = Result<FeedSubmissionInfo>> + Send + 'static {
+        enum State {
+            First(Box<GetFeedSubmissionList>),
+            Next(NextToken),
+        }
+        let client = self.clone();
+        stream::try_unfold(Some(State::First(Box::new(request))), move |state| {
+            let client = client.clone();
+            async move {
+                let page = match state {
+                    None => return Ok(None),
+                    Some(State::First(req)) => client.send(&*req).await?,
+                    Some(State::Next(token)) => {
+                        client
+                            .send(&GetFeedSubmissionListByNextToken(token))
+                            .await?
+                    }
+                };
+                let next = match (&page.next_token, page.has_next) {
+                    (Some(token), true) => Some(State::Next(token.clone())),
+                    _ => None,
+                };
+                Ok::<_, Error>(Some((page, next)))
+            }
+        })
+        .map_ok(|page| stream::iter(page.feed_submission_info.into_iter().map(Ok)))
+        .try_flatten()
+    }
+
+    /// `GetFeedSubmissionCount`.
+    pub async fn get_feed_submission_count(
+        &self,
+        request: &GetFeedSubmissionCount,
+    ) -> Result<FeedSubmissionCount> {
+        self.send(request).await
+    }
+
+    /// `CancelFeedSubmissions`.
+    pub async fn cancel_feed_submissions(
+        &self,
+        request: &CancelFeedSubmissions,
+    ) -> Result<CancelledFeedSubmissions> {
+        self.send(request).await
+    }
+
+    /// `GetFeedSubmissionResult`: the report bytes, verified against `Content-MD5`
+    /// (a mismatch is retried, then reported as [`Error::ContentMd5Mismatch`]).
+    pub async fn get_feed_submission_result(
+        &self,
+        id: impl Into<FeedSubmissionId>,
+    ) -> Result<FeedSubmissionResult> {
+        self.send(&GetFeedSubmissionResult::new(id)).await
     }
 }
 

@@ -22,7 +22,6 @@ const NONE: u32 = u32::MAX;
 struct NodeData {
     name: Box<str>,
     text: String,
-    #[allow(dead_code)] // read by the Feeds readers
     attrs: Vec<(Box<str>, String)>,
     parent: u32,
     children: Vec<u32>,
@@ -183,7 +182,6 @@ impl<'d> Node<'d> {
     }
 
     /// An attribute by local name.
-    #[allow(dead_code)] // used by the Feeds readers
     pub(crate) fn attr(&self, name: &str) -> Option<&'d str> {
         self.data()
             .attrs
@@ -385,7 +383,6 @@ pub(crate) fn parse_u32(s: &str) -> Result<u32, String> {
 }
 
 /// Parses an unsigned 64-bit integer.
-#[allow(dead_code)] // used by the Feeds readers
 pub(crate) fn parse_u64(s: &str) -> Result<u64, String> {
     u64::from_str(s.trim()).map_err(|e| format!("{:?} is not a whole number: {e}", s.trim()))
 }

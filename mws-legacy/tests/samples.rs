@@ -3,10 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+use mws_legacy::feeds::{
+    Carrier, Envelope, FeedProcessingStatus, FeedSubmissionCount, FeedSubmissionList, FeedType,
+    InventoryAvailability, MessageBody, MessageType, OrderRef, ProcessingReport, ReportStatus,
+    ResultCode, SubmitFeedResponse,
+};
 use mws_legacy::orders::{
     AmazonOrderId, FulfillmentChannel, GetOrderResponse, OrderItemsPage, OrderStatus, OrdersPage,
     PaymentMethod, ServiceStatus, ServiceStatusCode, ShipmentServiceLevelCategory,
 };
+use mws_legacy::sign::content_md5;
 use mws_legacy::{Amount, XmlError, parse_error_response};
 use rust_decimal::Decimal;
 
@@ -49,6 +55,13 @@ const EXPECTED_FAILURES: &[(&str, &str, &str)] = &[
         "ListOrderItems.amazon-php-client-mock.xml",
         "OrderItem/ScheduledDeliveryStartDate",
         "\"String\"",
+    ),
+    // A real feed body with day and month swapped ("2013-22-10"); Amazon took the upload,
+    // but the value is not an xs:dateTime, so the typed reader refuses it.
+    (
+        "feed.OrderFulfillment.request-body.real.spree-2013-10-22.xml",
+        "AmazonEnvelope/Message/OrderFulfillment/FulfillmentDate",
+        "2013-22-10T13:22:33",
     ),
 ];
 
@@ -241,4 +254,250 @@ fn docs_and_mock_values() {
     );
     assert_eq!(first.condition_id.as_deref(), Some("Refurbished"));
     assert_eq!(first.quantity_shipped, Some(0));
+}
+
+#[test]
+fn every_feeds_sample_reads() {
+    let Some(dir) = samples_dir("every_feeds_sample_reads") else {
+        return;
+    };
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".xml"))
+        .collect();
+    names.sort();
+    let mut seen = 0;
+    for name in &names {
+        let xml = read(&dir, name);
+        if name.starts_with("FeedProcessingReport.") {
+            check(name, ProcessingReport::from_xml(&xml), |r| {
+                assert!(!r.document_transaction_id.is_empty())
+            });
+            check(name, Envelope::from_xml(&xml), |e| {
+                assert_eq!(e.message_type, MessageType::ProcessingReport, "{name}");
+                assert_eq!(e.document_version, "1.02", "{name}");
+                assert!(
+                    matches!(e.messages[0].body, MessageBody::ProcessingReport(_)),
+                    "{name}"
+                );
+            });
+        } else if name.starts_with("GetFeedSubmissionCount.") {
+            check(name, FeedSubmissionCount::from_xml(&xml), |c| {
+                assert_eq!(c.count, 13938)
+            });
+        } else if name.starts_with("GetFeedSubmissionList.") {
+            check(name, FeedSubmissionList::from_xml(&xml), |l| {
+                assert!(!l.feed_submission_info.is_empty())
+            });
+        } else if name.starts_with("SubmitFeed.response.") {
+            check(name, SubmitFeedResponse::from_xml(&xml), |r| {
+                assert_eq!(
+                    r.feed_submission_info.feed_processing_status,
+                    FeedProcessingStatus::Submitted,
+                    "{name}"
+                );
+                assert!(r.request_id.is_some());
+            });
+        } else if name.starts_with("feed.") {
+            check(name, Envelope::from_xml(&xml), |e| {
+                assert_eq!(e.messages.len(), 1, "{name}")
+            });
+        } else {
+            continue;
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 18, "feeds samples covered");
+}
+
+#[test]
+fn every_sample_is_classified() {
+    let Some(dir) = samples_dir("every_sample_is_classified") else {
+        return;
+    };
+    let prefixes = [
+        "ListOrders.",
+        "ListOrdersByNextToken.",
+        "GetOrder.",
+        "ListOrderItems",
+        "GetServiceStatus.",
+        "ErrorResponse.",
+        "FeedProcessingReport.",
+        "GetFeedSubmissionCount.",
+        "GetFeedSubmissionList.",
+        "SubmitFeed.response.",
+        "feed.",
+    ];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".xml") {
+            assert!(
+                prefixes.iter().any(|p| name.starts_with(p)),
+                "{name} is not covered by any reader test"
+            );
+        }
+    }
+}
+
+#[test]
+fn processing_report_values() {
+    let Some(dir) = samples_dir("processing_report_values") else {
+        return;
+    };
+    let r = ProcessingReport::from_xml(&read(
+        &dir,
+        "FeedProcessingReport.Inventory.error13013.real.spree-2013-10-23.xml",
+    ))
+    .unwrap();
+    assert_eq!(r.document_transaction_id, "8259737688");
+    assert_eq!(r.status_code, Some(ReportStatus::Complete));
+    let s = r.summary.unwrap();
+    assert_eq!(
+        (
+            s.messages_processed,
+            s.messages_successful,
+            s.messages_with_error,
+            s.messages_with_warning
+        ),
+        (1, 0, 1, 0)
+    );
+    assert!(!r.is_success());
+    let res = r.results_for(1).next().unwrap();
+    assert_eq!(res.result_code, ResultCode::Error);
+    assert_eq!(res.result_message_code, 13013);
+    assert!(res.result_description.contains("SKU does not exist"));
+    assert_eq!(
+        res.additional_info.as_ref().unwrap().sku.as_deref(),
+        Some("invalid")
+    );
+
+    let r = ProcessingReport::from_xml(&read(
+        &dir,
+        "FeedProcessingReport.OrderFulfillment.error18021.captured.spree-2013.xml",
+    ))
+    .unwrap();
+    assert_eq!(r.results[0].result_message_code, 18021);
+    assert_eq!(
+        r.results[0]
+            .additional_info
+            .as_ref()
+            .unwrap()
+            .amazon_order_id
+            .as_deref(),
+        Some("103-6652650-4045858")
+    );
+
+    let ok = ProcessingReport::from_xml(&read(
+        &dir,
+        "FeedProcessingReport.OrderFulfillment.success.real.spree-2013-10-23.xml",
+    ))
+    .unwrap();
+    assert!(ok.is_success());
+    let docs =
+        ProcessingReport::from_xml(&read(&dir, "FeedProcessingReport.docs-example.xml")).unwrap();
+    assert_eq!((docs.status_code, docs.summary), (None, None));
+
+    let list = FeedSubmissionList::from_xml(&read(
+        &dir,
+        "GetFeedSubmissionList.real.peddler-2018-04-27.NA.xml",
+    ))
+    .unwrap();
+    assert!(list.has_next && list.next_token.is_some());
+    let first = &list.feed_submission_info[0];
+    assert_eq!(first.feed_submission_id.as_str(), "475872017648");
+    assert_eq!(
+        first.feed_type,
+        FeedType::FlatFilePriceAndQuantityOnlyUpdate
+    );
+    assert_eq!(first.feed_processing_status, FeedProcessingStatus::Done);
+    assert_eq!(
+        first.completed_processing_date.unwrap().unix_timestamp(),
+        1_524_836_818
+    ); // 2018-04-27T13:46:58Z
+    let docs = FeedSubmissionList::from_xml(&read(&dir, "GetFeedSubmissionList.docs-example.xml"))
+        .unwrap();
+    assert_eq!(
+        docs.next_token.as_ref().unwrap().as_str(),
+        "2YgYW55IGNhcm5hbCBwbGVhc3VyZS4="
+    );
+}
+
+#[test]
+fn feed_request_bodies() {
+    let Some(dir) = samples_dir("feed_request_bodies") else {
+        return;
+    };
+    let e = Envelope::from_xml(&read(
+        &dir,
+        "feed.OrderFulfillment.request-body.amazon-php-sample.xml",
+    ))
+    .unwrap();
+    assert_eq!(e.merchant_identifier, "M_MWSTEST_49045593");
+    let MessageBody::OrderFulfillment(f) = &e.messages[0].body else {
+        panic!("{e:?}")
+    };
+    assert_eq!(f.order, OrderRef::Amazon("002-3275191-2204215".into()));
+    assert_eq!(f.fulfillment_date.unix_timestamp(), 1_248_332_399); // 2009-07-22T23:59:59-07:00
+    assert_eq!(
+        f.carrier,
+        Some(Carrier::Name("Contact Us for Details".into()))
+    );
+    assert_eq!(f.shipping_method.as_deref(), Some("Standard"));
+    assert_eq!(f.items[0].quantity, Some(1));
+
+    let inv = Envelope::from_xml(&read(
+        &dir,
+        "feed.Inventory.request-body.real.spree-2013-10-23.xml",
+    ))
+    .unwrap();
+    let MessageBody::Inventory(i) = &inv.messages[0].body else {
+        panic!()
+    };
+    assert_eq!(
+        (i.sku.as_str(), &i.availability),
+        ("2Y-0BPV-TWZY", &Some(InventoryAvailability::Quantity(20)))
+    );
+
+    let product = Envelope::from_xml(&read(
+        &dir,
+        "feed.Product.request-body.real.scaleleap-2020-06-25.xml",
+    ))
+    .unwrap();
+    assert_eq!(product.purge_and_replace, Some(false));
+    assert_eq!(
+        product.messages[0].body,
+        MessageBody::Other {
+            element: "Product".into()
+        }
+    );
+    assert_eq!(product.feed_type(), Some(FeedType::Product));
+}
+
+#[test]
+fn content_md5_vectors() {
+    let Some(shared) = amz_testkit::shared_dir("content_md5_vectors") else {
+        return;
+    };
+    let dir = shared.join("mws-samples");
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&dir, "mws-content-md5-vectors.json")).unwrap();
+    let vectors = json["content_md5_vectors"].as_array().unwrap();
+    assert_eq!(vectors.len(), 7);
+    for v in vectors {
+        let body: Vec<u8> = match (v["body_utf8"].as_str(), v["body_file"].as_str()) {
+            (Some(text), _) => text.as_bytes().to_vec(),
+            (None, Some(file)) => {
+                let file = file.rsplit('/').next().unwrap();
+                std::fs::read(dir.join(file)).unwrap()
+            }
+            _ => panic!("vector without body: {v}"),
+        };
+        assert_eq!(
+            content_md5(&body),
+            v["expected_content_md5"].as_str().unwrap(),
+            "{}",
+            v["id"]
+        );
+    }
 }
