@@ -1,0 +1,258 @@
+use super::*;
+
+fn env_with(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+fn problems_of(text: &str) -> Vec<ConfigProblem> {
+    match Config::from_toml_str(text, Path::new("/cfg")) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().to_vec(),
+    }
+}
+
+fn paths(text: &str) -> Vec<String> {
+    problems_of(text).into_iter().map(|p| p.key_path).collect()
+}
+
+const GOOD: &str = r#"
+[[accounts]]
+name = "us"
+region = "na"
+marketplaces = ["US", "A2EUQ1WTGCTBG2"]
+credentials = { client_id_env = "CID", client_secret_env = "CSECRET", refresh_token_env = "RTOKEN" }
+"#;
+
+#[test]
+fn template_parses_and_resolves_with_its_env_vars() {
+    let config = Config::from_toml_str(TEMPLATE, Path::new("/cfg")).unwrap();
+    assert_eq!(config.accounts.len(), 1);
+    assert_eq!(config.accounts[0].name, "us-main");
+    assert_eq!(config.mapping.order_number_prefix, "AMZ-");
+    let env = env_with(&[
+        ("AMZSYNC_US_CLIENT_ID", "id"),
+        ("AMZSYNC_US_CLIENT_SECRET", "s"),
+        ("AMZSYNC_US_REFRESH_TOKEN", "t"),
+    ]);
+    let creds = config.accounts[0]
+        .resolve_credentials(0, Needs::SellerCredentials, &env)
+        .unwrap();
+    assert_eq!(creds.client_id, "id");
+    assert!(!format!("{creds:?}").contains("\"s\""));
+}
+
+#[test]
+fn good_config_has_defaults() {
+    let c = Config::from_toml_str(GOOD, Path::new("/cfg")).unwrap();
+    assert_eq!(c.store.path, Path::new("/cfg/amzsync.db"));
+    let a = &c.accounts[0];
+    assert_eq!(a.region, Region::Na);
+    assert_eq!(
+        a.marketplaces.iter().map(|m| m.code).collect::<Vec<_>>(),
+        ["US", "CA"]
+    );
+    assert_eq!(a.api, ApiFlavour::V2026);
+    assert_eq!(a.jobs, JobIntervals::default());
+    assert!(c.notifications.log);
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_paths() {
+    let text = r#"
+stroe = { path = "x.db" }
+[[accounts]]
+name = "eu"
+region = "eu"
+marketplaces = ["UK", "US", "Germny"]
+api = "v1"
+credentials = { client_id_env = "CID", client_secret_env = "CSECRET", refresh_token_env = "RTOKEN" }
+[accounts.jobs]
+import_orders = "fast"
+[jobs]
+reconcile = 5
+[mapping.order_status.merchant]
+Unshiped = "New"
+"#;
+    let p = paths(text);
+    for want in [
+        "stroe",
+        "accounts[0].marketplaces[1]",
+        "accounts[0].marketplaces[2]",
+        "accounts[0].api",
+        "accounts[0].jobs.import_orders",
+        "jobs.reconcile",
+        "mapping.order_status.merchant.Unshiped",
+    ] {
+        assert!(p.contains(&want.to_owned()), "missing {want} in {p:?}");
+    }
+    let all = problems_of(text);
+    let us = all
+        .iter()
+        .find(|p| p.key_path == "accounts[0].marketplaces[1]")
+        .unwrap();
+    assert!(us.message.contains("not in this account's region"), "{us}");
+    let stroe = all.iter().find(|p| p.key_path == "stroe").unwrap();
+    assert_eq!(stroe.hint.as_deref(), Some("did you mean \"store\"?"));
+    let de = all
+        .iter()
+        .find(|p| p.key_path == "accounts[0].marketplaces[2]")
+        .unwrap();
+    assert!(
+        de.to_string().contains("did you mean \"DE\" (Germany)?"),
+        "{de}"
+    );
+}
+
+#[test]
+fn secrets_in_the_file_are_refused_without_echo() {
+    let text = r#"
+[[accounts]]
+name = "us"
+region = "na"
+marketplaces = ["US"]
+credentials = { client_id = "amzn1.x", client_secret = "hunter2-secret", refresh_token = "Atzr|zzz", client_secret_env = "S", refresh_token_env = "T", api_tokn = "Atzr|yyy" }
+"#;
+    let err = Config::from_toml_str(text, Path::new(".")).unwrap_err();
+    let s = err.to_string();
+    assert!(s.contains("accounts[0].credentials.client_secret"), "{s}");
+    assert!(s.contains("accounts[0].credentials.refresh_token"), "{s}");
+    assert!(s.contains("accounts[0].credentials.api_tokn"), "{s}");
+    assert!(!s.contains("hunter2") && !s.contains("Atzr"), "{s}");
+}
+
+#[test]
+fn missing_env_vars_are_named() {
+    let c = Config::from_toml_str(GOOD, Path::new("/cfg")).unwrap();
+    let env = env_with(&[("CID", "x")]);
+    let p = c.accounts[0]
+        .resolve_credentials(0, Needs::SellerCredentials, &env)
+        .unwrap_err();
+    let text: Vec<String> = p.iter().map(ToString::to_string).collect();
+    assert_eq!(p.len(), 2, "{text:?}");
+    assert!(
+        text[0].starts_with(
+            "accounts[0].credentials.client_secret_env: environment variable CSECRET is not set"
+        ),
+        "{text:?}"
+    );
+    assert!(text[1].contains("RTOKEN"), "{text:?}");
+    // Onboarding needs no refresh token.
+    let env = env_with(&[("CID", "x"), ("CSECRET", "y")]);
+    assert!(
+        c.accounts[0]
+            .resolve_credentials(0, Needs::AppCredentials, &env)
+            .is_ok()
+    );
+}
+
+#[test]
+fn secrets_file_supplies_what_env_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "client_id = \"cid\"\nclient_secret = \"sec\"\n",
+    )
+    .unwrap();
+    let text = r#"
+[[accounts]]
+name = "us"
+region = "na"
+marketplaces = ["US"]
+credentials = { secrets_file = "s.toml" }
+"#;
+    let c = Config::from_toml_str(text, dir.path()).unwrap();
+    let none = |_: &str| None;
+    let p = c.accounts[0]
+        .resolve_credentials(0, Needs::SellerCredentials, &none)
+        .unwrap_err();
+    assert_eq!(p.len(), 1);
+    assert!(
+        p[0].to_string().contains("amzsync onboard --account us"),
+        "{}",
+        p[0]
+    );
+    let ok = c.accounts[0]
+        .resolve_credentials(0, Needs::AppCredentials, &none)
+        .unwrap();
+    assert_eq!(ok.client_id, "cid");
+}
+
+#[test]
+fn durations_and_dates() {
+    assert_eq!(parse_duration("90s"), Some(StdDuration::from_secs(90)));
+    assert_eq!(parse_duration("1h30m"), Some(StdDuration::from_secs(5400)));
+    assert_eq!(parse_duration("2d"), Some(StdDuration::from_secs(172_800)));
+    assert_eq!(parse_duration("5"), None);
+    assert_eq!(parse_duration("m"), None);
+    assert_eq!(parse_duration("1w"), None);
+    assert_eq!(
+        parse_date_or_datetime("2026-11-01"),
+        Some(time::macros::datetime!(2026-11-01 0:00 UTC))
+    );
+    assert_eq!(
+        parse_date_or_datetime("2026-11-01T02:00:00+02:00"),
+        Some(time::macros::datetime!(2026-11-01 0:00 UTC))
+    );
+    let text = format!(
+        "{GOOD}\n[sync]\nimport_from = 2026-10-01\noverlap = \"15m\"\nfba = true\n[jobs]\nreconcile = false\n"
+    );
+    let c = Config::from_toml_str(&text, Path::new(".")).unwrap();
+    assert_eq!(
+        c.sync.import_from,
+        Some(time::macros::datetime!(2026-10-01 0:00 UTC))
+    );
+    assert_eq!(c.sync.overlap, time::Duration::minutes(15));
+    assert!(c.sync.fba);
+    assert_eq!(
+        c.accounts[0].jobs.reconcile, None,
+        "accounts inherit [jobs]"
+    );
+}
+
+#[test]
+fn notifications_are_checked() {
+    let text = format!(
+        "{GOOD}\n[notifications.email]\nsmtp_host = \"127.0.0.1\"\nsecurity = \"nope\"\nfrom = \"not an address\"\nto = []\n[notifications.webhook]\nurl = \"http://example.com/hook\"\nwhen = \"allways\"\n"
+    );
+    let p = problems_of(&text);
+    let s: Vec<String> = p.iter().map(ToString::to_string).collect();
+    for want in [
+        "notifications.email.security",
+        "notifications.email.from",
+        "notifications.email.to",
+        "notifications.webhook.url",
+        "notifications.webhook.when",
+    ] {
+        assert!(
+            s.iter().any(|x| x.starts_with(want)),
+            "missing {want}: {s:?}"
+        );
+    }
+    assert!(
+        s.iter().any(|x| x.contains("did you mean \"always\"?")),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn syntax_errors_have_a_line() {
+    let p = problems_of("[store\npath = 1");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].message.contains("line 1"), "{}", p[0]);
+}
+
+#[test]
+fn duplicate_and_bad_names() {
+    let text = format!(
+        "{GOOD}{}",
+        GOOD.replace("[\"US\", \"A2EUQ1WTGCTBG2\"]", "[\"MX\"]")
+    );
+    let p = paths(&text);
+    assert_eq!(p, ["accounts[1].name"]);
+    let p = paths(&GOOD.replace("\"us\"", "\"my shop\""));
+    assert_eq!(p, ["accounts[0].name"]);
+}
