@@ -152,12 +152,16 @@ pub fn parse_timestamp(s: &str) -> Option<OffsetDateTime> {
     if s.bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
     {
-        if let Ok(secs) = s.parse::<f64>() {
-            if secs.is_finite() && secs.abs() < 1.0e11 {
-                let nanos = (secs * 1.0e9) as i128;
-                return OffsetDateTime::from_unix_timestamp_nanos(nanos).ok();
-            }
+        // Epoch seconds, parsed exactly (never through f64).
+        let secs = Decimal::from_str(s)
+            .or_else(|_| Decimal::from_scientific(s))
+            .ok()?;
+        if secs.abs() >= Decimal::from(100_000_000_000i64) {
+            return None;
         }
+        let nanos = (secs * Decimal::from(1_000_000_000i64)).trunc();
+        let nanos: i128 = nanos.to_string().parse().ok()?;
+        return OffsetDateTime::from_unix_timestamp_nanos(nanos).ok();
     }
     None
 }
