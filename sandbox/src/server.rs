@@ -20,6 +20,7 @@ use crate::world::World;
 
 /// Call statistics of one operation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OperationStats {
     /// Requests received.

@@ -284,7 +284,7 @@ async fn control_api_over_http() {
         .await
         .unwrap();
     assert_eq!(stats["operations"]["getOrder"]["calls"], 2);
-    assert_eq!(stats["operations"]["getOrder"]["faults_injected"], 1);
+    assert_eq!(stats["operations"]["getOrder"]["faultsInjected"], 1);
     let orders: Value = env
         .http
         .get(env.url("/_sandbox/orders"))
