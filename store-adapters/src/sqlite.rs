@@ -1,0 +1,817 @@
+//! The embedded SQLite store: a ready-to-use order store ("the host") and the engine's
+//! sync state in one file.
+//!
+//! [`SqliteStore`] implements [`OrderStore`] and [`SyncState`]; one value (it is a cheap
+//! `Clone` over a connection pool) can serve as both:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use order_sync_core::host::OrderStore;
+//! use order_sync_core::state::SyncState;
+//! use order_sync_core::ids::{AccountId, AmazonOrderId};
+//! use store_adapters::sqlite::{ShippedPackage, SqliteStore};
+//! use time::macros::datetime;
+//!
+//! let db = SqliteStore::open("orders.db").await?;
+//! let store: Arc<dyn OrderStore> = Arc::new(db.clone());
+//! let state: Arc<dyn SyncState> = Arc::new(db.clone());
+//!
+//! // ... the engine imports orders through `store` and `state` ...
+//!
+//! // The host ships an order; the next "export shipments" run confirms it to Amazon.
+//! let account = AccountId::new("seller-1");
+//! let order = AmazonOrderId::new("902-3159896-1390916");
+//! let package = db
+//!     .mark_shipped(
+//!         &account,
+//!         &order,
+//!         ShippedPackage::new("UPS", "1Z999AA10123456784", datetime!(2026-06-02 09:00 UTC))
+//!             .service("Ground"),
+//!     )
+//!     .await?;
+//! println!("package {package} ready; {} orders held", db.count_orders(&account).await?);
+//! # let _ = (store, state);
+//! # Ok(()) }
+//! ```
+//!
+//! # The file
+//!
+//! - Opening applies the embedded, versioned migrations (`migrations/sqlite/*.sql`,
+//!   tracked in sqlx's `_sqlx_migrations` table, so reopening is a no-op and the
+//!   `sqlx migrate` tooling understands the file).
+//! - WAL journal, `synchronous = NORMAL` by default (a committed write survives a crash of
+//!   the process; [`SqliteConfig::synchronous_full`] also makes it survive a power
+//!   loss, at the cost of an fsync per commit), foreign keys on, a busy timeout
+//!   ([`SqliteConfig::busy_timeout`], 10 s by default) so several processes and
+//!   connections can share the file.
+//! - Every write that touches more than one row runs in one `BEGIN IMMEDIATE`
+//!   transaction: a failed write leaves the previous state intact, and a writer takes the
+//!   write lock before it reads, so concurrent writers queue instead of failing.
+//!
+//! # Storage conventions
+//!
+//! - **Times** are TEXT, RFC 3339 in UTC with exactly nine fractional digits
+//!   (`2026-06-01T12:00:00.000000000Z`): readable, exact to the nanosecond, and ordered
+//!   as text, so comparisons (newer wins, due dates) happen in SQL. Years outside
+//!   0000-9999 are refused.
+//! - **Money** is two TEXT columns, `<name>_amount` (the exact decimal as written, scale
+//!   kept: `20.00`) and `<name>_currency`.
+//! - **Enums** are their stable spelling (Amazon's for Amazon values, `import_orders`
+//!   for jobs).
+//! - **Host ids** are the `orders.id` integer as text; never reused.
+//!
+//! # PII
+//!
+//! Buyer and recipient PII (names, e-mail, phone, company, tax id, address lines, city,
+//! region, postal code, gift messages, the shaped customer name) lives only in the
+//! `order_pii` table, one value per row. Redaction ([`OrderStore::redact_pii`]) is a
+//! single `UPDATE` of that table; the sync state tables hold no PII at all. Values are
+//! bound as parameters, never spliced into SQL, so sqlx's statement logging cannot show
+//! them, and errors name fields, never values.
+//!
+//! Encryption at rest plugs in at one point: a [`PiiCipher`] given with
+//! [`SqliteConfig::pii_cipher`] seals every PII value before it is written and opens it
+//! when read. The default, [`PlaintextPii`], stores values as given.
+//!
+//! # Newer wins, in SQL
+//!
+//! [`upsert_order`](OrderStore::upsert_order) runs `INSERT .. ON CONFLICT DO NOTHING`,
+//! then `UPDATE .. WHERE last_updated_at < ?`, in one transaction: the version check is
+//! part of the write, not a read followed by a write, so no interleaving of writers can
+//! let an older version replace a newer one. Id map entries, the cursor
+//! (compare-and-set) and confirmed outbox entries are guarded the same way.
+
+mod codec;
+mod orders;
+mod pii;
+mod shipments;
+mod state;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use time::OffsetDateTime;
+
+use order_sync_core::error::{StateError, StoreError};
+use order_sync_core::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
+use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, OrderItemId, PackageRef};
+use order_sync_core::model::{HostShipment, PackageItem};
+use order_sync_core::report::RunReport;
+use order_sync_core::state::{
+    Claim, Cursor, IdMapEntry, ImportCommit, JobKind, OutboxEntry, ParkedOrder, SyncState,
+};
+
+use codec::{DbError, DbResult, parse_ts};
+pub use pii::{PiiCipher, PiiCipherError, PlaintextPii};
+
+/// The statement that opens every write transaction: takes the write lock first, so a
+/// writer never has to upgrade a read lock (which SQLite cannot wait for).
+const IMMEDIATE: &str = "BEGIN IMMEDIATE";
+
+/// The migrations, in version order: (version, description, SQL).
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial",
+    include_str!("../migrations/sqlite/0001_initial.sql"),
+)];
+
+/// The embedded migrations as an sqlx migration source.
+#[derive(Debug)]
+struct Embedded;
+
+type BoxDynError = Box<dyn std::error::Error + Send + Sync + 'static>;
+type MigrationsFuture = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>,
+>;
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> MigrationsFuture {
+        Box::pin(async {
+            Ok(MIGRATIONS
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// The latest schema version this build of the crate knows.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Opening a store failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SqliteError {
+    /// The file could not be opened or configured.
+    #[error("cannot open the SQLite store: {0}")]
+    Open(#[source] sqlx::Error),
+    /// A migration failed (or the file was written by a newer version of this crate).
+    #[error("cannot migrate the SQLite store: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+/// How to open a [`SqliteStore`]. `Default` suits one process with a few workers.
+#[derive(Clone)]
+pub struct SqliteConfig {
+    busy_timeout: Duration,
+    max_connections: u32,
+    synchronous_full: bool,
+    pii_cipher: Arc<dyn PiiCipher>,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            busy_timeout: Duration::from_secs(10),
+            max_connections: 4,
+            synchronous_full: false,
+            pii_cipher: Arc::new(PlaintextPii),
+        }
+    }
+}
+
+impl fmt::Debug for SqliteConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteConfig")
+            .field("busy_timeout", &self.busy_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("synchronous_full", &self.synchronous_full)
+            .field("pii_cipher", &self.pii_cipher)
+            .finish()
+    }
+}
+
+impl SqliteConfig {
+    /// How long a statement waits for another connection's write lock before failing
+    /// with a (retryable) error. Default 10 s.
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// The size of the connection pool (at least 1). Default 4. Readers run in
+    /// parallel (WAL); writers take turns.
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// `synchronous = FULL` instead of `NORMAL`: a commit is fsynced, so it survives a
+    /// power loss too (slower). Default off.
+    pub fn synchronous_full(mut self, on: bool) -> Self {
+        self.synchronous_full = on;
+        self
+    }
+
+    /// The cipher that seals PII values at rest. Default [`PlaintextPii`].
+    pub fn pii_cipher(mut self, cipher: Arc<dyn PiiCipher>) -> Self {
+        self.pii_cipher = cipher;
+        self
+    }
+}
+
+/// A package the host shipped, for [`SqliteStore::mark_shipped`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedPackage {
+    /// The host's carrier name (e.g. `UPS`), mapped to Amazon's code on export.
+    pub carrier: String,
+    /// The shipping service (e.g. `Ground`), if any.
+    pub service: Option<String>,
+    /// The tracking number.
+    pub tracking_number: String,
+    /// When the package shipped (or will ship: a future date is held back on export).
+    pub ship_date: OffsetDateTime,
+    /// The lines and quantities in the package; empty means every line in full.
+    pub items: Vec<PackageItem>,
+}
+
+impl ShippedPackage {
+    /// A package holding every line of the order in full.
+    pub fn new(
+        carrier: impl Into<String>,
+        tracking_number: impl Into<String>,
+        ship_date: OffsetDateTime,
+    ) -> Self {
+        Self {
+            carrier: carrier.into(),
+            service: None,
+            tracking_number: tracking_number.into(),
+            ship_date,
+            items: Vec::new(),
+        }
+    }
+
+    /// Sets the shipping service.
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Adds `quantity` units of line `item_id` (making this a partial shipment unless
+    /// every line is added in full).
+    pub fn item(mut self, item_id: impl Into<OrderItemId>, quantity: u32) -> Self {
+        self.items.push(PackageItem {
+            item_id: item_id.into(),
+            quantity,
+        });
+        self
+    }
+}
+
+/// The embedded SQLite order store and sync state. See the [module docs](self).
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    cipher: Arc<dyn PiiCipher>,
+    path: Option<PathBuf>,
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("connections", &self.pool.size())
+            .finish_non_exhaustive()
+    }
+}
+
+fn store_err(e: DbError) -> StoreError {
+    e.into()
+}
+
+fn state_err(e: DbError) -> StateError {
+    e.into()
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in the file at `path`, with the default
+    /// [`SqliteConfig`], and applies pending migrations.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, SqliteError> {
+        Self::open_with(path, SqliteConfig::default()).await
+    }
+
+    /// Opens the store at `path` with `config`.
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        config: SqliteConfig,
+    ) -> Result<Self, SqliteError> {
+        let path = path.as_ref().to_path_buf();
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(if config.synchronous_full {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            })
+            .foreign_keys(true)
+            .busy_timeout(config.busy_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(config.max_connections)
+            .acquire_timeout(config.busy_timeout + Duration::from_secs(20))
+            .connect_with(options)
+            .await
+            .map_err(SqliteError::Open)?;
+        Self::finish_open(pool, config, Some(path)).await
+    }
+
+    /// A store in memory (nothing survives the value): for tests and demos. One
+    /// connection, so every call is serialised.
+    pub async fn open_in_memory() -> Result<Self, SqliteError> {
+        Self::open_in_memory_with(SqliteConfig::default()).await
+    }
+
+    /// A store in memory with `config` (its pool size and durability are ignored).
+    pub async fn open_in_memory_with(config: SqliteConfig) -> Result<Self, SqliteError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(SqliteError::Open)?
+            .foreign_keys(true);
+        // The database lives as long as its one connection: never let the pool drop it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(SqliteError::Open)?;
+        Self::finish_open(pool, config, None).await
+    }
+
+    async fn finish_open(
+        pool: SqlitePool,
+        config: SqliteConfig,
+        path: Option<PathBuf>,
+    ) -> Result<Self, SqliteError> {
+        let migrator = Migrator::new(Embedded)
+            .await
+            .map_err(SqliteError::Migrate)?;
+        migrator.run(&pool).await.map_err(SqliteError::Migrate)?;
+        tracing::debug!(path = ?path, version = SCHEMA_VERSION, "sqlite store open");
+        Ok(Self {
+            pool,
+            cipher: config.pii_cipher,
+            path,
+        })
+    }
+
+    /// Closes every connection (checkpointing the WAL). Clones of this store are closed
+    /// too; calls made afterwards fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The file, or `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The applied migration versions, in order (e.g. `[1]`).
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let v: Vec<i64> = sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success = 1 ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| store_err(e.into()))?;
+        Ok(v)
+    }
+
+    // ----- the host API (what a cart's user does, and what demos and tests read) -----
+
+    /// Records a package as shipped with tracking, under the reference `shipment.package`;
+    /// it is then reported by [`shipments_ready`](OrderStore::shipments_ready). Shipping
+    /// the same reference again replaces the package and clears its previous result (the
+    /// host changed the shipment).
+    ///
+    /// Fails with [`StoreError::NotFound`] when the store lacks the order, and
+    /// [`StoreError::Rejected`] when the reference is not a positive number, the package
+    /// is empty, or an item names no line of the order or has quantity 0.
+    pub async fn ship(
+        &self,
+        account: &AccountId,
+        shipment: &HostShipment,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await.map_err(store_err)?;
+        shipments::ship(&mut tx, account, shipment)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(|e| store_err(e.into()))
+    }
+
+    /// Records a package of an order as shipped, under the next free package reference
+    /// (`1`, `2`, ...), which it returns. A package with no items holds every line in
+    /// full. See [`ship`](Self::ship) for the errors.
+    pub async fn mark_shipped(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: ShippedPackage,
+    ) -> Result<PackageRef, StoreError> {
+        let mut tx = self.write().await.map_err(store_err)?;
+        let reference = shipments::next_package_ref(&mut tx, account, order)
+            .await
+            .map_err(store_err)?;
+        let items = if package.items.is_empty() {
+            shipments::all_items(&mut tx, account, order)
+                .await
+                .map_err(store_err)?
+        } else {
+            package.items
+        };
+        let shipment = HostShipment {
+            amazon_order_id: order.clone(),
+            package: reference.clone(),
+            carrier: package.carrier,
+            service: package.service,
+            tracking_number: package.tracking_number,
+            ship_date: package.ship_date,
+            items,
+        };
+        shipments::ship(&mut tx, account, &shipment)
+            .await
+            .map_err(store_err)?;
+        tx.commit().await.map_err(|e| store_err(e.into()))?;
+        Ok(reference)
+    }
+
+    /// What the engine recorded for a package (`None`: nothing yet, or no such package).
+    pub async fn shipment_result(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+    ) -> Result<Option<ShipmentResult>, StoreError> {
+        shipments::result(&self.pool, account, order, package)
+            .await
+            .map_err(store_err)
+    }
+
+    /// Every package of an order, in the order they were shipped, with their results.
+    pub async fn shipments(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+    ) -> Result<Vec<(HostShipment, Option<ShipmentResult>)>, StoreError> {
+        shipments::of_order(&self.pool, account, order)
+            .await
+            .map_err(store_err)
+    }
+
+    /// The order as the store holds it, with lines and PII.
+    pub async fn order(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrder>, StoreError> {
+        let mut v = orders::load(&self.pool, orders::Filter::One(account, id), &*self.cipher)
+            .await
+            .map_err(store_err)?;
+        Ok(v.pop().map(|(_, o)| o))
+    }
+
+    /// Every order of an account, sorted by Amazon order id.
+    pub async fn orders(&self, account: &AccountId) -> Result<Vec<HostOrder>, StoreError> {
+        let v = orders::load(&self.pool, orders::Filter::Account(account), &*self.cipher)
+            .await
+            .map_err(store_err)?;
+        Ok(v.into_iter().map(|(_, o)| o).collect())
+    }
+
+    /// Every order of an account with its host id, sorted by Amazon order id.
+    pub async fn orders_with_ids(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<(HostOrderId, HostOrder)>, StoreError> {
+        let v = orders::load(&self.pool, orders::Filter::Account(account), &*self.cipher)
+            .await
+            .map_err(store_err)?;
+        Ok(v.into_iter()
+            .map(|(id, o)| (orders::host_id(id), o))
+            .collect())
+    }
+
+    /// How many orders the store holds for an account.
+    pub async fn count_orders(&self, account: &AccountId) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE account = ?")
+            .bind(account.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| store_err(e.into()))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn counts_by(
+        &self,
+        account: &AccountId,
+        column: &'static str,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {column} AS k, COUNT(*) AS n FROM orders WHERE account = ? GROUP BY {column}"
+        ))
+        .bind(account.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| store_err(e.into()))?;
+        rows.iter()
+            .map(|r| {
+                let k: String = r.try_get("k").map_err(|e| store_err(e.into()))?;
+                let n: i64 = r.try_get("n").map_err(|e| store_err(e.into()))?;
+                Ok((k, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// Order counts of an account per Amazon order status (`Unshipped`, `Shipped`, ...).
+    pub async fn counts_by_status(
+        &self,
+        account: &AccountId,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        self.counts_by(account, "status").await
+    }
+
+    /// Order counts of an account per host status (the mapped status).
+    pub async fn counts_by_host_status(
+        &self,
+        account: &AccountId,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        self.counts_by(account, "host_status").await
+    }
+
+    /// Order counts of an account per marketplace id.
+    pub async fn counts_by_marketplace(
+        &self,
+        account: &AccountId,
+    ) -> Result<BTreeMap<String, u64>, StoreError> {
+        self.counts_by(account, "marketplace").await
+    }
+
+    /// The accounts that have orders in the store, sorted.
+    pub async fn accounts(&self) -> Result<Vec<AccountId>, StoreError> {
+        let v: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT account FROM orders ORDER BY account")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| store_err(e.into()))?;
+        Ok(v.into_iter().map(AccountId::new).collect())
+    }
+
+    /// Removes an order with its lines, PII and shipments, as if the host lost or
+    /// deleted it (reconciliation finds it again). Returns whether it existed.
+    pub async fn delete_order(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM orders WHERE account = ? AND amazon_order_id = ?")
+            .bind(account.as_str())
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| store_err(e.into()))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    // ----- sync state reads beyond the trait -----
+
+    /// Every outbox entry of an account, confirmed ones included, oldest first.
+    pub async fn outbox_all(&self, account: &AccountId) -> Result<Vec<OutboxEntry>, StateError> {
+        state::outbox_list(&self.pool, account, usize::MAX, true)
+            .await
+            .map_err(state_err)
+    }
+
+    /// The marker an order's PII was redacted with, as recorded by
+    /// [`mark_redacted`](SyncState::mark_redacted).
+    pub async fn redaction_marker(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<String>, StateError> {
+        state::redaction_marker(&self.pool, account, id)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn write(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with(IMMEDIATE).await?)
+    }
+}
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
+        // Encode (and validate) before taking the write lock.
+        let encoded = orders::encode(order, &*self.cipher).map_err(store_err)?;
+        let mut tx = self.write().await.map_err(store_err)?;
+        let outcome = orders::upsert(&mut tx, encoded).await.map_err(store_err)?;
+        tx.commit().await.map_err(|e| store_err(e.into()))?;
+        Ok(outcome)
+    }
+
+    async fn find_order(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrderRef>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, last_updated_at FROM orders WHERE account = ? AND amazon_order_id = ?",
+        )
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| store_err(e.into()))?;
+        let Some(row) = row else { return Ok(None) };
+        let decode = || -> DbResult<HostOrderRef> {
+            let host: i64 = row.try_get("id")?;
+            let at: String = row.try_get("last_updated_at")?;
+            Ok(HostOrderRef {
+                host_id: orders::host_id(host),
+                last_updated_at: parse_ts(&at, "last_updated_at")?,
+            })
+        };
+        decode().map(Some).map_err(store_err)
+    }
+
+    async fn shipments_ready(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<HostShipment>, StoreError> {
+        shipments::ready(&self.pool, account, limit)
+            .await
+            .map_err(store_err)
+    }
+
+    async fn record_shipment_result(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+        result: &ShipmentResult,
+    ) -> Result<(), StoreError> {
+        shipments::record(&self.pool, account, order, package, result)
+            .await
+            .map_err(store_err)
+    }
+
+    async fn redact_pii(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+        marker: &str,
+    ) -> Result<(), StoreError> {
+        let sealed = pii::seal(&*self.cipher, marker).map_err(store_err)?;
+        sqlx::query(
+            "UPDATE order_pii SET value = ? WHERE order_id = \
+             (SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?)",
+        )
+        .bind(sealed)
+        .bind(account.as_str())
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| store_err(e.into()))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SyncState for SqliteStore {
+    async fn cursor(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+    ) -> Result<Option<Cursor>, StateError> {
+        state::cursor(&self.pool, account, job)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn commit_import(
+        &self,
+        account: &AccountId,
+        commit: &ImportCommit,
+    ) -> Result<(), StateError> {
+        state::commit_import(self, account, commit).await
+    }
+
+    async fn id_map_get(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<IdMapEntry>, StateError> {
+        state::id_map_get(&self.pool, account, id)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn parked(&self, account: &AccountId) -> Result<Vec<ParkedOrder>, StateError> {
+        state::parked(&self.pool, account).await.map_err(state_err)
+    }
+
+    async fn outbox_get(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+    ) -> Result<Option<OutboxEntry>, StateError> {
+        state::outbox_get(&self.pool, account, order, package)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_put(
+        &self,
+        account: &AccountId,
+        entry: &OutboxEntry,
+    ) -> Result<bool, StateError> {
+        state::outbox_put(&self.pool, account, entry)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_claim(
+        &self,
+        account: &AccountId,
+        order: &AmazonOrderId,
+        package: &PackageRef,
+        now: OffsetDateTime,
+    ) -> Result<Claim, StateError> {
+        state::outbox_claim(self, account, order, package, now)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_open(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StateError> {
+        state::outbox_list(&self.pool, account, limit, false)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn due_for_redaction(
+        &self,
+        account: &AccountId,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<IdMapEntry>, StateError> {
+        state::due_for_redaction(&self.pool, account, now, limit)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn mark_redacted(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+        marker: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StateError> {
+        state::mark_redacted(&self.pool, account, id, marker, at)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn record_run(&self, report: &RunReport) -> Result<(), StateError> {
+        state::record_run(&self.pool, report)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn recent_runs(
+        &self,
+        account: &AccountId,
+        job: Option<JobKind>,
+        limit: usize,
+    ) -> Result<Vec<RunReport>, StateError> {
+        state::recent_runs(&self.pool, account, job, limit)
+            .await
+            .map_err(state_err)
+    }
+}

@@ -1,0 +1,662 @@
+//! The order tables: encoding a [`HostOrder`] into `orders`, `order_lines` and
+//! `order_pii` rows, the newer-wins upsert, and loading orders back.
+
+use std::collections::HashMap;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool};
+
+use order_mapping::vocab::{
+    FulfillmentChannel, OrderProgram, OrderStatus, PaymentMethod, ServiceLevelCategory,
+};
+use order_sync_core::host::{HostName, HostOrder, MappedFields, UpsertAction, UpsertOutcome};
+use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, OrderItemId};
+use order_sync_core::model::{
+    DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package, Payment,
+};
+use order_sync_core::pii::{Address, AddressType, BuyerPii, Recipient};
+
+use super::codec::{
+    DbError, DbResult, Param, arguments, enum_str, int, json, money, parse_enum, parse_json,
+    parse_money, parse_ts, parse_ts_opt, parse_u32, push_params, ts, ts_opt,
+};
+use super::pii::{PiiCipher, PiiRow, pii_rows, read_pii};
+
+/// The columns of `orders` written on create and update, in the order of [`order_params`].
+const ORDER_COLUMNS: [&str; 40] = [
+    "account",
+    "amazon_order_id",
+    "last_updated_at",
+    "order_number",
+    "host_status",
+    "host_payment",
+    "shipping_method",
+    "priority",
+    "seller_order_id",
+    "marketplace",
+    "purchased_at",
+    "ship_by_set",
+    "ship_by_earliest",
+    "ship_by_latest",
+    "deliver_by_set",
+    "deliver_by_earliest",
+    "deliver_by_latest",
+    "delivered_at",
+    "status",
+    "channel",
+    "service_level",
+    "ship_service_level",
+    "programs",
+    "payment_method",
+    "payment_details",
+    "order_total_amount",
+    "order_total_currency",
+    "items_total_amount",
+    "items_total_currency",
+    "shipping_total_amount",
+    "shipping_total_currency",
+    "tax_total_amount",
+    "tax_total_currency",
+    "discounts_total_amount",
+    "discounts_total_currency",
+    "has_buyer",
+    "has_recipient",
+    "recipient_country",
+    "recipient_address_type",
+    "amazon_packages",
+];
+
+/// The columns of `order_lines`, in the order of [`line_params`].
+const LINE_COLUMNS: [&str; 28] = [
+    "order_id",
+    "position",
+    "item_id",
+    "sku",
+    "asin",
+    "title",
+    "quantity_ordered",
+    "quantity_shipped",
+    "unit_price_amount",
+    "unit_price_currency",
+    "line_price_amount",
+    "line_price_currency",
+    "tax_amount",
+    "tax_currency",
+    "shipping_price_amount",
+    "shipping_price_currency",
+    "shipping_tax_amount",
+    "shipping_tax_currency",
+    "shipping_discount_amount",
+    "shipping_discount_currency",
+    "promotion_discount_amount",
+    "promotion_discount_currency",
+    "gift",
+    "gift_wrap_level",
+    "gift_wrap_price_amount",
+    "gift_wrap_price_currency",
+    "gift_wrap_tax_amount",
+    "gift_wrap_tax_currency",
+];
+
+fn push_money(p: &mut Vec<Param>, m: Option<&order_sync_core::money::Money>) {
+    let (a, c) = money(m);
+    p.push(a.into());
+    p.push(c.into());
+}
+
+fn window(p: &mut Vec<Param>, w: Option<&DateWindow>) -> DbResult<()> {
+    p.push(w.is_some().into());
+    p.push(ts_opt(w.and_then(|w| w.earliest))?.into());
+    p.push(ts_opt(w.and_then(|w| w.latest))?.into());
+    Ok(())
+}
+
+/// The values of [`ORDER_COLUMNS`] for `h`.
+fn order_params(h: &HostOrder) -> DbResult<Vec<Param>> {
+    let o = &h.order;
+    let m = &h.mapped;
+    let mut p: Vec<Param> = Vec::with_capacity(ORDER_COLUMNS.len());
+    p.push(h.account.as_str().into());
+    p.push(o.id.as_str().into());
+    p.push(ts(o.last_updated_at)?.into());
+    p.push(m.order_number.as_str().into());
+    p.push(m.status.as_str().into());
+    p.push(m.payment.as_deref().into());
+    p.push(m.shipping_method.as_deref().into());
+    p.push(m.priority.as_str().into());
+    p.push(o.seller_order_id.as_deref().into());
+    p.push(o.marketplace.as_str().into());
+    p.push(ts(o.purchased_at)?.into());
+    window(&mut p, o.ship_by.as_ref())?;
+    window(&mut p, o.deliver_by.as_ref())?;
+    p.push(ts_opt(o.delivered_at)?.into());
+    p.push(o.status.as_str().into());
+    p.push(o.channel.as_str().into());
+    p.push(o.service_level.as_ref().map(|s| s.as_str()).into());
+    p.push(o.ship_service_level.as_deref().into());
+    let programs: Vec<&str> = o.programs.iter().map(OrderProgram::as_str).collect();
+    p.push(json(&programs)?.into());
+    p.push(o.payment.method.as_ref().map(|m| m.as_str()).into());
+    p.push(json(&o.payment.details)?.into());
+    let t = &o.totals;
+    push_money(&mut p, t.order_total.as_ref());
+    push_money(&mut p, t.items.as_ref());
+    push_money(&mut p, t.shipping.as_ref());
+    push_money(&mut p, t.tax.as_ref());
+    push_money(&mut p, t.discounts.as_ref());
+    p.push(o.buyer.is_some().into());
+    p.push(o.recipient.is_some().into());
+    let address = o.recipient.as_ref().map(|r| &r.address);
+    p.push(address.and_then(|a| a.country_code.as_deref()).into());
+    let address_type = match address.and_then(|a| a.address_type.as_ref()) {
+        Some(t) => Some(enum_str(t)?),
+        None => None,
+    };
+    p.push(address_type.into());
+    p.push(json(&o.packages)?.into());
+    debug_assert_eq!(p.len(), ORDER_COLUMNS.len());
+    Ok(p)
+}
+
+/// The values of [`LINE_COLUMNS`] for line `position` of order `order_id`.
+fn line_params(order_id: i64, position: usize, l: &OrderLine) -> Vec<Param> {
+    let mut p: Vec<Param> = Vec::with_capacity(LINE_COLUMNS.len());
+    p.push(order_id.into());
+    p.push(i64::try_from(position).unwrap_or(i64::MAX).into());
+    p.push(l.item_id.as_str().into());
+    p.push(l.sku.as_deref().into());
+    p.push(l.asin.as_str().into());
+    p.push(l.title.as_deref().into());
+    p.push(int(l.quantity_ordered).into());
+    p.push(int(l.quantity_shipped).into());
+    for m in [
+        &l.unit_price,
+        &l.line_price,
+        &l.tax,
+        &l.shipping_price,
+        &l.shipping_tax,
+        &l.shipping_discount,
+        &l.promotion_discount,
+    ] {
+        push_money(&mut p, m.as_ref());
+    }
+    let g = l.gift.as_ref();
+    p.push(g.is_some().into());
+    p.push(g.and_then(|g| g.wrap_level.as_deref()).into());
+    push_money(&mut p, g.and_then(|g| g.wrap_price.as_ref()));
+    push_money(&mut p, g.and_then(|g| g.wrap_tax.as_ref()));
+    debug_assert_eq!(p.len(), LINE_COLUMNS.len());
+    p
+}
+
+/// An order encoded for the database: checked before any transaction starts.
+pub(crate) struct EncodedOrder {
+    order: Vec<Param>,
+    lines: Vec<Vec<Param>>,
+    pii: Vec<PiiRow>,
+    last_updated_at: String,
+}
+
+/// Encodes `h`; fails with [`DbError::Invalid`] on values the store cannot hold.
+pub(crate) fn encode(h: &HostOrder, cipher: &dyn PiiCipher) -> DbResult<EncodedOrder> {
+    Ok(EncodedOrder {
+        order: order_params(h)?,
+        // The order id is bound when known; the placeholder 0 is replaced then.
+        lines: h
+            .order
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| line_params(0, i, l))
+            .collect(),
+        pii: pii_rows(h, cipher)?,
+        last_updated_at: ts(h.order.last_updated_at)?,
+    })
+}
+
+fn insert_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let cols = ORDER_COLUMNS;
+        let marks = vec!["?"; cols.len()].join(", ");
+        format!(
+            "INSERT INTO orders ({}) VALUES ({marks}) \
+             ON CONFLICT (account, amazon_order_id) DO NOTHING RETURNING id",
+            cols.join(", ")
+        )
+    });
+    &SQL
+}
+
+fn update_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let sets: Vec<String> = ORDER_COLUMNS
+            .iter()
+            .skip(2)
+            .map(|c| format!("{c} = ?"))
+            .collect();
+        format!(
+            "UPDATE orders SET {} WHERE account = ? AND amazon_order_id = ? \
+             AND last_updated_at < ? RETURNING id",
+            sets.join(", ")
+        )
+    });
+    &SQL
+}
+
+/// The host id as the trait shows it.
+pub(crate) fn host_id(id: i64) -> HostOrderId {
+    HostOrderId::new(id.to_string())
+}
+
+/// Creates or updates the order inside the caller's transaction, newer wins.
+///
+/// The version check is in the SQL itself (`INSERT .. ON CONFLICT DO NOTHING`, then
+/// `UPDATE .. WHERE last_updated_at < ?`), so two writers can never both apply, and an
+/// older version can never replace a newer one, whatever the interleaving.
+pub(crate) async fn upsert(
+    conn: &mut SqliteConnection,
+    e: EncodedOrder,
+) -> DbResult<UpsertOutcome> {
+    let inserted: Option<i64> =
+        sqlx::query_scalar_with::<Sqlite, i64, _>(insert_sql(), arguments(e.order.clone())?)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(id) = inserted {
+        write_children(conn, id, e.lines, e.pii).await?;
+        return Ok(UpsertOutcome {
+            host_id: host_id(id),
+            action: UpsertAction::Created,
+        });
+    }
+    let mut params: Vec<Param> = e.order.iter().skip(2).cloned().collect();
+    params.extend(e.order.iter().take(2).cloned());
+    params.push(e.last_updated_at.clone().into());
+    let updated: Option<i64> =
+        sqlx::query_scalar_with::<Sqlite, i64, _>(update_sql(), arguments(params)?)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(id) = updated {
+        sqlx::query("DELETE FROM order_lines WHERE order_id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM order_pii WHERE order_id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        write_children(conn, id, e.lines, e.pii).await?;
+        return Ok(UpsertOutcome {
+            host_id: host_id(id),
+            action: UpsertAction::Updated,
+        });
+    }
+    let row = sqlx::query(
+        "SELECT id, last_updated_at FROM orders WHERE account = ? AND amazon_order_id = ?",
+    )
+    .bind(text_of(&e.order[0]))
+    .bind(text_of(&e.order[1]))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| DbError::Corrupt("order vanished during its upsert".into()))?;
+    let id: i64 = row.try_get("id")?;
+    let held: String = row.try_get("last_updated_at")?;
+    // Both sides are fixed-width UTC text: text equality is time equality.
+    let action = if held == e.last_updated_at {
+        UpsertAction::Unchanged
+    } else {
+        UpsertAction::Stale
+    };
+    Ok(UpsertOutcome {
+        host_id: host_id(id),
+        action,
+    })
+}
+
+fn text_of(p: &Param) -> Option<String> {
+    match p {
+        Param::Text(t) => t.clone(),
+        Param::Int(_) => None,
+    }
+}
+
+async fn write_children(
+    conn: &mut SqliteConnection,
+    order_id: i64,
+    lines: Vec<Vec<Param>>,
+    pii: Vec<PiiRow>,
+) -> DbResult<()> {
+    // SQLite allows 32766 bound parameters per statement; 28 per line keeps chunks safe.
+    for chunk in lines.chunks(500) {
+        let mut qb = sqlx::QueryBuilder::<Sqlite>::new(format!(
+            "INSERT INTO order_lines ({}) ",
+            LINE_COLUMNS.join(", ")
+        ));
+        qb.push_values(chunk.iter().cloned(), |mut sep, mut params| {
+            params[0] = order_id.into();
+            push_params(&mut sep, params);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in pii.chunks(2000) {
+        let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
+            "INSERT INTO order_pii (order_id, field, ordinal, value) ",
+        );
+        qb.push_values(chunk.iter().cloned(), |mut sep, r| {
+            sep.push_bind(order_id)
+                .push_bind(r.field)
+                .push_bind(r.ordinal)
+                .push_bind(r.value);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Which orders to load.
+pub(crate) enum Filter<'a> {
+    /// Every order of an account.
+    Account(&'a AccountId),
+    /// One order.
+    One(&'a AccountId, &'a AmazonOrderId),
+}
+
+impl Filter<'_> {
+    fn clause(&self) -> &'static str {
+        match self {
+            Filter::Account(_) => "o.account = ?",
+            Filter::One(..) => "o.account = ? AND o.amazon_order_id = ?",
+        }
+    }
+
+    fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+        match self {
+            Filter::Account(a) => q.bind(a.as_str().to_owned()),
+            Filter::One(a, id) => q.bind(a.as_str().to_owned()).bind(id.as_str().to_owned()),
+        }
+    }
+}
+
+/// Loads the orders matching `filter`, sorted by Amazon order id, with lines and PII.
+///
+/// Runs in one read transaction so the three reads see the same snapshot.
+pub(crate) async fn load(
+    pool: &SqlitePool,
+    filter: Filter<'_>,
+    cipher: &dyn PiiCipher,
+) -> DbResult<Vec<(i64, HostOrder)>> {
+    let mut tx = pool.begin().await?;
+    let clause = filter.clause();
+    let orders = filter
+        .bind(sqlx::query(&format!(
+            "SELECT o.* FROM orders o WHERE {clause} ORDER BY o.amazon_order_id"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+    let lines = filter
+        .bind(sqlx::query(&format!(
+            "SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             WHERE {clause} ORDER BY l.order_id, l.position"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+    let pii = filter
+        .bind(sqlx::query(&format!(
+            "SELECT p.order_id, p.field, p.ordinal, p.value FROM order_pii p \
+             JOIN orders o ON o.id = p.order_id WHERE {clause} \
+             ORDER BY p.order_id, p.field, p.ordinal"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+
+    let mut lines_by: HashMap<i64, Vec<OrderLine>> = HashMap::new();
+    for row in &lines {
+        let id: i64 = row.try_get("order_id")?;
+        lines_by.entry(id).or_default().push(decode_line(row)?);
+    }
+    let mut pii_by: HashMap<i64, Vec<PiiRow>> = HashMap::new();
+    for row in &pii {
+        let id: i64 = row.try_get("order_id")?;
+        pii_by.entry(id).or_default().push(PiiRow::from_row(row)?);
+    }
+    let mut out = Vec::with_capacity(orders.len());
+    for row in &orders {
+        let id: i64 = row.try_get("id")?;
+        let lines = lines_by.remove(&id).unwrap_or_default();
+        let pii = pii_by.remove(&id).unwrap_or_default();
+        out.push((id, decode_order(row, lines, pii, cipher)?));
+    }
+    Ok(out)
+}
+
+fn get_money(row: &SqliteRow, name: &str) -> DbResult<Option<order_sync_core::money::Money>> {
+    let a: Option<String> = row.try_get(format!("{name}_amount").as_str())?;
+    let c: Option<String> = row.try_get(format!("{name}_currency").as_str())?;
+    parse_money(a, c, name)
+}
+
+fn get_window(row: &SqliteRow, name: &str) -> DbResult<Option<DateWindow>> {
+    let set: bool = row.try_get(format!("{name}_set").as_str())?;
+    if !set {
+        return Ok(None);
+    }
+    let earliest = format!("{name}_earliest");
+    let latest = format!("{name}_latest");
+    Ok(Some(DateWindow {
+        earliest: parse_ts_opt(row.try_get(earliest.as_str())?, &earliest)?,
+        latest: parse_ts_opt(row.try_get(latest.as_str())?, &latest)?,
+    }))
+}
+
+fn decode_line(row: &SqliteRow) -> DbResult<OrderLine> {
+    let gift = if row.try_get::<bool, _>("gift")? {
+        Some(GiftOptions {
+            // The message is PII: filled in from `order_pii`.
+            message: None,
+            wrap_level: row.try_get("gift_wrap_level")?,
+            wrap_price: get_money(row, "gift_wrap_price")?,
+            wrap_tax: get_money(row, "gift_wrap_tax")?,
+        })
+    } else {
+        None
+    };
+    Ok(OrderLine {
+        item_id: OrderItemId::new(row.try_get::<String, _>("item_id")?),
+        sku: row.try_get("sku")?,
+        asin: row.try_get("asin")?,
+        title: row.try_get("title")?,
+        quantity_ordered: parse_u32(row.try_get("quantity_ordered")?, "quantity_ordered")?,
+        quantity_shipped: parse_u32(row.try_get("quantity_shipped")?, "quantity_shipped")?,
+        unit_price: get_money(row, "unit_price")?,
+        line_price: get_money(row, "line_price")?,
+        tax: get_money(row, "tax")?,
+        shipping_price: get_money(row, "shipping_price")?,
+        shipping_tax: get_money(row, "shipping_tax")?,
+        shipping_discount: get_money(row, "shipping_discount")?,
+        promotion_discount: get_money(row, "promotion_discount")?,
+        gift,
+    })
+}
+
+fn decode_order(
+    row: &SqliteRow,
+    mut lines: Vec<OrderLine>,
+    pii: Vec<PiiRow>,
+    cipher: &dyn PiiCipher,
+) -> DbResult<HostOrder> {
+    let programs: Vec<String> = parse_json(&row.try_get::<String, _>("programs")?, "programs")?;
+    let details: Vec<String> = parse_json(
+        &row.try_get::<String, _>("payment_details")?,
+        "payment_details",
+    )?;
+    let packages: Vec<Package> = parse_json(
+        &row.try_get::<String, _>("amazon_packages")?,
+        "amazon_packages",
+    )?;
+    let has_buyer: bool = row.try_get("has_buyer")?;
+    let has_recipient: bool = row.try_get("has_recipient")?;
+    let pii = read_pii(pii, cipher)?;
+
+    let buyer = has_buyer.then(|| BuyerPii {
+        name: pii.get("buyer.name"),
+        email: pii.get("buyer.email"),
+        company: pii.get("buyer.company"),
+        tax_id: pii.get("buyer.tax_id"),
+        purchase_order_number: pii.get("buyer.purchase_order_number"),
+    });
+    let recipient = if has_recipient {
+        let address_type: Option<String> = row.try_get("recipient_address_type")?;
+        Some(Recipient {
+            name: pii.get("recipient.name"),
+            company: pii.get("recipient.company"),
+            phone: pii.get("recipient.phone"),
+            address: Address {
+                lines: pii.all("address.line"),
+                city: pii.get("address.city"),
+                county: pii.get("address.county"),
+                state_or_region: pii.get("address.state_or_region"),
+                postal_code: pii.get("address.postal_code"),
+                country_code: row.try_get("recipient_country")?,
+                address_type: address_type
+                    .map(|t| parse_enum::<AddressType>(t, "recipient_address_type"))
+                    .transpose()?,
+            },
+        })
+    } else {
+        None
+    };
+    for (position, line) in lines.iter_mut().enumerate() {
+        if let Some(g) = &mut line.gift {
+            g.message = pii.get_at("gift.message", position);
+        }
+    }
+    let customer = HostName {
+        first: pii.get("customer.first").unwrap_or_default(),
+        last: pii.get("customer.last").unwrap_or_default(),
+    };
+
+    let order = Order {
+        id: AmazonOrderId::new(row.try_get::<String, _>("amazon_order_id")?),
+        seller_order_id: row.try_get("seller_order_id")?,
+        marketplace: MarketplaceId::new(row.try_get::<String, _>("marketplace")?),
+        purchased_at: parse_ts(&row.try_get::<String, _>("purchased_at")?, "purchased_at")?,
+        last_updated_at: parse_ts(
+            &row.try_get::<String, _>("last_updated_at")?,
+            "last_updated_at",
+        )?,
+        ship_by: get_window(row, "ship_by")?,
+        deliver_by: get_window(row, "deliver_by")?,
+        delivered_at: parse_ts_opt(row.try_get("delivered_at")?, "delivered_at")?,
+        status: OrderStatus::from(row.try_get::<String, _>("status")?),
+        channel: FulfillmentChannel::from(row.try_get::<String, _>("channel")?),
+        service_level: row
+            .try_get::<Option<String>, _>("service_level")?
+            .map(ServiceLevelCategory::from),
+        ship_service_level: row.try_get("ship_service_level")?,
+        programs: programs.into_iter().map(OrderProgram::from).collect(),
+        lines,
+        totals: OrderTotals {
+            order_total: get_money(row, "order_total")?,
+            items: get_money(row, "items_total")?,
+            shipping: get_money(row, "shipping_total")?,
+            tax: get_money(row, "tax_total")?,
+            discounts: get_money(row, "discounts_total")?,
+        },
+        payment: Payment {
+            method: row
+                .try_get::<Option<String>, _>("payment_method")?
+                .map(PaymentMethod::from),
+            details,
+        },
+        buyer,
+        recipient,
+        packages,
+    };
+    Ok(HostOrder {
+        account: AccountId::new(row.try_get::<String, _>("account")?),
+        mapped: MappedFields {
+            order_number: row.try_get("order_number")?,
+            status: row.try_get("host_status")?,
+            payment: row.try_get("host_payment")?,
+            shipping_method: row.try_get("shipping_method")?,
+            priority: row.try_get("priority")?,
+            customer,
+        },
+        order,
+    })
+}
+
+/// Maps a missing order to [`DbError::NotFound`].
+pub(crate) fn not_found(account: &AccountId, id: &AmazonOrderId) -> DbError {
+    DbError::NotFound(format!("order {id} of account {account}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_lists_match_their_params() {
+        let h = order_sync_core::host::HostOrder {
+            account: AccountId::new("a"),
+            mapped: MappedFields {
+                order_number: "n".into(),
+                status: "s".into(),
+                payment: None,
+                shipping_method: None,
+                priority: "p".into(),
+                customer: HostName::default(),
+            },
+            order: test_order(),
+        };
+        assert_eq!(order_params(&h).unwrap().len(), ORDER_COLUMNS.len());
+        assert_eq!(
+            line_params(1, 0, &h.order.lines[0]).len(),
+            LINE_COLUMNS.len()
+        );
+        assert_eq!(&ORDER_COLUMNS[..2], &["account", "amazon_order_id"]);
+    }
+
+    fn test_order() -> Order {
+        use time::macros::datetime;
+        Order {
+            id: AmazonOrderId::new("1"),
+            seller_order_id: None,
+            marketplace: MarketplaceId::new("M"),
+            purchased_at: datetime!(2026-01-01 0:00 UTC),
+            last_updated_at: datetime!(2026-01-01 0:00 UTC),
+            ship_by: None,
+            deliver_by: None,
+            delivered_at: None,
+            status: OrderStatus::Unshipped,
+            channel: FulfillmentChannel::Merchant,
+            service_level: None,
+            ship_service_level: None,
+            programs: vec![],
+            lines: vec![OrderLine {
+                item_id: OrderItemId::new("i"),
+                sku: None,
+                asin: "B".into(),
+                title: None,
+                quantity_ordered: 1,
+                quantity_shipped: 0,
+                unit_price: None,
+                line_price: None,
+                tax: None,
+                shipping_price: None,
+                shipping_tax: None,
+                shipping_discount: None,
+                promotion_discount: None,
+                gift: None,
+            }],
+            totals: OrderTotals::default(),
+            payment: Payment::default(),
+            buyer: None,
+            recipient: None,
+            packages: vec![],
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The shipment tables: packages the host shipped (`shipments`, `shipment_items`) and
+//! what the engine made of them.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use order_sync_core::host::ShipmentResult;
+use order_sync_core::ids::{AccountId, AmazonOrderId, OrderItemId, PackageRef};
+use order_sync_core::model::{HostShipment, PackageItem};
+
+use super::codec::{DbError, DbResult, int, limit, parse_ts, parse_ts_opt, parse_u32, ts, ts_opt};
+use super::orders::not_found;
+
+/// Records `s` as shipped, replacing (and clearing the result of) a package with the same
+/// reference. The order must exist and the items must name its lines.
+pub(crate) async fn ship(
+    conn: &mut SqliteConnection,
+    account: &AccountId,
+    s: &HostShipment,
+) -> DbResult<()> {
+    if !s.package.is_valid() {
+        return Err(DbError::Invalid(format!(
+            "package reference {:?} is not a positive number",
+            s.package.as_str()
+        )));
+    }
+    if s.items.is_empty() {
+        return Err(DbError::Invalid("a package needs at least one item".into()));
+    }
+    if let Some(i) = s.items.iter().find(|i| i.quantity == 0) {
+        return Err(DbError::Invalid(format!(
+            "item {} has quantity 0",
+            i.item_id
+        )));
+    }
+    let ship_date = ts(s.ship_date)?;
+    let order_id: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?")
+            .bind(account.as_str())
+            .bind(s.amazon_order_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| not_found(account, &s.amazon_order_id))?;
+    let known: HashSet<String> =
+        sqlx::query_scalar::<_, String>("SELECT item_id FROM order_lines WHERE order_id = ?")
+            .bind(order_id)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    if let Some(i) = s.items.iter().find(|i| !known.contains(i.item_id.as_str())) {
+        return Err(DbError::Invalid(format!(
+            "order {} has no line {}",
+            s.amazon_order_id, i.item_id
+        )));
+    }
+    sqlx::query(
+        "DELETE FROM shipments WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+    )
+    .bind(account.as_str())
+    .bind(s.amazon_order_id.as_str())
+    .bind(s.package.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let shipment_id: i64 = sqlx::query_scalar(
+        "INSERT INTO shipments (order_id, account, amazon_order_id, package_ref, carrier, \
+         service, tracking_number, ship_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(order_id)
+    .bind(account.as_str())
+    .bind(s.amazon_order_id.as_str())
+    .bind(s.package.as_str())
+    .bind(&s.carrier)
+    .bind(s.service.as_deref())
+    .bind(&s.tracking_number)
+    .bind(ship_date)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO shipment_items (shipment_id, position, item_id, quantity) ",
+    );
+    qb.push_values(s.items.iter().enumerate(), |mut sep, (pos, item)| {
+        sep.push_bind(shipment_id)
+            .push_bind(i64::try_from(pos).unwrap_or(i64::MAX))
+            .push_bind(item.item_id.as_str().to_owned())
+            .push_bind(int(item.quantity));
+    });
+    qb.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The next free numeric package reference of an order (`1`, `2`, ...).
+pub(crate) async fn next_package_ref(
+    conn: &mut SqliteConnection,
+    account: &AccountId,
+    order: &AmazonOrderId,
+) -> DbResult<PackageRef> {
+    let refs: Vec<String> = sqlx::query_scalar(
+        "SELECT package_ref FROM shipments WHERE account = ? AND amazon_order_id = ?",
+    )
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let max = refs
+        .iter()
+        .filter_map(|r| r.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    Ok(PackageRef::new((max + 1).to_string()))
+}
+
+/// The order's lines with their ordered quantities (for a package holding every line).
+pub(crate) async fn all_items(
+    conn: &mut SqliteConnection,
+    account: &AccountId,
+    order: &AmazonOrderId,
+) -> DbResult<Vec<PackageItem>> {
+    let rows = sqlx::query(
+        "SELECT l.item_id, l.quantity_ordered FROM order_lines l \
+         JOIN orders o ON o.id = l.order_id \
+         WHERE o.account = ? AND o.amazon_order_id = ? AND l.quantity_ordered > 0 \
+         ORDER BY l.position",
+    )
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PackageItem {
+                item_id: OrderItemId::new(r.try_get::<String, _>("item_id")?),
+                quantity: parse_u32(r.try_get("quantity_ordered")?, "quantity_ordered")?,
+            })
+        })
+        .collect()
+}
+
+/// Packages of `account` with no final result, oldest first.
+pub(crate) async fn ready(
+    pool: &SqlitePool,
+    account: &AccountId,
+    max: usize,
+) -> DbResult<Vec<HostShipment>> {
+    const OPEN: &str = "account = ? AND (result IS NULL OR result = 'held')";
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query(&format!(
+        "SELECT * FROM shipments WHERE {OPEN} ORDER BY id LIMIT ?"
+    ))
+    .bind(account.as_str())
+    .bind(limit(max))
+    .fetch_all(&mut *tx)
+    .await?;
+    let items = sqlx::query(&format!(
+        "SELECT shipment_id, item_id, quantity FROM shipment_items WHERE shipment_id IN \
+         (SELECT id FROM shipments WHERE {OPEN} ORDER BY id LIMIT ?) \
+         ORDER BY shipment_id, position"
+    ))
+    .bind(account.as_str())
+    .bind(limit(max))
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    decode_shipments(&rows, &items)
+}
+
+fn decode_shipments(rows: &[SqliteRow], items: &[SqliteRow]) -> DbResult<Vec<HostShipment>> {
+    let mut by: HashMap<i64, Vec<PackageItem>> = HashMap::new();
+    for r in items {
+        by.entry(r.try_get("shipment_id")?)
+            .or_default()
+            .push(PackageItem {
+                item_id: OrderItemId::new(r.try_get::<String, _>("item_id")?),
+                quantity: parse_u32(r.try_get("quantity")?, "quantity")?,
+            });
+    }
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            Ok(HostShipment {
+                amazon_order_id: AmazonOrderId::new(r.try_get::<String, _>("amazon_order_id")?),
+                package: PackageRef::new(r.try_get::<String, _>("package_ref")?),
+                carrier: r.try_get("carrier")?,
+                service: r.try_get("service")?,
+                tracking_number: r.try_get("tracking_number")?,
+                ship_date: parse_ts(&r.try_get::<String, _>("ship_date")?, "ship_date")?,
+                items: by.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The columns `result`, `result_at`, `result_reason`, `result_until` for `r`.
+type ResultColumns = (&'static str, Option<String>, Option<String>, Option<String>);
+
+fn encode_result(r: &ShipmentResult) -> DbResult<ResultColumns> {
+    Ok(match r {
+        ShipmentResult::Confirmed { at } => ("confirmed", Some(ts(*at)?), None, None),
+        ShipmentResult::Refused { reason } => ("refused", None, Some(reason.clone()), None),
+        ShipmentResult::Held { reason, until } => {
+            ("held", None, Some(reason.clone()), ts_opt(*until)?)
+        }
+        ShipmentResult::Rejected { message } => ("rejected", None, Some(message.clone()), None),
+        other => {
+            return Err(DbError::Invalid(format!(
+                "unsupported shipment result {other:?}"
+            )));
+        }
+    })
+}
+
+fn decode_result(r: &SqliteRow) -> DbResult<Option<ShipmentResult>> {
+    let kind: Option<String> = r.try_get("result")?;
+    let reason = || -> DbResult<String> {
+        Ok(r.try_get::<Option<String>, _>("result_reason")?
+            .unwrap_or_default())
+    };
+    Ok(match kind.as_deref() {
+        None => None,
+        Some("confirmed") => {
+            let at: Option<String> = r.try_get("result_at")?;
+            let at = parse_ts_opt(at, "result_at")?
+                .ok_or_else(|| DbError::Corrupt("confirmed shipment without result_at".into()))?;
+            Some(ShipmentResult::Confirmed { at })
+        }
+        Some("refused") => Some(ShipmentResult::Refused { reason: reason()? }),
+        Some("held") => Some(ShipmentResult::Held {
+            reason: reason()?,
+            until: parse_ts_opt(r.try_get("result_until")?, "result_until")?,
+        }),
+        Some("rejected") => Some(ShipmentResult::Rejected { message: reason()? }),
+        Some(other) => {
+            return Err(DbError::Corrupt(format!(
+                "shipments.result: unknown value {other:?}"
+            )));
+        }
+    })
+}
+
+/// Records what became of a package; [`DbError::NotFound`] when the host has no such
+/// package.
+pub(crate) async fn record(
+    pool: &SqlitePool,
+    account: &AccountId,
+    order: &AmazonOrderId,
+    package: &PackageRef,
+    result: &ShipmentResult,
+) -> DbResult<()> {
+    let (kind, at, reason, until) = encode_result(result)?;
+    let done = sqlx::query(
+        "UPDATE shipments SET result = ?, result_at = ?, result_reason = ?, result_until = ? \
+         WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+    )
+    .bind(kind)
+    .bind(at)
+    .bind(reason)
+    .bind(until)
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .bind(package.as_str())
+    .execute(pool)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(DbError::NotFound(format!(
+            "package {package} of order {order}"
+        )));
+    }
+    Ok(())
+}
+
+/// What became of a package (`None`: nothing recorded yet, or no such package).
+pub(crate) async fn result(
+    pool: &SqlitePool,
+    account: &AccountId,
+    order: &AmazonOrderId,
+    package: &PackageRef,
+) -> DbResult<Option<ShipmentResult>> {
+    let row = sqlx::query(
+        "SELECT result, result_at, result_reason, result_until FROM shipments \
+         WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+    )
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .bind(package.as_str())
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(r) => decode_result(&r),
+        None => Ok(None),
+    }
+}
+
+/// Every package of an order with its result, by package reference order of shipping.
+pub(crate) async fn of_order(
+    pool: &SqlitePool,
+    account: &AccountId,
+    order: &AmazonOrderId,
+) -> DbResult<Vec<(HostShipment, Option<ShipmentResult>)>> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query(
+        "SELECT * FROM shipments WHERE account = ? AND amazon_order_id = ? ORDER BY id",
+    )
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    let items = sqlx::query(
+        "SELECT i.shipment_id, i.item_id, i.quantity FROM shipment_items i \
+         JOIN shipments s ON s.id = i.shipment_id \
+         WHERE s.account = ? AND s.amazon_order_id = ? ORDER BY i.shipment_id, i.position",
+    )
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let shipments = decode_shipments(&rows, &items)?;
+    rows.iter()
+        .zip(shipments)
+        .map(|(r, s)| Ok((s, decode_result(r)?)))
+        .collect()
+}
