@@ -30,6 +30,9 @@ pub mod pii;
 pub mod report;
 pub mod scheduler;
 pub mod shutdown;
+#[cfg(feature = "spapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spapi")))]
+pub mod spapi;
 pub mod state;
 
 pub use error::{AmazonError, ErrorKind, Result, StateError, StoreError, SyncError};

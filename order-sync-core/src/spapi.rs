@@ -1,0 +1,651 @@
+//! The Amazon side over SP-API (feature `spapi`).
+//!
+//! Reads orders through Orders v2026-01-01 `searchOrders`/`getOrder` (items inline, buyer
+//! and recipient as `includedData`, no RDT) or through Orders v0 `getOrders` +
+//! `getOrderItems` (buyer and address through a restricted data token), chosen per
+//! account with [`ReadApi`]; writes shipments through v0 `confirmShipment`.
+
+use amazon_spapi::Client;
+use amazon_spapi::orders_v0::{self as v0, DateParam};
+use amazon_spapi::orders_v2026::{self as v26, IncludedData};
+use amazon_spapi::tokens::DataElement;
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use order_mapping::vocab::{
+    FulfillmentChannel, OrderProgram, OrderStatus, PaymentMethod, ServiceLevelCategory,
+    V0OrderFlags,
+};
+use rust_decimal::Decimal;
+
+use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
+use crate::error::{AmazonError, ErrorKind};
+use crate::ids::{AmazonOrderId, MarketplaceId, OrderItemId, PackageRef};
+use crate::model::{
+    DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package, PackageItem, Payment,
+};
+use crate::money::Money;
+use crate::pii::{Address, AddressType, BuyerPii, Recipient};
+
+/// Which Orders API an account reads through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReadApi {
+    /// Orders v2026-01-01 (`searchOrders`: items inline, PII without RDT; ~1 call per
+    /// 3 minutes sustained, burst 20). The path forward.
+    #[default]
+    V2026,
+    /// Orders v0 (`getOrders` + `getOrderItems` per order, PII through an RDT; 1 call per
+    /// minute sustained). Deprecated by Amazon, removal announced for 2027-03-27.
+    V0,
+}
+
+/// [`AmazonSide`] over an [`amazon_spapi::Client`] for one seller account.
+#[derive(Debug, Clone)]
+pub struct SpApiAmazon {
+    client: Client,
+    read: ReadApi,
+    marketplaces: Vec<String>,
+    page_size: u32,
+}
+
+impl SpApiAmazon {
+    /// An Amazon side reading through `read`, searching `marketplaces` when a query names
+    /// none.
+    pub fn new<I, S>(client: Client, read: ReadApi, marketplaces: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            client,
+            read,
+            marketplaces: marketplaces.into_iter().map(Into::into).collect(),
+            page_size: 100,
+        }
+    }
+
+    /// Orders per page (1-100, default 100).
+    pub fn with_page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, 100);
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn marketplaces(&self, q: &OrderQuery) -> Vec<String> {
+        if q.marketplaces.is_empty() {
+            self.marketplaces.clone()
+        } else {
+            q.marketplaces
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect()
+        }
+    }
+
+    async fn v0_items(
+        &self,
+        id: &str,
+        include: Include,
+    ) -> Result<Vec<v0::OrderItem>, AmazonError> {
+        let mut req = v0::GetOrderItems::new(id);
+        if include.buyer {
+            req = req.data_elements(vec![DataElement::BuyerInfo]);
+        }
+        self.client
+            .orders_v0()
+            .get_order_items_stream(req)
+            .try_collect()
+            .await
+            .map_err(convert_error)
+    }
+
+    async fn v0_full(&self, o: v0::Order, include: Include) -> Result<Order, AmazonError> {
+        let items = self.v0_items(&o.amazon_order_id, include).await?;
+        Ok(from_v0(o, items))
+    }
+}
+
+fn v0_elements(include: Include) -> Vec<DataElement> {
+    let mut e = Vec::new();
+    if include.buyer {
+        e.push(DataElement::BuyerInfo);
+    }
+    if include.recipient {
+        e.push(DataElement::ShippingAddress);
+    }
+    e
+}
+
+fn v26_included(include: Include) -> Vec<IncludedData> {
+    let mut d = vec![
+        IncludedData::Fulfillment,
+        IncludedData::Proceeds,
+        IncludedData::Packages,
+        IncludedData::Payment,
+    ];
+    if include.buyer {
+        d.push(IncludedData::Buyer);
+    }
+    if include.recipient {
+        d.push(IncludedData::Recipient);
+    }
+    d
+}
+
+/// Converts a client error to the engine's, keeping Amazon's first error code and message.
+pub fn convert_error(e: amazon_spapi::Error) -> AmazonError {
+    let kind = match e.kind() {
+        amazon_spapi::ErrorKind::Throttled { retry_after } => ErrorKind::Throttled { retry_after },
+        amazon_spapi::ErrorKind::Transient => ErrorKind::Transient,
+        amazon_spapi::ErrorKind::Server => ErrorKind::Server,
+        amazon_spapi::ErrorKind::Auth => ErrorKind::Auth,
+        _ => ErrorKind::Client,
+    };
+    let first = e.api_errors().first();
+    AmazonError {
+        kind,
+        code: first.map(|a| a.code.clone()),
+        message: first.map_or_else(|| e.to_string(), |a| a.message.clone()),
+        request_id: e.request_id().map(str::to_owned),
+    }
+}
+
+fn is_not_found(e: &amazon_spapi::Error) -> bool {
+    e.status() == Some(404)
+}
+
+#[async_trait]
+impl AmazonSide for SpApiAmazon {
+    async fn list_orders(
+        &self,
+        q: &OrderQuery,
+        page: Option<&PageToken>,
+    ) -> Result<OrderPage, AmazonError> {
+        let marketplaces = self.marketplaces(q);
+        match self.read {
+            ReadApi::V2026 => {
+                let mut req = v26::SearchOrdersRequest::new(marketplaces)
+                    .last_updated_after(q.updated_after)
+                    .max_results_per_page(self.page_size)
+                    .included_data(v26_included(q.include));
+                if let Some(b) = q.updated_before {
+                    req = req.last_updated_before(b);
+                }
+                if let Some(ch) = &q.channels {
+                    req = req.fulfilled_by(
+                        ch.iter()
+                            .filter_map(|c| c.as_v2026().parse::<v26::FulfilledBy>().ok())
+                            .collect(),
+                    );
+                }
+                if let Some(PageToken(t)) = page {
+                    req = req.pagination_token(t.clone());
+                }
+                let resp = self
+                    .client
+                    .orders_v2026()
+                    .search_orders(req)
+                    .await
+                    .map_err(convert_error)?;
+                let next = resp.next_token().map(|t| PageToken(t.to_owned()));
+                Ok(OrderPage {
+                    next_page: next,
+                    updated_before: resp.last_updated_before,
+                    orders: resp.orders.into_iter().map(from_v2026).collect(),
+                })
+            }
+            ReadApi::V0 => {
+                let mut req = v0::GetOrdersRequest::new(marketplaces)
+                    .last_updated_after(DateParam::At(q.updated_after))
+                    .max_results_per_page(self.page_size)
+                    .data_elements(v0_elements(q.include));
+                if let Some(b) = q.updated_before {
+                    req = req.last_updated_before(DateParam::At(b));
+                }
+                if let Some(ch) = &q.channels {
+                    req = req.fulfillment_channels(
+                        ch.iter()
+                            .filter_map(|c| c.as_v0().parse::<v0::FulfillmentChannel>().ok())
+                            .collect(),
+                    );
+                }
+                if let Some(PageToken(t)) = page {
+                    req = req.next_token(t.clone());
+                }
+                let list = self
+                    .client
+                    .orders_v0()
+                    .get_orders(req)
+                    .await
+                    .map_err(convert_error)?;
+                let mut orders = Vec::with_capacity(list.orders.len());
+                for o in list.orders {
+                    orders.push(self.v0_full(o, q.include).await?);
+                }
+                Ok(OrderPage {
+                    orders,
+                    next_page: list.next_token.filter(|t| !t.is_empty()).map(PageToken),
+                    updated_before: list.last_updated_before,
+                })
+            }
+        }
+    }
+
+    async fn get_order(
+        &self,
+        id: &AmazonOrderId,
+        include: Include,
+    ) -> Result<Option<Order>, AmazonError> {
+        match self.read {
+            ReadApi::V2026 => {
+                match self
+                    .client
+                    .orders_v2026()
+                    .get_order(id.as_str(), v26_included(include))
+                    .await
+                {
+                    Ok(o) => Ok(Some(from_v2026(o))),
+                    Err(e) if is_not_found(&e) => Ok(None),
+                    Err(e) => Err(convert_error(e)),
+                }
+            }
+            ReadApi::V0 => {
+                let req = v0::GetOrder::new(id.as_str()).data_elements(v0_elements(include));
+                match self.client.orders_v0().get_order(req).await {
+                    Ok(o) => Ok(Some(self.v0_full(o, include).await?)),
+                    Err(e) if is_not_found(&e) => Ok(None),
+                    Err(e) => Err(convert_error(e)),
+                }
+            }
+        }
+    }
+
+    async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
+        let request = v0::ConfirmShipmentRequest {
+            package_detail: v0::PackageDetail {
+                package_reference_id: c.package.as_str().to_owned(),
+                carrier_code: c.carrier_code.clone(),
+                carrier_name: c.carrier_name.clone(),
+                shipping_method: c.shipping_method.clone(),
+                tracking_number: c.tracking_number.clone(),
+                ship_date: DateParam::At(c.ship_date),
+                ship_from_supply_source_id: None,
+                order_items: c
+                    .items
+                    .iter()
+                    .map(|i| v0::ConfirmShipmentOrderItem {
+                        order_item_id: i.item_id.as_str().to_owned(),
+                        quantity: i.quantity,
+                        transparency_codes: Vec::new(),
+                    })
+                    .collect(),
+            },
+            cod_collection_method: None,
+            marketplace_id: c.marketplace.as_str().to_owned(),
+        };
+        self.client
+            .orders_v0()
+            .confirm_shipment(c.order_id.as_str(), request)
+            .await
+            .map_err(convert_error)
+    }
+}
+
+fn money26(m: &v26::Money) -> Money {
+    Money::new(m.amount, m.currency_code.clone())
+}
+
+fn money0(m: &Option<v0::Money>) -> Option<Money> {
+    let m = m.as_ref()?;
+    Some(Money::new(m.amount?, m.currency_code.clone()?))
+}
+
+fn window(
+    earliest: Option<time::OffsetDateTime>,
+    latest: Option<time::OffsetDateTime>,
+) -> Option<DateWindow> {
+    (earliest.is_some() || latest.is_some()).then_some(DateWindow { earliest, latest })
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
+fn lines_of(parts: [Option<String>; 3]) -> Vec<String> {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+fn positive(m: Money) -> Money {
+    Money::new(m.amount.abs(), m.currency)
+}
+
+fn sum(items: impl IntoIterator<Item = Option<Money>>) -> Option<Money> {
+    let all: Vec<Money> = items.into_iter().flatten().collect();
+    Money::sum(all.iter()).ok().flatten()
+}
+
+fn breakdown(p: &Option<v26::ItemProceeds>, kind: &v26::ProceedsType) -> Option<Money> {
+    let found: Vec<Money> = p
+        .as_ref()?
+        .breakdowns
+        .iter()
+        .filter(|b| &b.kind == kind)
+        .map(|b| money26(&b.subtotal))
+        .collect();
+    Money::sum(found.iter()).ok().flatten()
+}
+
+/// Converts an Orders v2026-01-01 order.
+pub fn from_v2026(o: v26::Order) -> Order {
+    let fulfillment = o.fulfillment.as_ref();
+    let status = fulfillment.map_or_else(
+        || OrderStatus::Other("UNKNOWN".into()),
+        |f| OrderStatus::from_v2026(f.fulfillment_status.as_str()),
+    );
+    let channel = fulfillment
+        .and_then(|f| f.fulfilled_by.as_ref())
+        .map_or(FulfillmentChannel::Merchant, |b| {
+            FulfillmentChannel::from(b.as_str())
+        });
+    let lines: Vec<OrderLine> = o
+        .order_items
+        .iter()
+        .map(|i| {
+            let unit = i
+                .product
+                .price
+                .as_ref()
+                .and_then(|p| p.unit_price.as_ref())
+                .map(money26);
+            let line = breakdown(&i.proceeds, &v26::ProceedsType::Item)
+                .or_else(|| unit.as_ref().map(|u| u.times(i.quantity_ordered)));
+            let gift_option = i
+                .fulfillment
+                .as_ref()
+                .and_then(|f| f.packing.as_ref())
+                .and_then(|p| p.gift_option.as_ref());
+            let wrap = breakdown(&i.proceeds, &v26::ProceedsType::GiftWrap);
+            let gift = (gift_option.is_some() || wrap.is_some()).then(|| GiftOptions {
+                message: gift_option.and_then(|g| nonempty(g.gift_message.clone())),
+                wrap_level: gift_option.and_then(|g| g.gift_wrap_level.clone()),
+                wrap_price: wrap,
+                wrap_tax: None,
+            });
+            OrderLine {
+                item_id: OrderItemId::new(i.order_item_id.clone()),
+                sku: i.product.seller_sku.clone(),
+                asin: i.product.asin.clone().unwrap_or_default(),
+                title: i.product.title.clone(),
+                quantity_ordered: i.quantity_ordered,
+                quantity_shipped: i
+                    .fulfillment
+                    .as_ref()
+                    .and_then(|f| f.quantity_fulfilled)
+                    .unwrap_or(0),
+                unit_price: unit,
+                line_price: line,
+                tax: breakdown(&i.proceeds, &v26::ProceedsType::Tax),
+                shipping_price: breakdown(&i.proceeds, &v26::ProceedsType::Shipping),
+                shipping_tax: None,
+                shipping_discount: None,
+                promotion_discount: breakdown(&i.proceeds, &v26::ProceedsType::Discount)
+                    .map(positive),
+                gift,
+            }
+        })
+        .collect();
+    let totals = OrderTotals {
+        order_total: o
+            .proceeds
+            .as_ref()
+            .and_then(|p| p.grand_total.as_ref())
+            .map(money26),
+        items: sum(lines.iter().map(|l| l.line_price.clone())),
+        shipping: sum(lines.iter().map(|l| l.shipping_price.clone())),
+        tax: sum(lines.iter().map(|l| l.tax.clone())),
+        discounts: sum(lines.iter().map(|l| l.promotion_discount.clone())),
+    };
+    let payment = Payment {
+        method: o
+            .payment
+            .as_ref()
+            .and_then(|p| {
+                p.payment_executions
+                    .iter()
+                    .find_map(|e| e.payment_method.as_deref())
+            })
+            .map(PaymentMethod::from),
+        details: Vec::new(),
+    };
+    let buyer = o.buyer.as_ref().map(|b| BuyerPii {
+        name: b.buyer_name.clone(),
+        email: b.buyer_email.clone(),
+        company: b.buyer_company_name.clone(),
+        tax_id: None,
+        purchase_order_number: b.buyer_purchase_order_number.clone(),
+    });
+    let recipient = o
+        .recipient
+        .as_ref()
+        .and_then(|r| r.delivery_address.as_ref())
+        .map(|a| Recipient {
+            name: a.name.clone(),
+            company: a.company_name.clone(),
+            phone: a.phone.clone(),
+            address: Address {
+                lines: lines_of([
+                    a.address_line1.clone(),
+                    a.address_line2.clone(),
+                    a.address_line3.clone(),
+                ]),
+                city: a.city.clone(),
+                county: a.district_or_county.clone(),
+                state_or_region: a.state_or_region.clone(),
+                postal_code: a.postal_code.clone(),
+                country_code: a.country_code.clone(),
+                address_type: a.address_type.as_ref().and_then(|t| match t {
+                    v26::AddressType::Residential => Some(AddressType::Residential),
+                    v26::AddressType::Commercial => Some(AddressType::Commercial),
+                    v26::AddressType::PickupPoint => Some(AddressType::PickupPoint),
+                    _ => None,
+                }),
+            },
+        });
+    let packages = o
+        .packages
+        .iter()
+        .map(|p| Package {
+            reference: PackageRef::new(p.package_reference_id.clone()),
+            carrier: p.carrier.clone(),
+            tracking_number: p.tracking_number.clone(),
+            shipped_at: p.ship_time,
+            items: p
+                .package_items
+                .iter()
+                .map(|i| PackageItem {
+                    item_id: OrderItemId::new(i.order_item_id.clone()),
+                    quantity: i.quantity,
+                })
+                .collect(),
+        })
+        .collect();
+    Order {
+        id: AmazonOrderId::new(o.order_id.clone()),
+        seller_order_id: o
+            .order_aliases
+            .iter()
+            .find(|a| a.alias_type == "SELLER_ORDER_ID")
+            .map(|a| a.alias_id.clone()),
+        marketplace: MarketplaceId::new(o.sales_channel.marketplace_id.clone().unwrap_or_default()),
+        purchased_at: o.created_time,
+        last_updated_at: o.last_updated_time,
+        ship_by: fulfillment
+            .and_then(|f| f.ship_by_window.as_ref())
+            .and_then(|w| window(w.earliest_date_time, w.latest_date_time)),
+        deliver_by: fulfillment
+            .and_then(|f| f.deliver_by_window.as_ref())
+            .and_then(|w| window(w.earliest_date_time, w.latest_date_time)),
+        delivered_at: None,
+        status,
+        channel,
+        service_level: fulfillment
+            .and_then(|f| f.fulfillment_service_level.as_deref())
+            .map(ServiceLevelCategory::from),
+        ship_service_level: None,
+        programs: o
+            .programs
+            .iter()
+            .map(|p| OrderProgram::from(p.as_str()))
+            .collect(),
+        lines,
+        totals,
+        payment,
+        buyer,
+        recipient,
+        packages,
+    }
+}
+
+/// Converts an Orders v0 order and its items.
+pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
+    let lines: Vec<OrderLine> = items
+        .into_iter()
+        .map(|i| {
+            let line = money0(&i.item_price);
+            let unit = line.as_ref().and_then(|l| {
+                (i.quantity_ordered > 0).then(|| {
+                    Money::new(
+                        l.amount / Decimal::from(i.quantity_ordered),
+                        l.currency.clone(),
+                    )
+                })
+            });
+            let b = i.buyer_info.as_ref();
+            let gift = (i.is_gift == Some(true)
+                || b.is_some_and(|b| b.gift_message_text.is_some()))
+            .then(|| GiftOptions {
+                message: b.and_then(|b| nonempty(b.gift_message_text.clone())),
+                wrap_level: b.and_then(|b| b.gift_wrap_level.clone()),
+                wrap_price: b.and_then(|b| money0(&b.gift_wrap_price)),
+                wrap_tax: b.and_then(|b| money0(&b.gift_wrap_tax)),
+            });
+            OrderLine {
+                item_id: OrderItemId::new(i.order_item_id.clone()),
+                sku: i.seller_sku.clone(),
+                asin: i.asin.clone(),
+                title: i.title.clone(),
+                quantity_ordered: i.quantity_ordered,
+                quantity_shipped: i.quantity_shipped.unwrap_or(0),
+                unit_price: unit,
+                line_price: line,
+                tax: money0(&i.item_tax),
+                shipping_price: money0(&i.shipping_price),
+                shipping_tax: money0(&i.shipping_tax),
+                shipping_discount: money0(&i.shipping_discount).map(positive),
+                promotion_discount: money0(&i.promotion_discount).map(positive),
+                gift,
+            }
+        })
+        .collect();
+    let flags = V0OrderFlags {
+        is_prime: o.is_prime == Some(true),
+        is_premium_order: o.is_premium_order == Some(true),
+        is_business_order: o.is_business_order == Some(true),
+        is_ispu: o.is_ispu == Some(true),
+        is_iba: o.is_iba == Some(true),
+        is_preorder: o
+            .order_type
+            .as_ref()
+            .is_some_and(|t| t.as_str() == "Preorder"),
+    };
+    let totals = OrderTotals {
+        order_total: money0(&o.order_total),
+        items: sum(lines.iter().map(|l| l.line_price.clone())),
+        shipping: sum(lines.iter().map(|l| l.shipping_price.clone())),
+        tax: sum(lines.iter().map(|l| l.tax.clone())),
+        discounts: sum(lines
+            .iter()
+            .flat_map(|l| [l.promotion_discount.clone(), l.shipping_discount.clone()])),
+    };
+    let method = o
+        .payment_execution_detail
+        .first()
+        .map(|p| PaymentMethod::from(p.payment_method.as_str()))
+        .or_else(|| {
+            o.payment_method
+                .as_ref()
+                .map(|m| PaymentMethod::from(m.as_str()))
+        });
+    let buyer = o.buyer_info.as_ref().map(|b| BuyerPii {
+        name: b.buyer_name.clone(),
+        email: b.buyer_email.clone(),
+        company: b
+            .buyer_tax_info
+            .as_ref()
+            .and_then(|t| t.company_legal_name.clone()),
+        tax_id: None,
+        purchase_order_number: b.purchase_order_number.clone(),
+    });
+    let recipient = o.shipping_address.as_ref().map(|a| Recipient {
+        name: a.name.clone(),
+        company: a.company_name.clone(),
+        phone: a.phone.clone(),
+        address: Address {
+            lines: lines_of([
+                a.address_line1.clone(),
+                a.address_line2.clone(),
+                a.address_line3.clone(),
+            ]),
+            city: a.city.clone(),
+            county: a.county.clone().or_else(|| a.district.clone()),
+            state_or_region: a.state_or_region.clone(),
+            postal_code: a.postal_code.clone(),
+            country_code: a.country_code.clone(),
+            address_type: a.address_type.as_ref().and_then(|t| match t.as_str() {
+                "Residential" => Some(AddressType::Residential),
+                "Commercial" => Some(AddressType::Commercial),
+                _ => None,
+            }),
+        },
+    });
+    Order {
+        id: AmazonOrderId::new(o.amazon_order_id.clone()),
+        seller_order_id: o.seller_order_id.clone(),
+        marketplace: MarketplaceId::new(o.marketplace_id.clone().unwrap_or_default()),
+        purchased_at: o.purchase_date,
+        last_updated_at: o.last_update_date,
+        ship_by: window(o.earliest_ship_date, o.latest_ship_date),
+        deliver_by: window(o.earliest_delivery_date, o.latest_delivery_date),
+        delivered_at: None,
+        status: OrderStatus::from_v0(o.order_status.as_str()),
+        channel: o
+            .fulfillment_channel
+            .as_ref()
+            .map_or(FulfillmentChannel::Merchant, |c| {
+                FulfillmentChannel::from(c.as_str())
+            }),
+        service_level: o
+            .shipment_service_level_category
+            .as_deref()
+            .map(ServiceLevelCategory::from),
+        ship_service_level: o.ship_service_level.clone(),
+        programs: flags.programs(),
+        lines,
+        totals,
+        payment: Payment {
+            method,
+            details: o.payment_method_details.clone(),
+        },
+        buyer,
+        recipient,
+        packages: Vec::new(),
+    }
+}
