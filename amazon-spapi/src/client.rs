@@ -489,7 +489,6 @@ impl Client {
         let mut refreshed_token = false;
         loop {
             attempt += 1;
-            let token = self.token(&source).await?;
             match inner
                 .limiter
                 .reserve(&key, info.limit, cfg.max_rate_limit_wait)
@@ -506,6 +505,8 @@ impl Client {
                     });
                 }
             }
+            // Fetched after the wait, so a long rate-limit pause cannot outlive the token.
+            let token = self.token(&source).await?;
             let start = *started.get_or_insert_with(Instant::now);
             let result = self
                 .send_once(info, parts.method, &url, body.as_deref(), &token)
