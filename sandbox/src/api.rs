@@ -314,7 +314,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
         Ok(n) => n,
         Err(r) => return r,
     };
-    let mut w = ctx.shared.world();
+    let mut w = ctx.shared.world(ctx.seller);
     let exclude = ["NextToken", "MaxResultsPerPage"];
     let canonical = p.canonical(&exclude);
     let (query, after, token_state) = if let Some(token) = p.one("NextToken") {
@@ -484,7 +484,7 @@ fn find<'w>(ctx: &Ctx<'_>, w: &'w World) -> Result<&'w crate::model::SimOrder, R
 }
 
 fn get_order(ctx: &Ctx<'_>) -> Reply {
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     match find(ctx, &w) {
         Ok(o) => Reply::ok(json!({"payload": render::order_v0(o, pii(ctx))})),
         Err(r) => r,
@@ -496,7 +496,7 @@ fn get_order_items(ctx: &Ctx<'_>) -> Reply {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     let o = match find(ctx, &w) {
         Ok(o) => o,
         Err(r) => return r,
@@ -515,7 +515,7 @@ fn get_order_items(ctx: &Ctx<'_>) -> Reply {
 }
 
 fn get_order_address(ctx: &Ctx<'_>) -> Reply {
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     let o = match find(ctx, &w) {
         Ok(o) => o,
         Err(r) => return r,
@@ -538,7 +538,7 @@ fn get_order_address(ctx: &Ctx<'_>) -> Reply {
 }
 
 fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     let o = match find(ctx, &w) {
         Ok(o) => o,
         Err(r) => return r,
@@ -552,7 +552,7 @@ fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
 }
 
 fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     let o = match find(ctx, &w) {
         Ok(o) => o,
         Err(r) => return r,
@@ -675,7 +675,7 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
         wanted.push((id.to_owned(), u32::try_from(q).unwrap_or(u32::MAX), codes));
     }
 
-    let mut w = ctx.shared.world();
+    let mut w = ctx.shared.world(ctx.seller);
     let seq = {
         let o = match find(ctx, &w) {
             Ok(o) => o,
@@ -825,7 +825,7 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
     };
     let exclude = ["paginationToken", "maxResultsPerPage", "includedData"];
     let canonical = p.canonical(&exclude);
-    let mut w = ctx.shared.world();
+    let mut w = ctx.shared.world(ctx.seller);
     let (query, after) = if let Some(token) = p.one("paginationToken") {
         match resume(&w, token, &canonical, false, &mps, "v2026", now) {
             Ok(st) => (st.query.clone(), Some(st.after)),
@@ -930,7 +930,7 @@ fn get_order_2026(ctx: &Ctx<'_>) -> Reply {
         Ok(i) => i,
         Err(r) => return r,
     };
-    let w = ctx.shared.world();
+    let w = ctx.shared.world(ctx.seller);
     match find(ctx, &w) {
         Ok(o) => Reply::ok(json!({"order": render::order_2026(o, inc)})),
         Err(r) => r,

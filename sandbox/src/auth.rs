@@ -171,6 +171,7 @@ pub(crate) fn lwa_error(status: u16, error: &str, description: &str) -> (u16, Va
 pub(crate) fn token_endpoint(
     params: &HashMap<String, String>,
     creds: &Credentials,
+    sellers: &[(String, String)],
     store: &mut TokenStore,
     now: OffsetDateTime,
     lifetime: time::Duration,
@@ -209,15 +210,14 @@ pub(crate) fn token_endpoint(
                     "The request is missing a required parameter : refresh_token",
                 );
             };
-            if rt != creds.refresh_token {
+            let Some((_, seller)) = sellers.iter().find(|(r, _)| r == rt) else {
                 return lwa_error(
                     400,
                     "invalid_grant",
                     "The request has an invalid grant parameter : refresh_token",
                 );
-            }
-            let token =
-                store.issue_access(Some(creds.selling_partner_id.clone()), client_id, expires);
+            };
+            let token = store.issue_access(Some(seller.clone()), client_id, expires);
             (
                 200,
                 json!({"access_token": token, "refresh_token": rt, "token_type": "bearer", "expires_in": expires_in_real}),

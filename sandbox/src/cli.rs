@@ -39,6 +39,9 @@ pub struct CliArgs {
     /// Access-token and RDT lifetime in sandbox seconds.
     #[arg(long, default_value_t = 3600)]
     pub token_lifetime_secs: u64,
+    /// Sellers who authorised the application (each gets its own refresh token and orders).
+    #[arg(long, default_value_t = 1)]
+    pub sellers: usize,
     /// Marketplace ids, comma-separated (default: US, CA, UK, DE, FR, JP).
     #[arg(long, value_delimiter = ',')]
     pub marketplaces: Vec<String>,
@@ -65,6 +68,7 @@ impl CliArgs {
             rate_limits: !self.no_rate_limits,
             token_lifetime: Duration::from_secs(self.token_lifetime_secs),
             port: self.port,
+            sellers: self.sellers,
             ..SandboxConfig::default()
         };
         if !self.marketplaces.is_empty() {
@@ -91,6 +95,12 @@ pub async fn run_cli(args: CliArgs) -> Result<(), Error> {
     println!("  refresh_token       {}", c.refresh_token);
     println!("  selling_partner_id  {}", c.selling_partner_id);
     println!("  marketplace_ids     {}", c.marketplace_ids.join(","));
+    for other in all.iter().skip(1) {
+        println!(
+            "  seller {}  refresh_token {}",
+            other.selling_partner_id, other.refresh_token
+        );
+    }
     println!(
         "  orders {} · seed {} · time scale {} · clock {} · rate limits {} · faults {}",
         args.orders,

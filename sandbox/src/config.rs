@@ -58,6 +58,22 @@ impl fmt::Debug for Credentials {
     }
 }
 
+impl Credentials {
+    /// The credentials of seller `i` of a multi-seller sandbox: seller 0 is `self`; the
+    /// others share the application (client id and secret) and get their own refresh
+    /// token (`…-{i}`) and selling partner id (`…{i}`).
+    pub fn for_seller(&self, i: usize) -> Credentials {
+        if i == 0 {
+            return self.clone();
+        }
+        Credentials {
+            refresh_token: format!("{}-{i}", self.refresh_token),
+            selling_partner_id: format!("{}{i}", self.selling_partner_id),
+            ..self.clone()
+        }
+    }
+}
+
 impl Default for Credentials {
     fn default() -> Self {
         Self {
@@ -112,8 +128,11 @@ pub struct SandboxConfig {
     pub rate_limit_overrides: BTreeMap<String, RateLimit>,
     /// Fault injection rules.
     pub faults: FaultSpec,
-    /// Accepted credentials.
+    /// Accepted credentials (of seller 0).
     pub credentials: Credentials,
+    /// Number of sellers who authorised the application; each has its own refresh
+    /// token, orders, seed and rate-limit buckets (see [`Credentials::for_seller`]).
+    pub sellers: usize,
     /// Port to bind on 127.0.0.1; `0` picks a free port.
     pub port: u16,
 }
@@ -137,6 +156,7 @@ impl Default for SandboxConfig {
             rate_limit_overrides: BTreeMap::new(),
             faults: FaultSpec::default(),
             credentials: Credentials::default(),
+            sellers: 1,
             port: 0,
         }
     }
@@ -205,6 +225,10 @@ impl SandboxConfig {
     setter!(
         /// Sets the port (0 = any free port).
         port: u16
+    );
+    setter!(
+        /// Sets the number of sellers.
+        sellers: usize
     );
 
     /// Overrides one operation's rate limit.

@@ -11,6 +11,9 @@
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
 //! | `GET /_sandbox/stats` | | per-operation calls, 429s, faults, statuses |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
+//!
+//! Order and shipment endpoints take `?sellerId=…` in a multi-seller sandbox (default: the
+//! first seller).
 
 use std::collections::BTreeMap;
 
@@ -71,8 +74,8 @@ pub struct OrderSnapshot {
 }
 
 impl Shared {
-    pub(crate) fn snapshot(&self) -> Vec<OrderSnapshot> {
-        let w = self.world();
+    pub(crate) fn snapshot(&self, ix: usize) -> Vec<OrderSnapshot> {
+        let w = self.world(ix);
         w.orders
             .iter()
             .map(|o| OrderSnapshot {
@@ -103,18 +106,20 @@ impl Shared {
     pub(crate) fn advance(&self, by: std::time::Duration) -> OffsetDateTime {
         self.clock.advance(by);
         let now = self.now();
-        lock(&self.world).catch_up(now);
+        for (_, w) in &self.worlds {
+            lock(w).catch_up(now);
+        }
         now
     }
 
-    pub(crate) fn add(&self, n: usize, opts: &NewOrderOptions) -> Vec<String> {
+    pub(crate) fn add(&self, ix: usize, n: usize, opts: &NewOrderOptions) -> Vec<String> {
         let now = self.now();
-        let mut w = self.world();
+        let mut w = self.world(ix);
         w.add_orders(n, now, opts)
     }
 
-    pub(crate) fn shipments(&self) -> Vec<ConfirmedShipment> {
-        lock(&self.world).shipments.clone()
+    pub(crate) fn shipments(&self, ix: usize) -> Vec<ConfirmedShipment> {
+        self.world(ix).shipments.clone()
     }
 
     pub(crate) fn stats_snapshot(&self) -> BTreeMap<String, OperationStats> {
@@ -211,7 +216,24 @@ pub(crate) fn new_order_options(v: &Value) -> Result<NewOrderOptions, String> {
 }
 
 /// Handles `/_sandbox{rest}`.
-pub(crate) fn handle(s: &Shared, method: &Method, rest: &str, body: &Bytes) -> (u16, Value) {
+pub(crate) fn handle(
+    s: &Shared,
+    method: &Method,
+    rest: &str,
+    query: &str,
+    body: &Bytes,
+) -> (u16, Value) {
+    let seller = match serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "sellerId")
+    {
+        None => 0,
+        Some((_, id)) => match s.seller_index(&id) {
+            Some(ix) => ix,
+            None => return (404, json!({"error": format!("no seller {id}")})),
+        },
+    };
     let v: Value = if body.is_empty() {
         json!({})
     } else {
@@ -240,7 +262,7 @@ pub(crate) fn handle(s: &Shared, method: &Method, rest: &str, body: &Bytes) -> (
         }
         ("GET", ["orders"]) => (
             200,
-            json!({"orders": s.snapshot().iter().map(order_json).collect::<Vec<_>>()}),
+            json!({"orders": s.snapshot(seller).iter().map(order_json).collect::<Vec<_>>()}),
         ),
         ("POST", ["orders"]) => {
             let n = v.get("count").and_then(Value::as_u64).unwrap_or(1);
@@ -250,7 +272,7 @@ pub(crate) fn handle(s: &Shared, method: &Method, rest: &str, body: &Bytes) -> (
             match new_order_options(&v) {
                 Ok(opts) => (
                     200,
-                    json!({"orderIds": s.add(usize::try_from(n).unwrap_or(0), &opts)}),
+                    json!({"orderIds": s.add(seller, usize::try_from(n).unwrap_or(0), &opts)}),
                 ),
                 Err(e) => bad(e),
             }
@@ -264,14 +286,14 @@ pub(crate) fn handle(s: &Shared, method: &Method, rest: &str, body: &Bytes) -> (
                 return bad("status must be an order status (e.g. Unshipped, Shipped, Canceled)");
             };
             let now = s.now();
-            match s.world().set_status(id, st, now) {
+            match s.world(seller).set_status(id, st, now) {
                 Ok(()) => (200, json!({"orderId": id, "orderStatus": st.v0()})),
                 Err(e) => bad(e),
             }
         }
         ("POST", ["orders", id, "buyer-cancel-request"]) => {
             let now = s.now();
-            match s.world().buyer_cancel_request(id, now) {
+            match s.world(seller).buyer_cancel_request(id, now) {
                 Ok(()) => (200, json!({"orderId": id})),
                 Err(e) => bad(e),
             }
@@ -294,7 +316,7 @@ pub(crate) fn handle(s: &Shared, method: &Method, rest: &str, body: &Bytes) -> (
         ("GET", ["stats"]) => (200, json!({"operations": s.stats_snapshot()})),
         ("GET", ["shipments"]) => (
             200,
-            json!({"shipments": s.shipments().iter().map(shipment_json).collect::<Vec<_>>()}),
+            json!({"shipments": s.shipments(seller).iter().map(shipment_json).collect::<Vec<_>>()}),
         ),
         _ => (
             404,

@@ -166,6 +166,9 @@ fn validate(cfg: &SandboxConfig) -> Result<Vec<&'static marketplaces::Marketplac
             "token_lifetime must not be zero".into(),
         ));
     }
+    if cfg.sellers == 0 {
+        return Err(Error::InvalidConfig("at least one seller is needed".into()));
+    }
     if cfg.marketplaces.is_empty() {
         return Err(Error::InvalidConfig(
             "at least one marketplace is needed".into(),
@@ -185,14 +188,24 @@ impl Sandbox {
     pub async fn start(config: SandboxConfig) -> Result<Sandbox, Error> {
         let mps = validate(&config)?;
         let start = clock::trunc(config.start_time.unwrap_or_else(OffsetDateTime::now_utc));
-        let world = world::World::new(
-            config.seed,
-            mps,
-            config.initial_orders,
-            config.history,
-            config.orders_per_hour,
-            start,
-        );
+        let worlds = (0..config.sellers)
+            .map(|i| {
+                let seed = if i == 0 {
+                    config.seed
+                } else {
+                    faults::mix(config.seed ^ (i as u64))
+                };
+                let w = world::World::new(
+                    seed,
+                    mps.clone(),
+                    config.initial_orders,
+                    config.history,
+                    config.orders_per_hour,
+                    start,
+                );
+                (config.credentials.for_seller(i).selling_partner_id, w)
+            })
+            .collect();
         let clock = clock::Clock::new(start, config.time_scale, config.clock);
         let port = config.port;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
@@ -201,7 +214,7 @@ impl Sandbox {
         let addr = listener
             .local_addr()
             .map_err(|source| Error::Bind { port, source })?;
-        let shared = Arc::new(server::Shared::new(config, clock, world));
+        let shared = Arc::new(server::Shared::new(config, clock, worlds));
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(shared.clone());
@@ -239,16 +252,44 @@ impl Sandbox {
         self.addr
     }
 
-    /// The credentials the sandbox accepts, and the seller's marketplaces.
+    /// The credentials of seller 0, and the seller's marketplaces.
     pub fn credentials(&self) -> SandboxCredentials {
-        let c = &self.shared.cfg.credentials;
+        self.seller_credentials(0)
+    }
+
+    /// The credentials of every seller (index = seller number).
+    pub fn all_credentials(&self) -> Vec<SandboxCredentials> {
+        (0..self.shared.worlds.len())
+            .map(|i| self.seller_credentials(i))
+            .collect()
+    }
+
+    fn seller_credentials(&self, i: usize) -> SandboxCredentials {
+        let c = self.shared.cfg.credentials.for_seller(i);
         SandboxCredentials {
-            client_id: c.client_id.clone(),
-            client_secret: c.client_secret.clone(),
-            refresh_token: c.refresh_token.clone(),
-            selling_partner_id: c.selling_partner_id.clone(),
-            application_id: c.application_id.clone(),
+            client_id: c.client_id,
+            client_secret: c.client_secret,
+            refresh_token: c.refresh_token,
+            selling_partner_id: c.selling_partner_id,
+            application_id: c.application_id,
             marketplace_ids: self.shared.cfg.marketplaces.clone(),
+        }
+    }
+
+    /// The world of one seller (by selling partner id) in a multi-seller sandbox.
+    pub fn seller(&self, selling_partner_id: &str) -> Option<SellerView<'_>> {
+        self.shared
+            .seller_index(selling_partner_id)
+            .map(|ix| SellerView {
+                shared: &self.shared,
+                ix,
+            })
+    }
+
+    fn first(&self) -> SellerView<'_> {
+        SellerView {
+            shared: &self.shared,
+            ix: 0,
         }
     }
 
@@ -270,40 +311,33 @@ impl Sandbox {
 
     /// A snapshot of every order (no buyer PII).
     pub fn orders(&self) -> Vec<OrderSnapshot> {
-        self.shared.snapshot()
+        self.first().orders()
     }
 
     /// Creates `n` new orders placed now (Pending, random marketplace and channel).
     pub fn add_orders(&self, n: usize) -> Vec<String> {
-        self.shared.add(n, &world::NewOrderOptions::default())
+        self.first().add_orders(n)
     }
 
     /// Creates `n` new merchant-fulfilled orders, already `Unshipped`, in `marketplace_id`
     /// (or a random one of the seller's).
     pub fn add_unshipped_mfn_orders(&self, n: usize, marketplace_id: Option<&str>) -> Vec<String> {
-        let opts = world::NewOrderOptions {
-            marketplace: marketplace_id.and_then(marketplaces::by_id),
-            afn: Some(false),
-            unshipped: true,
-        };
-        self.shared.add(n, &opts)
+        self.first().add_unshipped_mfn_orders(n, marketplace_id)
     }
 
     /// Forces an order's status (as `POST /_sandbox/orders/{id}/status`).
     pub fn set_order_status(&self, order_id: &str, status: OrderStatus) -> Result<(), String> {
-        let now = self.shared.now();
-        self.shared.world().set_status(order_id, status, now)
+        self.first().set_order_status(order_id, status)
     }
 
     /// Marks a buyer cancellation request on an Unshipped order.
     pub fn buyer_cancel_request(&self, order_id: &str) -> Result<(), String> {
-        let now = self.shared.now();
-        self.shared.world().buyer_cancel_request(order_id, now)
+        self.first().buyer_cancel_request(order_id)
     }
 
     /// Every shipment confirmation accepted so far.
     pub fn confirmed_shipments(&self) -> Vec<ConfirmedShipment> {
-        self.shared.shipments()
+        self.first().confirmed_shipments()
     }
 
     /// Per-operation statistics (operation names as in the models; the v2026 `getOrder`
@@ -330,6 +364,69 @@ impl Sandbox {
                 task.abort();
             }
         }
+    }
+}
+
+/// One seller's world in a sandbox (seller 0's is what the `Sandbox` methods use).
+#[derive(Clone, Copy)]
+pub struct SellerView<'a> {
+    shared: &'a server::Shared,
+    ix: usize,
+}
+
+impl fmt::Debug for SellerView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SellerView")
+            .field("seller", &self.shared.worlds[self.ix].0)
+            .finish()
+    }
+}
+
+impl SellerView<'_> {
+    /// The selling partner id.
+    pub fn selling_partner_id(&self) -> &str {
+        &self.shared.worlds[self.ix].0
+    }
+
+    /// A snapshot of this seller's orders (no buyer PII).
+    pub fn orders(&self) -> Vec<OrderSnapshot> {
+        self.shared.snapshot(self.ix)
+    }
+
+    /// Creates `n` new orders placed now (Pending, random marketplace and channel).
+    pub fn add_orders(&self, n: usize) -> Vec<String> {
+        self.shared
+            .add(self.ix, n, &world::NewOrderOptions::default())
+    }
+
+    /// Creates `n` merchant-fulfilled orders, already `Unshipped`, in `marketplace_id` (or
+    /// a random one of the seller's).
+    pub fn add_unshipped_mfn_orders(&self, n: usize, marketplace_id: Option<&str>) -> Vec<String> {
+        let opts = world::NewOrderOptions {
+            marketplace: marketplace_id.and_then(marketplaces::by_id),
+            afn: Some(false),
+            unshipped: true,
+        };
+        self.shared.add(self.ix, n, &opts)
+    }
+
+    /// Forces an order's status.
+    pub fn set_order_status(&self, order_id: &str, status: OrderStatus) -> Result<(), String> {
+        let now = self.shared.now();
+        self.shared.world(self.ix).set_status(order_id, status, now)
+    }
+
+    /// Marks a buyer cancellation request on an Unshipped order.
+    pub fn buyer_cancel_request(&self, order_id: &str) -> Result<(), String> {
+        let now = self.shared.now();
+        self.shared
+            .world(self.ix)
+            .buyer_cancel_request(order_id, now)
+    }
+
+    /// The shipment confirmations accepted for this seller.
+    pub fn confirmed_shipments(&self) -> Vec<ConfirmedShipment> {
+        self.shared.shipments(self.ix)
     }
 }
 

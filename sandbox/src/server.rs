@@ -37,7 +37,10 @@ pub struct OperationStats {
 pub(crate) struct Shared {
     pub(crate) cfg: SandboxConfig,
     pub(crate) clock: Clock,
-    pub(crate) world: Mutex<World>,
+    /// One world per seller: (selling partner id, its orders).
+    pub(crate) worlds: Vec<(String, Mutex<World>)>,
+    /// (refresh token, selling partner id) of every seller.
+    refresh_tokens: Vec<(String, String)>,
     pub(crate) tokens: Mutex<TokenStore>,
     pub(crate) limiter: Mutex<Limiter>,
     pub(crate) faults: RwLock<FaultSpec>,
@@ -52,15 +55,25 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(cfg: SandboxConfig, clock: Clock, world: World) -> Self {
+    pub(crate) fn new(cfg: SandboxConfig, clock: Clock, worlds: Vec<(String, World)>) -> Self {
         let seed = cfg.seed;
+        let refresh_tokens = (0..worlds.len())
+            .map(|i| {
+                let c = cfg.credentials.for_seller(i);
+                (c.refresh_token, c.selling_partner_id)
+            })
+            .collect();
         Self {
             limiter: Mutex::new(Limiter::new(cfg.rate_limit_overrides.clone())),
             faults: RwLock::new(cfg.faults.clone()),
             tokens: Mutex::new(TokenStore::new(seed)),
             cfg,
             clock,
-            world: Mutex::new(world),
+            refresh_tokens,
+            worlds: worlds
+                .into_iter()
+                .map(|(s, w)| (s, Mutex::new(w)))
+                .collect(),
             fault_counters: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
             requests: AtomicU64::new(0),
@@ -71,10 +84,16 @@ impl Shared {
         self.clock.now()
     }
 
-    /// The world, caught up to the sandbox clock.
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+    /// The index of a seller's world.
+    pub(crate) fn seller_index(&self, seller: &str) -> Option<usize> {
+        self.worlds.iter().position(|(s, _)| s == seller)
+    }
+
+    /// Seller `ix`'s world, caught up to the sandbox clock.
+    pub(crate) fn world(&self, ix: usize) -> MutexGuard<'_, World> {
         let now = self.now();
-        let mut w = lock(&self.world);
+        let ix = ix.min(self.worlds.len().saturating_sub(1));
+        let mut w = lock(&self.worlds[ix].1);
         w.catch_up(now);
         w
     }
@@ -173,6 +192,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) query: &'a str,
     pub(crate) body: &'a Bytes,
     pub(crate) order_id: Option<&'a str>,
+    /// Index of the caller's seller world.
+    pub(crate) seller: usize,
 }
 
 /// The SP-API operations served, by route.
@@ -288,7 +309,7 @@ pub(crate) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
         }
     };
     if let Some(rest) = path.strip_prefix("/_sandbox") {
-        let (status, v) = crate::control::handle(&s, &parts.method, rest, &body);
+        let (status, v) = crate::control::handle(&s, &parts.method, rest, &query, &body);
         return json_response(status, Some(&v));
     }
     if path == "/auth/o2/token" {
@@ -372,6 +393,7 @@ async fn lwa(
                 crate::auth::token_endpoint(
                     &params,
                     &s.cfg.credentials,
+                    &s.refresh_tokens,
                     &mut store,
                     now,
                     lifetime,
@@ -497,6 +519,10 @@ async fn sp_api(
             return r;
         }
     }
+    let seller = caller
+        .seller()
+        .and_then(|id| s.seller_index(id))
+        .unwrap_or(0);
     let ctx = Ctx {
         shared: s,
         caller,
@@ -505,6 +531,7 @@ async fn sp_api(
         query,
         body,
         order_id,
+        seller,
     };
     let reply = crate::api::dispatch(op, &ctx);
     let mut r = json_response(reply.status, reply.body.as_ref());

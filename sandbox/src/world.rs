@@ -132,6 +132,9 @@ pub(crate) struct NewOrderOptions {
 
 type Event = Reverse<(i64, u64, u32, EventKind)>;
 
+/// Page tokens kept before old ones are forgotten.
+const MAX_PAGE_TOKENS: usize = 20_000;
+
 pub(crate) struct World {
     pub(crate) generator: Generator,
     pub(crate) orders: Vec<SimOrder>,
@@ -526,6 +529,19 @@ impl World {
 
     /// Saves a page position and returns its opaque token.
     pub(crate) fn save_page(&mut self, state: PageState) -> String {
+        if self.pages.len() >= MAX_PAGE_TOKENS {
+            // Tokens live 24 hours; past the cap the older half goes too.
+            let now = state.issued;
+            self.pages
+                .retain(|_, p| now - p.issued < time::Duration::hours(24));
+            if self.pages.len() >= MAX_PAGE_TOKENS {
+                let mut issued: Vec<OffsetDateTime> =
+                    self.pages.values().map(|p| p.issued).collect();
+                issued.sort();
+                let cut = issued[issued.len() / 2];
+                self.pages.retain(|_, p| p.issued > cut);
+            }
+        }
         self.page_counter += 1;
         let h = crate::faults::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
         let token = format!("{:016x}{:x}", h, self.page_counter);
