@@ -82,6 +82,7 @@ impl CliArgs {
 pub async fn run_cli(args: CliArgs) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let sandbox = Sandbox::start(args.to_config()).await?;
+    let all = sandbox.all_credentials();
     let c = sandbox.credentials();
     println!(
         "amazon-sandbox ready in {} ms",
