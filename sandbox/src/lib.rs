@@ -36,6 +36,12 @@
 //! applied in time order, so tests are deterministic. Like Amazon, listings lag: orders
 //! changed within the last two minutes are not listed yet.
 //!
+//! # Sellers
+//!
+//! `SandboxConfig::sellers(n)` lets `n` sellers authorise the application: each has its own
+//! refresh token ([`Credentials::for_seller`]), seeded orders and rate-limit buckets; the
+//! `Sandbox` methods act on seller 0 and [`Sandbox::seller`] on the others.
+//!
 //! # Choices where Amazon's documents are silent
 //!
 //! * A repeated `confirmShipment` for a package reference id already confirmed on the

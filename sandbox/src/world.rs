@@ -553,3 +553,77 @@ impl World {
         self.by_id.get(id).map(|s| &self.orders[*s as usize])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn world(seed: u64, n: usize) -> World {
+        let mps: Vec<&'static Marketplace> = crate::marketplaces::MARKETPLACES.iter().collect();
+        let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+        World::new(
+            seed,
+            mps,
+            n,
+            std::time::Duration::from_secs(10 * 86_400),
+            30.0,
+            start,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn generated_orders_are_consistent(seed: u64, hours in 0i64..200) {
+            let mut w = world(seed, 60);
+            let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+            w.catch_up(start + time::Duration::hours(hours));
+            let mut ids = std::collections::HashSet::new();
+            for o in &w.orders {
+                prop_assert!(ids.insert(o.id.clone()));
+                prop_assert!(crate::api::valid_order_id(&o.id));
+                prop_assert!(o.last_update >= o.purchase);
+                prop_assert!(!o.items.is_empty());
+                prop_assert!(o.total() >= rust_decimal::Decimal::ZERO, "{}", o.total());
+                let total = o.money_str(o.total());
+                prop_assert_eq!(total.split('.').nth(1).map_or(0, str::len) as u32, o.mp.scale);
+                for i in &o.items {
+                    prop_assert!(i.shipped <= i.qty);
+                }
+                let shipped: u32 = o.items.iter().map(|i| i.shipped).sum();
+                let all: u32 = o.items.iter().map(|i| i.qty).sum();
+                match o.status {
+                    OrderStatus::Shipped => prop_assert_eq!(shipped, all),
+                    OrderStatus::PartiallyShipped => prop_assert!(shipped > 0 && shipped < all),
+                    _ => prop_assert_eq!(shipped, 0),
+                }
+                if o.status == OrderStatus::Shipped && !o.afn {
+                    prop_assert!(!o.packages.is_empty());
+                }
+            }
+            // The index holds every order exactly once, at its LastUpdateDate.
+            prop_assert_eq!(w.index.len(), w.orders.len());
+            for (t, s) in &w.index {
+                prop_assert_eq!(*t, w.orders[*s as usize].last_update.unix_timestamp());
+            }
+        }
+
+        #[test]
+        fn catching_up_in_steps_equals_one_jump(seed: u64, steps in 1usize..6) {
+            let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+            let mut a = world(seed, 20);
+            let mut b = world(seed, 20);
+            for k in 1..=steps {
+                a.catch_up(start + time::Duration::hours(8 * k as i64 / steps as i64));
+            }
+            b.catch_up(start + time::Duration::hours(8));
+            prop_assert_eq!(a.orders.len(), b.orders.len());
+            for (x, y) in a.orders.iter().zip(&b.orders) {
+                prop_assert_eq!(&x.id, &y.id);
+                prop_assert_eq!(x.status, y.status);
+                prop_assert_eq!(x.last_update, y.last_update);
+            }
+        }
+    }
+}
