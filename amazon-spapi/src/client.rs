@@ -100,6 +100,19 @@ impl ClientBuilder {
     }
 
     /// Grantless credentials (client-credentials grant with `scope`).
+    ///
+    /// ```no_run
+    /// use amazon_spapi::lwa::{AppCredentials, GrantlessScope};
+    /// use secrecy::SecretString;
+    /// let client = amazon_spapi::Client::builder()
+    ///     .grantless(
+    ///         AppCredentials { client_id: "id".into(), client_secret: SecretString::from("secret") },
+    ///         GrantlessScope::Notifications,
+    ///     )
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), amazon_spapi::Error>(())
+    /// ```
     pub fn grantless(mut self, app: AppCredentials, scope: GrantlessScope) -> Self {
         self.credentials = Some(Credentials::Grantless { app, scope });
         self
@@ -119,6 +132,22 @@ impl ClientBuilder {
 
     /// A custom SP-API endpoint (a local sandbox, a mock). `http` is accepted only for
     /// loopback hosts. Overrides [`region`](Self::region) and [`sandbox`](Self::sandbox).
+    ///
+    /// ```no_run
+    /// use amazon_spapi::{Client, LwaCredentials};
+    /// use secrecy::SecretString;
+    /// let client = Client::builder()
+    ///     .credentials(LwaCredentials {
+    ///         client_id: "id".into(),
+    ///         client_secret: SecretString::from("secret"),
+    ///         refresh_token: SecretString::from("Atzr|token"),
+    ///     })
+    ///     .endpoint("http://127.0.0.1:8080")
+    ///     .lwa_endpoint("http://127.0.0.1:8080/auth/o2/token")
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), amazon_spapi::Error>(())
+    /// ```
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.endpoint = Some(url.as_ref().to_owned());
         self
@@ -131,6 +160,19 @@ impl ClientBuilder {
     }
 
     /// Retry policy.
+    ///
+    /// ```no_run
+    /// use amazon_spapi::RetryConfig;
+    /// use std::time::Duration;
+    /// let retry = RetryConfig {
+    ///     max_retries: 8,
+    ///     retry_timeout: Duration::from_secs(600),
+    ///     // Fail fast (as Throttled) instead of queueing behind a slow operation.
+    ///     max_rate_limit_wait: Some(Duration::from_secs(30)),
+    ///     ..RetryConfig::default()
+    /// };
+    /// # let _ = retry;
+    /// ```
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
         self
@@ -138,6 +180,13 @@ impl ClientBuilder {
 
     /// Share rate-limit buckets with other clients (default: a registry of this client and
     /// its clones only).
+    ///
+    /// ```no_run
+    /// use amazon_spapi::{RateLimit, RateLimiter};
+    /// // One registry for every client of this process; a higher plan granted by Amazon for getOrders.
+    /// let shared = RateLimiter::new().override_limit("getOrders", RateLimit::new(0.0334, 20));
+    /// # let _ = shared;
+    /// ```
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiter = Some(limiter);
         self
@@ -327,6 +376,15 @@ impl Client {
 
     /// How long the next call of `operation` (its `operationId`, e.g. `"getOrders"`) would
     /// wait for rate-limit capacity right now. Zero when it could go at once.
+    ///
+    /// ```no_run
+    /// # fn doc(client: amazon_spapi::Client) {
+    /// let wait = client.wait_time("searchOrders");
+    /// if wait > std::time::Duration::from_secs(60) {
+    ///     println!("next searchOrders call would wait {wait:?}; do something else first");
+    /// }
+    /// # }
+    /// ```
     pub fn wait_time(&self, operation: &str) -> Duration {
         self.inner.limiter.wait_time(&self.partition(operation))
     }
@@ -339,6 +397,14 @@ impl Client {
 
     /// Executes any [`Operation`]: builds the request, gets a token (LWA or RDT), waits for
     /// rate-limit capacity, sends, retries per the [`RetryConfig`], decodes.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::sellers::GetMarketplaceParticipations;
+    /// let participations = client.execute(&GetMarketplaceParticipations).await?;
+    /// # let _ = participations;
+    /// # Ok(()) }
+    /// ```
     pub async fn execute<O: Operation>(&self, op: &O) -> Result<O::Output> {
         let ctx = RequestContext {
             now: self.inner.clock.now_utc(),

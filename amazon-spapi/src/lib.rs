@@ -41,6 +41,38 @@
 //!
 //! Errors are one [`Error`] enum; branch on [`Error::kind`]. Secrets and buyer PII never
 //! appear in `Debug` output or logs.
+//!
+//! # Entry points
+//!
+//! | Call | Operation |
+//! | --- | --- |
+//! | [`Client::orders_v0`] → [`get_orders`](orders_v0::OrdersV0::get_orders), [`get_orders_stream`](orders_v0::OrdersV0::get_orders_stream), [`get_order`](orders_v0::OrdersV0::get_order), [`get_order_items`](orders_v0::OrdersV0::get_order_items), [`get_order_address`](orders_v0::OrdersV0::get_order_address), [`get_order_buyer_info`](orders_v0::OrdersV0::get_order_buyer_info), [`get_order_items_buyer_info`](orders_v0::OrdersV0::get_order_items_buyer_info) | Orders v0 reads (deprecated by Amazon, removal 2027-03-27) |
+//! | [`confirm_shipment`](orders_v0::OrdersV0::confirm_shipment), [`update_shipment_status`](orders_v0::OrdersV0::update_shipment_status), [`get_order_regulated_info`](orders_v0::OrdersV0::get_order_regulated_info), [`update_verification_status`](orders_v0::OrdersV0::update_verification_status) | Orders v0 writes (current) |
+//! | [`Client::orders_v2026`] → [`search_orders`](orders_v2026::OrdersV2026::search_orders), [`search_orders_stream`](orders_v2026::OrdersV2026::search_orders_stream), [`get_order`](orders_v2026::OrdersV2026::get_order) | Orders v2026-01-01 |
+//! | [`Client::sellers`] → [`get_marketplace_participations`](sellers::SellersApi::get_marketplace_participations) | Sellers v1 (credentials check) |
+//! | [`Client::tokens`] → [`create_restricted_data_token`](tokens::TokensApi::create_restricted_data_token) | Tokens 2021-03-01 |
+//! | [`Client::wait_time`] | how long the next call of an operation would wait |
+//! | [`lwa::authorization_url`], [`lwa::exchange_authorization_code`] | seller onboarding |
+//!
+//! # Choices
+//!
+//! * **Unknown enum values** decode into `Unknown(String)`, not `Other`: some Amazon enums
+//!   already have a real value `Other` (`PaymentMethod`).
+//! * **"Before" bounds** (`CreatedBefore`, `LastUpdatedBefore`, and the v2026 spellings)
+//!   later than two minutes before now are clamped to now − 2 min by the client's
+//!   [`Clock`]; streams clamp once so every page sends identical filters.
+//! * **Restricted data tokens** are requested for generic paths
+//!   (`/orders/v0/orders/{orderId}`), so one RDT serves every order for its hour.
+//! * **Retries:** 429 and connection failures are always retried; 5xx and timeouts only
+//!   for operations that are safe to repeat. `confirmShipment` and `updateShipmentStatus`
+//!   are not repeated after an ambiguous failure: the caller decides (a shipment is
+//!   confirmed once).
+//! * **Rate limits:** a bucket per (selling partner authorization, application, endpoint,
+//!   operation), seeded from Amazon's published defaults (see each module's constants),
+//!   shared by clones, and by other clients through [`ClientBuilder::rate_limiter`]. The
+//!   v2026 `getOrder` bucket is named `getOrder_2026` to keep it apart from v0 `getOrder`.
+//! * **Time:** sleeps use `tokio::time` (tests pause and advance it); wall time comes from
+//!   the injectable [`Clock`].
 
 mod client;
 mod clock;

@@ -336,6 +336,18 @@ pub fn authorization_url(
 ///
 /// An expired or reused code fails with [`Error::Lwa`] and
 /// [`LwaErrorCode::InvalidGrant`].
+///
+/// ```no_run
+/// # async fn doc() -> amazon_spapi::Result<()> {
+/// use amazon_spapi::lwa::{self, AppCredentials};
+/// use secrecy::{ExposeSecret, SecretString};
+/// let app = AppCredentials { client_id: "id".into(), client_secret: SecretString::from("secret") };
+/// // `spapi_oauth_code` from the query of your redirect URI.
+/// let tokens = lwa::exchange_authorization_code(&app, "ANDMxqpCmqWHJeyzdbMH", None, None).await?;
+/// let refresh_token = tokens.refresh_token.map(|t| t.expose_secret().to_owned());
+/// # let _ = refresh_token;
+/// # Ok(()) }
+/// ```
 pub async fn exchange_authorization_code(
     app: &AppCredentials,
     code: &str,

@@ -93,6 +93,16 @@ pub struct SellersApi {
 impl SellersApi {
     /// `getMarketplaceParticipations`: the marketplaces the seller can list in. A success
     /// proves the credentials, the consent and the endpoint are right.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// match client.sellers().get_marketplace_participations().await {
+    ///     Ok(list) => println!("credentials work: {} marketplaces", list.len()),
+    ///     Err(e) if e.kind() == amazon_spapi::ErrorKind::Auth => println!("fix the credentials: {e}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get_marketplace_participations(&self) -> Result<Vec<MarketplaceParticipation>> {
         self.client.execute(&GetMarketplaceParticipations).await
     }

@@ -184,6 +184,19 @@ pub struct TokensApi {
 impl TokensApi {
     /// `createRestrictedDataToken`: a fresh RDT for these resources (not cached; the
     /// client's automatic RDT use for Orders v0 caches its own).
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::tokens::{CreateRestrictedDataTokenRequest, DataElement, RestrictedResource};
+    /// let rdt = client
+    ///     .tokens()
+    ///     .create_restricted_data_token(CreateRestrictedDataTokenRequest::new(vec![
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}", vec![DataElement::ShippingAddress]),
+    ///     ]))
+    ///     .await?;
+    /// println!("valid for {:?}", rdt.lifetime());
+    /// # Ok(()) }
+    /// ```
     pub async fn create_restricted_data_token(
         &self,
         request: CreateRestrictedDataTokenRequest,

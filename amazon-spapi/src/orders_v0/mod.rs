@@ -714,12 +714,41 @@ pub struct OrdersV0 {
 
 impl OrdersV0 {
     /// `getOrders` (deprecated): one page.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest, OrderStatus};
+    /// let page = client
+    ///     .orders_v0()
+    ///     .get_orders(
+    ///         GetOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///             .last_updated_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)))
+    ///             .order_statuses(vec![OrderStatus::Unshipped, OrderStatus::PartiallyShipped]),
+    ///     )
+    ///     .await?;
+    /// let watermark = page.last_updated_before; // next LastUpdatedAfter
+    /// # let _ = watermark;
+    /// # Ok(()) }
+    /// ```
     pub async fn get_orders(&self, request: GetOrdersRequest) -> Result<OrdersList> {
         self.client.execute(&request).await
     }
 
     /// `getOrders` page by page, following `NextToken` with the same filters (the before
     /// bounds are clamped once, before the first page, so every page asks the same thing).
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
+    /// use futures::TryStreamExt;
+    /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///     .created_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)));
+    /// let mut pages = std::pin::pin!(client.orders_v0().get_orders_pages(request));
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} orders, watermark {:?}", page.orders.len(), page.created_before);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn get_orders_pages(
         &self,
         request: GetOrdersRequest,
@@ -738,6 +767,20 @@ impl OrdersV0 {
     }
 
     /// `getOrders` as a stream of orders across all pages.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
+    /// use amazon_spapi::tokens::DataElement;
+    /// use futures::TryStreamExt;
+    /// // With shipping addresses: the client fetches and reuses a restricted data token.
+    /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///     .last_updated_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)))
+    ///     .data_elements(vec![DataElement::ShippingAddress]);
+    /// let orders: Vec<_> = client.orders_v0().get_orders_stream(request).try_collect().await?;
+    /// # let _ = orders;
+    /// # Ok(()) }
+    /// ```
     pub fn get_orders_stream(
         &self,
         request: GetOrdersRequest,
@@ -746,11 +789,31 @@ impl OrdersV0 {
     }
 
     /// `getOrder` (deprecated). Pass an order id, or a [`GetOrder`] with data elements.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::GetOrder;
+    /// use amazon_spapi::tokens::DataElement;
+    /// let plain = client.orders_v0().get_order("902-1845936-5435065").await?;
+    /// let with_pii = client
+    ///     .orders_v0()
+    ///     .get_order(GetOrder::new("902-1845936-5435065").data_elements(vec![DataElement::BuyerInfo]))
+    ///     .await?;
+    /// # let _ = (plain, with_pii);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order(&self, request: impl Into<GetOrder>) -> Result<Order> {
         self.client.execute(&request.into()).await
     }
 
     /// `getOrderBuyerInfo` (deprecated; uses an RDT).
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// let buyer = client.orders_v0().get_order_buyer_info("902-1845936-5435065").await?;
+    /// # let _ = buyer;
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order_buyer_info(
         &self,
         request: impl Into<GetOrderBuyerInfo>,
@@ -759,6 +822,14 @@ impl OrdersV0 {
     }
 
     /// `getOrderAddress` (deprecated; uses an RDT).
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// let address = client.orders_v0().get_order_address("902-1845936-5435065").await?;
+    /// let country = address.shipping_address.and_then(|a| a.country_code);
+    /// # let _ = country;
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order_address(
         &self,
         request: impl Into<GetOrderAddress>,
@@ -767,6 +838,15 @@ impl OrdersV0 {
     }
 
     /// `getOrderItems` (deprecated): one page.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// let page = client.orders_v0().get_order_items("902-1845936-5435065").await?;
+    /// for item in &page.order_items {
+    ///     println!("{} x{} {:?}", item.asin, item.quantity_ordered, item.item_price);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order_items(
         &self,
         request: impl Into<GetOrderItems>,
@@ -775,6 +855,18 @@ impl OrdersV0 {
     }
 
     /// `getOrderItems` as a stream of items across all pages.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let items: Vec<_> = client
+    ///     .orders_v0()
+    ///     .get_order_items_stream("902-1845936-5435065")
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = items;
+    /// # Ok(()) }
+    /// ```
     pub fn get_order_items_stream(
         &self,
         request: impl Into<GetOrderItems>,
@@ -793,6 +885,13 @@ impl OrdersV0 {
     }
 
     /// `getOrderItemsBuyerInfo` (deprecated; uses an RDT): one page.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// let page = client.orders_v0().get_order_items_buyer_info("902-1845936-5435065").await?;
+    /// # let _ = page;
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order_items_buyer_info(
         &self,
         request: impl Into<GetOrderItemsBuyerInfo>,
@@ -801,6 +900,18 @@ impl OrdersV0 {
     }
 
     /// `getOrderItemsBuyerInfo` as a stream across all pages.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use futures::TryStreamExt;
+    /// let gifts: Vec<_> = client
+    ///     .orders_v0()
+    ///     .get_order_items_buyer_info_stream("902-1845936-5435065")
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = gifts;
+    /// # Ok(()) }
+    /// ```
     pub fn get_order_items_buyer_info_stream(
         &self,
         request: impl Into<GetOrderItemsBuyerInfo>,
@@ -819,6 +930,31 @@ impl OrdersV0 {
     }
 
     /// `confirmShipment`.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, PackageDetail};
+    /// let request = ConfirmShipmentRequest {
+    ///     marketplace_id: "ATVPDKIKX0DER".into(),
+    ///     cod_collection_method: None,
+    ///     package_detail: PackageDetail {
+    ///         package_reference_id: "1".into(),
+    ///         carrier_code: "UPS".into(),
+    ///         carrier_name: None,
+    ///         shipping_method: Some("UPS Ground".into()),
+    ///         tracking_number: "1Z999AA10123456784".into(),
+    ///         ship_date: DateParam::At(time::OffsetDateTime::now_utc()),
+    ///         ship_from_supply_source_id: None,
+    ///         order_items: vec![ConfirmShipmentOrderItem {
+    ///             order_item_id: "79039765272157".into(),
+    ///             quantity: 1,
+    ///             transparency_codes: vec![],
+    ///         }],
+    ///     },
+    /// };
+    /// client.orders_v0().confirm_shipment("902-1845936-5435065", request).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn confirm_shipment(
         &self,
         order_id: impl Into<String>,
@@ -830,6 +966,18 @@ impl OrdersV0 {
     }
 
     /// `updateShipmentStatus`.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{ShipmentStatus, UpdateShipmentStatusRequest};
+    /// let request = UpdateShipmentStatusRequest {
+    ///     marketplace_id: "ATVPDKIKX0DER".into(),
+    ///     shipment_status: ShipmentStatus::ReadyForPickup,
+    ///     order_items: None,
+    /// };
+    /// client.orders_v0().update_shipment_status("902-1845936-5435065", request).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_shipment_status(
         &self,
         order_id: impl Into<String>,
@@ -841,6 +989,13 @@ impl OrdersV0 {
     }
 
     /// `getOrderRegulatedInfo`.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// let info = client.orders_v0().get_order_regulated_info("902-3159896-1390916").await?;
+    /// println!("{:?}", info.regulated_order_verification_status.status);
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order_regulated_info(
         &self,
         request: impl Into<GetOrderRegulatedInfo>,
@@ -849,6 +1004,23 @@ impl OrdersV0 {
     }
 
     /// `updateVerificationStatus`.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{
+    ///     UpdateVerificationStatusRequest, UpdateVerificationStatusRequestBody, VerificationStatus,
+    /// };
+    /// let request = UpdateVerificationStatusRequest {
+    ///     regulated_order_verification_status: UpdateVerificationStatusRequestBody {
+    ///         status: Some(VerificationStatus::Approved),
+    ///         external_reviewer_id: Some("reviewer1234".into()),
+    ///         rejection_reason_id: None,
+    ///         verification_details: None,
+    ///     },
+    /// };
+    /// client.orders_v0().update_verification_status("902-3159896-1390916", request).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update_verification_status(
         &self,
         order_id: impl Into<String>,

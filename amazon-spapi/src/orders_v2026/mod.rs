@@ -285,6 +285,22 @@ pub struct OrdersV2026 {
 
 impl OrdersV2026 {
     /// `searchOrders`: one page.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v2026::{FulfilledBy, IncludedData, SearchOrdersRequest};
+    /// let page = client
+    ///     .orders_v2026()
+    ///     .search_orders(
+    ///         SearchOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///             .last_updated_after(time::macros::datetime!(2026-03-01 0:00 UTC))
+    ///             .fulfilled_by(vec![FulfilledBy::Merchant])
+    ///             .included_data(vec![IncludedData::Recipient, IncludedData::Packages]),
+    ///     )
+    ///     .await?;
+    /// println!("{} orders, next page: {:?}", page.orders.len(), page.next_token());
+    /// # Ok(()) }
+    /// ```
     pub async fn search_orders(
         &self,
         request: SearchOrdersRequest,
@@ -295,6 +311,19 @@ impl OrdersV2026 {
     /// `searchOrders` page by page, sending `pagination.nextToken` back as
     /// `paginationToken` with every other parameter identical (the before bounds are
     /// clamped once, before the first page).
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v2026::SearchOrdersRequest;
+    /// use futures::TryStreamExt;
+    /// let request = SearchOrdersRequest::new(["A1F83G8C2ARO7P"])
+    ///     .created_after(time::macros::datetime!(2026-03-01 0:00 UTC));
+    /// let mut pages = std::pin::pin!(client.orders_v2026().search_orders_pages(request));
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} orders up to {:?}", page.orders.len(), page.created_before);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn search_orders_pages(
         &self,
         request: SearchOrdersRequest,
@@ -313,6 +342,22 @@ impl OrdersV2026 {
     }
 
     /// `searchOrders` as a stream of orders across all pages.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v2026::SearchOrdersRequest;
+    /// use futures::TryStreamExt;
+    /// let request = SearchOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///     .last_updated_after(time::macros::datetime!(2026-03-01 0:00 UTC));
+    /// let ids: Vec<String> = client
+    ///     .orders_v2026()
+    ///     .search_orders_stream(request)
+    ///     .map_ok(|order| order.order_id)
+    ///     .try_collect()
+    ///     .await?;
+    /// # let _ = ids;
+    /// # Ok(()) }
+    /// ```
     pub fn search_orders_stream(
         &self,
         request: SearchOrdersRequest,
@@ -324,6 +369,19 @@ impl OrdersV2026 {
     }
 
     /// `getOrder` with the datasets in `included_data`.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v2026::IncludedData;
+    /// let order = client
+    ///     .orders_v2026()
+    ///     .get_order("114-9876543-1234567", vec![IncludedData::Buyer, IncludedData::Recipient])
+    ///     .await?;
+    /// for item in &order.order_items {
+    ///     println!("{} x{}", item.order_item_id, item.quantity_ordered);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get_order(
         &self,
         order_id: impl Into<String>,
