@@ -297,6 +297,8 @@ struct Answer {
     status: u16,
     request_id: Option<String>,
     error_type: Option<String>,
+    /// `Retry-After` in seconds, when sent (SP-API does not document it; obeyed if present).
+    retry_after: Option<Duration>,
     body: Vec<u8>,
 }
 
@@ -608,7 +610,15 @@ impl Client {
             if !may_retry || attempt > cfg.max_retries || elapsed >= cfg.retry_timeout {
                 return Err(err);
             }
-            let delay = backoff.next_delay();
+            let mut delay = backoff.next_delay();
+            if let Error::Api(f) = &err {
+                // Obey Retry-After (or the throttled bucket's wait) when it is longer.
+                delay = delay.max(
+                    f.retry_after
+                        .unwrap_or_default()
+                        .min(cfg.backoff.max_backoff),
+                );
+            }
             if elapsed + delay > cfg.retry_timeout {
                 return Err(err);
             }
@@ -622,7 +632,10 @@ impl Client {
             .ok()
             .and_then(|e| e.errors)
             .unwrap_or_default();
-        let retry_after = (answer.status == 429).then(|| self.inner.limiter.wait_time(key));
+        let retry_after = match answer.retry_after {
+            Some(d) => Some(d),
+            None => (answer.status == 429).then(|| self.inner.limiter.wait_time(key)),
+        };
         Error::Api(Box::new(ApiFailure {
             operation: info.name,
             status: answer.status,
@@ -667,6 +680,9 @@ impl Client {
             let request_id = header("x-amzn-RequestId");
             let limit = header("x-amzn-RateLimit-Limit").and_then(|v| v.trim().parse::<f64>().ok());
             let error_type = header("x-amzn-ErrorType");
+            let retry_after = header("Retry-After")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
             inner.limiter.observe(&key, info.limit, status, limit);
             tracing::debug!(
                 status,
@@ -679,6 +695,7 @@ impl Client {
                 status,
                 request_id,
                 error_type,
+                retry_after,
                 body,
             })
         };
@@ -695,12 +712,6 @@ impl Client {
 }
 
 fn transport(info: &'static OperationInfo, e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        return Error::Timeout {
-            operation: info.name,
-            after: Duration::ZERO,
-        };
-    }
     Error::Transport {
         operation: info.name,
         not_sent: e.is_connect(),

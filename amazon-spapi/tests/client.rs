@@ -980,3 +980,33 @@ fn plain_http_only_for_loopback() {
         .expect_err("plain http to a remote host");
     assert!(matches!(err, Error::Config(_)));
 }
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_header_is_obeyed() {
+    let server = server().await;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s = seen.clone();
+    Mock::given(method("GET"))
+        .respond_with(move |_: &Request| {
+            if s.fetch_add(1, Ordering::SeqCst) == 0 {
+                ResponseTemplate::new(503).insert_header("Retry-After", "7")
+            } else {
+                ResponseTemplate::new(200).set_body_json(json!({"payload": []}))
+            }
+        })
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().expect("client");
+    let start = Instant::now();
+    client
+        .sellers()
+        .get_marketplace_participations()
+        .await
+        .expect("after Retry-After");
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert!(
+        start.elapsed() >= Duration::from_secs(7),
+        "{:?}",
+        start.elapsed()
+    );
+}
