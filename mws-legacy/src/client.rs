@@ -354,7 +354,7 @@ impl Client {
             headers,
             body,
         };
-        self.observe_quota_headers(op.action(), &raw);
+        self.observe_quota_headers(op.action(), &op.throttle(), &raw);
         if (200..300).contains(&status) {
             Ok(raw)
         } else {
@@ -364,7 +364,7 @@ impl Client {
     }
 
     /// `x-mws-quota-remaining: 0` blocks the bucket until `x-mws-quota-resetsOn`.
-    fn observe_quota_headers(&self, action: &str, raw: &RawResponse) {
+    fn observe_quota_headers(&self, action: &str, rule: &ThrottleRule, raw: &RawResponse) {
         if !self.inner.throttling {
             return;
         }
@@ -383,7 +383,6 @@ impl Client {
                 Some(_) => Duration::ZERO,
                 None => Duration::from_secs(60),
             };
-            let rule = ThrottleRule::for_action(action);
             tracing::warn!(
                 action,
                 wait_s = wait.as_secs(),
@@ -391,7 +390,7 @@ impl Client {
             );
             self.inner
                 .limiter
-                .block_for(self.inner.credentials.seller_id(), &rule, wait);
+                .block_for(self.inner.credentials.seller_id(), rule, wait);
         }
     }
 
@@ -400,7 +399,7 @@ impl Client {
         let own = op.params()?;
         let inner = &self.inner;
         let seller = inner.credentials.seller_id();
-        let rule = ThrottleRule::for_action(op.action());
+        let rule = op.throttle();
         let started = tokio::time::Instant::now();
         let mut backoff = Duration::ZERO;
         let mut attempt: u32 = 0;

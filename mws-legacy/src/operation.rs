@@ -127,6 +127,12 @@ pub trait Operation {
         None
     }
 
+    /// The throttling rule charged for it (Amazon's published default by action name;
+    /// override for operations this crate does not know).
+    fn throttle(&self) -> ThrottleRule {
+        ThrottleRule::for_action(self.action())
+    }
+
     /// Whether sending it twice is harmless (reads are; `SubmitFeed` is not).
     fn idempotent(&self) -> bool {
         true
