@@ -9,7 +9,7 @@
 //! | `POST /_sandbox/orders/{id}/status` | `{"status": "Shipped"}` | forces a status change |
 //! | `POST /_sandbox/orders/{id}/buyer-cancel-request` | | marks a buyer cancellation request |
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
-//! | `GET /_sandbox/stats` | | per-operation calls, 429s, faults, statuses |
+//! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses / reset |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
 //!
 //! Order and shipment endpoints take `?sellerId=…` in a multi-seller sandbox (default: the
@@ -314,6 +314,10 @@ pub(crate) fn handle(
             }
         }
         ("GET", ["stats"]) => (200, json!({"operations": s.stats_snapshot()})),
+        ("DELETE", ["stats"]) => {
+            lock(&s.stats).clear();
+            (200, json!({"operations": {}}))
+        }
         ("GET", ["shipments"]) => (
             200,
             json!({"shipments": s.shipments(seller).iter().map(shipment_json).collect::<Vec<_>>()}),

@@ -352,6 +352,11 @@ impl Sandbox {
         self.shared.stats_snapshot()
     }
 
+    /// Forgets the statistics gathered so far.
+    pub fn reset_stats(&self) {
+        server::lock(&self.shared.stats).clear();
+    }
+
     /// Replaces the fault rules.
     pub fn set_faults(&self, spec: FaultSpec) {
         self.shared.replace_faults(spec);

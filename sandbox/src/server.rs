@@ -403,6 +403,7 @@ async fn lwa(
         }
     };
     let mut r = json_response(status, Some(&v));
+    set_header(&mut r, "x-amzn-RequestId", &s.request_id());
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json;charset=UTF-8"),
@@ -536,7 +537,8 @@ async fn sp_api(
     let reply = crate::api::dispatch(op, &ctx);
     let mut r = json_response(reply.status, reply.body.as_ref());
     set_header(&mut r, "x-amzn-RequestId", &request_id);
-    if let Some(l) = limit {
+    // The Sellers model declares no x-amzn-RateLimit-Limit header.
+    if let Some(l) = limit.filter(|_| op != "getMarketplaceParticipations") {
         if (200..300).contains(&reply.status) || reply.status == 400 || reply.status == 404 {
             let rate = match s.clock.mode() {
                 crate::config::ClockMode::Scaled => l.rate * s.clock.scale(),

@@ -235,8 +235,14 @@ async fn scaled_lifetimes_and_rates_report_real_time() {
     .json();
     // One sandbox hour is one real minute at K = 60.
     assert_eq!(v["expires_in"], 60);
-    let a = env.get("/sellers/v1/marketplaceParticipations").await;
-    assert_eq!(a.status, 200);
-    // 0.016 requests per sandbox second is 0.96 per real second.
-    assert_eq!(a.header("x-amzn-RateLimit-Limit"), Some("0.96"));
+    let a = env.get("/orders/v0/orders/111-1111111-1111111").await;
+    assert_eq!(a.status, 404);
+    // 0.5 requests per sandbox second is 30 per real second.
+    assert_eq!(a.header("x-amzn-RateLimit-Limit"), Some("30"));
+    let s = env.get("/sellers/v1/marketplaceParticipations").await;
+    assert_eq!(s.status, 200);
+    assert!(
+        s.header("x-amzn-RateLimit-Limit").is_none(),
+        "the Sellers model declares no rate header"
+    );
 }
