@@ -285,6 +285,14 @@ async fn control_api_over_http() {
         .unwrap();
     assert_eq!(stats["operations"]["getOrder"]["calls"], 2);
     assert_eq!(stats["operations"]["getOrder"]["faultsInjected"], 1);
+    let reset = env
+        .http
+        .delete(env.url("/_sandbox/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status().as_u16(), 200);
+    assert!(env.sb.stats().is_empty());
     let orders: Value = env
         .http
         .get(env.url("/_sandbox/orders"))
