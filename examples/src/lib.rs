@@ -11,5 +11,8 @@
 //! # let _ = config;
 //! ```
 
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod notify;
+pub mod wiring;

@@ -1,8 +1,5 @@
-//! `amzsync`: the command line of the Amazon order sync crates.
-//!
-//! Not yet implemented: the demo, config, and daemon commands come with the engine.
+//! `amzsync`: the command line of the Amazon order sync crates. Run `amzsync --help`.
 
-fn main() {
-    eprintln!("amzsync: not implemented yet (the demo sync arrives with the engine issue)");
-    std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    amzsync_cli::cli::main()
 }

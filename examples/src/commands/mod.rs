@@ -1,0 +1,83 @@
+//! The commands. Each returns its exit status (see [`crate::cli`]).
+
+pub mod demo;
+pub mod onboard;
+pub mod status;
+pub mod sync;
+pub mod verify;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{EXIT_CONFIG, EXIT_FAILED, EXIT_OK, InitArgs};
+use crate::config::{Config, ConfigErrors, Needs, TEMPLATE, process_env};
+
+/// Prints configuration problems to stderr.
+pub(crate) fn report_config_errors(path: &Path, errors: &ConfigErrors) {
+    eprintln!("amzsync: {}: {errors}", path.display());
+    eprintln!(
+        "nothing was changed; fix the file and run again (`amzsync check --config {}`)",
+        path.display()
+    );
+}
+
+/// Loads a configuration, printing its problems; `Err` holds the exit status.
+pub(crate) fn load(path: &Path, needs: Needs) -> Result<Config, u8> {
+    Config::load(path, needs, &process_env).map_err(|e| {
+        report_config_errors(path, &e);
+        EXIT_CONFIG
+    })
+}
+
+/// `amzsync init`.
+pub fn init(args: InitArgs) -> u8 {
+    match args.output {
+        None => {
+            let mut out = std::io::stdout();
+            if out.write_all(TEMPLATE.as_bytes()).is_err() {
+                return EXIT_FAILED;
+            }
+            EXIT_OK
+        }
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match file.and_then(|mut f| f.write_all(TEMPLATE.as_bytes())) {
+                Ok(()) => {
+                    eprintln!(
+                        "wrote {}; set the environment variables it names, then run `amzsync check --config {}`",
+                        path.display(),
+                        path.display()
+                    );
+                    EXIT_OK
+                }
+                Err(e) => {
+                    eprintln!(
+                        "amzsync init: cannot create {}: {e} (an existing file is never overwritten)",
+                        path.display()
+                    );
+                    EXIT_FAILED
+                }
+            }
+        }
+    }
+}
+
+/// `amzsync check`.
+pub fn check(path: &Path) -> u8 {
+    match load(path, Needs::SellerCredentials) {
+        Ok(config) => {
+            println!(
+                "{}: OK ({} account{}, store {})",
+                path.display(),
+                config.accounts.len(),
+                if config.accounts.len() == 1 { "" } else { "s" },
+                config.store.path.display()
+            );
+            EXIT_OK
+        }
+        Err(code) => code,
+    }
+}

@@ -1,0 +1,153 @@
+//! From a checked [`Config`] to running pieces: SP-API clients, the engine's accounts, the
+//! SQLite store.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use amazon_spapi::{Client, LwaCredentials};
+use order_mapping::Mapper;
+use order_sync_core::config::{AccountConfig, Schedule};
+use order_sync_core::engine::Account;
+use order_sync_core::spapi::{ReadApi, SpApiAmazon};
+use store_adapters::sqlite::SqliteStore;
+use time::OffsetDateTime;
+
+use crate::config::{
+    AccountSettings, ApiFlavour, Config, ConfigProblem, EnvLookup, Needs, ResolvedCredentials,
+};
+
+/// The SP-API client of an account.
+pub fn client(
+    account: &AccountSettings,
+    creds: &ResolvedCredentials,
+) -> Result<Client, amazon_spapi::Error> {
+    let refresh_token = creds.refresh_token.clone().ok_or_else(|| {
+        amazon_spapi::Error::Config(format!(
+            "account {} has no refresh token yet (run `amzsync onboard`)",
+            account.name
+        ))
+    })?;
+    let mut b = Client::builder()
+        .credentials(LwaCredentials {
+            client_id: creds.client_id.clone(),
+            client_secret: creds.client_secret.clone(),
+            refresh_token,
+        })
+        .region(account.region)
+        .user_agent_app("amzsync", env!("CARGO_PKG_VERSION"));
+    if let Some(e) = &account.endpoint {
+        b = b.endpoint(e.as_str());
+    }
+    if let Some(e) = &account.lwa_endpoint {
+        b = b.lwa_endpoint(e.as_str());
+    }
+    b.build()
+}
+
+/// The engine's settings for an account.
+pub fn account_config(config: &Config, a: &AccountSettings, now: OffsetDateTime) -> AccountConfig {
+    let import_from = a
+        .import_from
+        .or(config.sync.import_from)
+        .unwrap_or(now - time::Duration::days(7));
+    let mut c = AccountConfig::new(a.name.as_str(), import_from);
+    c.marketplaces = a
+        .marketplaces
+        .iter()
+        .map(|m| order_sync_core::MarketplaceId::new(m.id))
+        .collect();
+    c.import.overlap = config.sync.overlap;
+    c.import.max_window = config.sync.max_window;
+    c.import.fba = a.fba.unwrap_or(config.sync.fba);
+    c.reconcile.window = config.sync.reconcile_window;
+    c.retention.after_delivery = config.sync.pii_retention;
+    c.retention.transit_allowance = config.sync.transit_allowance;
+    c.export.batch = config.sync.export_batch;
+    c.schedule = Schedule {
+        import: a.jobs.import_orders,
+        reconcile: a.jobs.reconcile,
+        shipments: a.jobs.export_shipments,
+        redaction: a.jobs.redact_pii,
+    };
+    c
+}
+
+/// Every enabled account (or only `only`), ready for the engine, with its SP-API client
+/// (a clone sharing the rate limiter, for wait estimates). Credentials are resolved
+/// through `env`; any problem is returned with its key path.
+pub fn engine_accounts(
+    config: &Config,
+    only: Option<&str>,
+    env: EnvLookup<'_>,
+    now: OffsetDateTime,
+) -> Result<Vec<(Account, Client)>, Vec<ConfigProblem>> {
+    let mapper = Arc::new(Mapper::new(config.mapping.clone()).map_err(|e| {
+        e.with_prefix("mapping")
+            .into_iter()
+            .map(ConfigProblem::from)
+            .collect::<Vec<_>>()
+    })?);
+    if let Some(name) = only {
+        config.account(name).map_err(|p| vec![p])?;
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, a) in config.accounts.iter().enumerate() {
+        let chosen = match only {
+            Some(name) => a.name == name,
+            None => a.enabled,
+        };
+        if !chosen {
+            continue;
+        }
+        let creds = match a.resolve_credentials(i, Needs::SellerCredentials, env) {
+            Ok(c) => c,
+            Err(mut p) => {
+                problems.append(&mut p);
+                continue;
+            }
+        };
+        match client(a, &creds) {
+            Ok(client) => {
+                let read = match a.api {
+                    ApiFlavour::V0 => ReadApi::V0,
+                    _ => ReadApi::V2026,
+                };
+                let amazon =
+                    SpApiAmazon::new(client.clone(), read, a.marketplaces.iter().map(|m| m.id));
+                out.push((
+                    Account::new(
+                        account_config(config, a, now),
+                        Arc::new(amazon),
+                        mapper.clone(),
+                    ),
+                    client,
+                ));
+            }
+            Err(e) => problems.push(ConfigProblem::new(
+                format!("accounts[{i}]"),
+                format!("cannot build the SP-API client: {e}"),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Opens (creating and migrating if needed) the SQLite store.
+pub async fn open_store(path: &Path) -> Result<SqliteStore, String> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.exists() {
+            return Err(format!(
+                "the folder of the store file does not exist: {}",
+                parent.display()
+            ));
+        }
+    }
+    SqliteStore::open(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
