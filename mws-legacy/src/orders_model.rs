@@ -984,4 +984,65 @@ mod tests {
         let p = OrderItemsPage::from_xml(xml).unwrap();
         assert_eq!(p.order_items[0].unit_price().unwrap().to_string(), "2.50");
     }
+
+    #[test]
+    fn service_status_with_messages() {
+        let xml = r#"<GetServiceStatusResponse xmlns="https://mws.amazonservices.com/Orders/2013-09-01">
+            <GetServiceStatusResult><Status>YELLOW</Status><Timestamp>2013-09-05T18%3A12%3A21.687Z</Timestamp>
+            <MessageId>173964729I</MessageId><Messages>
+            <Message><Locale>en_US</Locale><Text>We are experiencing high latency.</Text></Message>
+            <Message><Locale>en_UK</Locale><Text>Latency is high.</Text></Message>
+            </Messages></GetServiceStatusResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>
+            </GetServiceStatusResponse>"#;
+        let s = ServiceStatus::from_xml(xml).unwrap();
+        assert_eq!(s.status, ServiceStatusCode::Yellow);
+        assert_eq!(s.messages.len(), 2);
+        assert_eq!(s.messages[1].locale.as_deref(), Some("en_UK"));
+        assert_eq!(s.message_id.as_deref(), Some("173964729I"));
+        assert_eq!(
+            s.timestamp,
+            time::macros::datetime!(2013-09-05 18:12:21.687 UTC)
+        );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Element order inside `Order` is not stable in real responses: any permutation
+        /// reads to the same value.
+        #[test]
+        fn element_order_does_not_matter(
+            perm in Just((0..9usize).collect::<Vec<_>>()).prop_shuffle(),
+            cents in 0i64..10_000_000,
+            secs in 0i64..4_000_000_000,
+            shipped in 0u32..100,
+        ) {
+            let date = time::OffsetDateTime::from_unix_timestamp(secs).unwrap();
+            let d = crate::sign::format_timestamp(date);
+            let amount = Decimal::new(cents, 2);
+            let parts = [
+                "<AmazonOrderId>111-2223334-4445556</AmazonOrderId>".to_owned(),
+                format!("<PurchaseDate>{d}</PurchaseDate>"),
+                format!("<LastUpdateDate>{d}</LastUpdateDate>"),
+                "<OrderStatus>PartiallyShipped</OrderStatus>".to_owned(),
+                format!("<OrderTotal><Amount>{amount}</Amount><CurrencyCode>EUR</CurrencyCode></OrderTotal>"),
+                format!("<NumberOfItemsShipped>{shipped}</NumberOfItemsShipped>"),
+                "<IsPrime>true</IsPrime>".to_owned(),
+                "<ShippingAddress><CountryCode>DE</CountryCode><Name>N</Name></ShippingAddress>".to_owned(),
+                "<FutureElementNobodyKnows><X>1</X></FutureElementNobodyKnows>".to_owned(),
+            ];
+            let body: String = perm.iter().map(|&i| parts[i].as_str()).collect();
+            let xml = format!("<GetOrderResponse><GetOrderResult><Orders><Order>{body}</Order></Orders></GetOrderResult></GetOrderResponse>");
+            let r = GetOrderResponse::from_xml(&xml).unwrap();
+            let o = &r.orders[0];
+            prop_assert_eq!(o.amazon_order_id.as_str(), "111-2223334-4445556");
+            prop_assert_eq!(o.purchase_date, date);
+            prop_assert_eq!(o.last_update_date, date);
+            prop_assert_eq!(&o.order_status, &OrderStatus::PartiallyShipped);
+            prop_assert_eq!(o.order_total.as_ref().unwrap().value(), Some(amount));
+            prop_assert_eq!(o.number_of_items_shipped, Some(shipped));
+            prop_assert_eq!(o.is_prime, Some(true));
+            prop_assert_eq!(o.shipping_address.as_ref().unwrap().country_code.as_deref(), Some("DE"));
+        }
+    }
 }
