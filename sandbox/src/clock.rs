@@ -37,16 +37,23 @@ impl Clock {
             ClockMode::Manual => time::Duration::ZERO,
             ClockMode::Scaled => {
                 let real = self.real_start.elapsed().as_secs_f64() * self.scale;
-                time::Duration::seconds_f64(real)
+                time::Duration::checked_seconds_f64(real).unwrap_or(time::Duration::ZERO)
             }
         };
-        self.start + offset + running
+        self.start
+            .checked_add(offset)
+            .and_then(|t| t.checked_add(running))
+            .unwrap_or(self.start)
     }
 
     /// Moves the clock forward by `by` (sandbox time).
     pub(crate) fn advance(&self, by: Duration) {
         let nanos = i64::try_from(by.as_nanos()).unwrap_or(i64::MAX);
-        self.offset_nanos.fetch_add(nanos, Ordering::SeqCst);
+        let _ = self
+            .offset_nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |o| {
+                Some(o.saturating_add(nanos))
+            });
     }
 
     /// Converts a sandbox duration into the real duration a client will observe.

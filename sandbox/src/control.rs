@@ -31,6 +31,9 @@ use crate::model::OrderStatus;
 use crate::server::{OperationStats, Shared, lock};
 use crate::world::{ConfirmedShipment, NewOrderOptions};
 
+/// The largest clock step the control API accepts (one year).
+const MAX_ADVANCE_SECS: u64 = 366 * 86_400;
+
 /// One order line as the sandbox holds it.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -257,7 +260,13 @@ pub(crate) fn handle(
             else {
                 return bad("seconds (a non-negative number) is required");
             };
-            let now = s.advance(std::time::Duration::from_secs_f64(secs));
+            let Ok(by) = std::time::Duration::try_from_secs_f64(secs) else {
+                return bad("seconds is too large");
+            };
+            if by > std::time::Duration::from_secs(MAX_ADVANCE_SECS) {
+                return bad(format!("at most {MAX_ADVANCE_SECS} seconds at a time"));
+            }
+            let now = s.advance(by);
             (200, clock_json(s, now))
         }
         ("GET", ["orders"]) => (

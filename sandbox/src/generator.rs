@@ -440,6 +440,6 @@ impl Generator {
         }
         let u: f64 = self.rng.r#gen::<f64>();
         let hours = -(1.0 - u).ln() / per_hour;
-        Some(Duration::seconds_f64((hours * 3600.0).max(1.0)))
+        Duration::checked_seconds_f64((hours * 3600.0).max(1.0))
     }
 }

@@ -156,20 +156,26 @@ impl fmt::Debug for Sandbox {
 }
 
 fn validate(cfg: &SandboxConfig) -> Result<Vec<&'static marketplaces::Marketplace>, Error> {
-    if !(cfg.time_scale.is_finite() && cfg.time_scale > 0.0) {
+    const TEN_YEARS: Duration = Duration::from_secs(3650 * 86_400);
+    if !(cfg.time_scale.is_finite() && cfg.time_scale > 0.0 && cfg.time_scale <= 1e6) {
         return Err(Error::InvalidConfig(format!(
-            "time_scale must be positive, not {}",
+            "time_scale must be in (0, 1e6], not {}",
             cfg.time_scale
         )));
     }
-    if !(cfg.orders_per_hour.is_finite() && cfg.orders_per_hour >= 0.0) {
+    if !(cfg.orders_per_hour.is_finite() && (0.0..=1e7).contains(&cfg.orders_per_hour)) {
         return Err(Error::InvalidConfig(
-            "orders_per_hour must be zero or positive".into(),
+            "orders_per_hour must be in [0, 1e7]".into(),
         ));
     }
-    if cfg.token_lifetime.is_zero() {
+    if cfg.token_lifetime.is_zero() || cfg.token_lifetime > TEN_YEARS {
         return Err(Error::InvalidConfig(
-            "token_lifetime must not be zero".into(),
+            "token_lifetime must be between 1 s and ten years".into(),
+        ));
+    }
+    if cfg.history > TEN_YEARS {
+        return Err(Error::InvalidConfig(
+            "history must be at most ten years".into(),
         ));
     }
     if cfg.sellers == 0 {

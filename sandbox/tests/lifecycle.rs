@@ -41,6 +41,9 @@ async fn dropping_the_sandbox_stops_the_server() {
 async fn bad_configurations_are_refused() {
     for cfg in [
         SandboxConfig::default().time_scale(0.0),
+        SandboxConfig::default().time_scale(f64::INFINITY),
+        SandboxConfig::default().orders_per_hour(-1.0),
+        SandboxConfig::default().history(std::time::Duration::from_secs(u64::MAX)),
         SandboxConfig::default().marketplaces(vec!["XX".into()]),
         SandboxConfig::default().marketplaces(vec![]),
         SandboxConfig::default().sellers(0),
