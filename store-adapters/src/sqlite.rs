@@ -326,6 +326,9 @@ impl SqliteStore {
                 SqliteSynchronous::Normal
             })
             .foreign_keys(true)
+            // Overwrite deleted and replaced content, so redacted PII leaves no copy in
+            // free pages.
+            .pragma("secure_delete", "ON")
             .busy_timeout(config.busy_timeout);
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
@@ -346,7 +349,8 @@ impl SqliteStore {
     pub async fn open_in_memory_with(config: SqliteConfig) -> Result<Self, SqliteError> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")
             .map_err(SqliteError::Open)?
-            .foreign_keys(true);
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON");
         // The database lives as long as its one connection: never let the pool drop it.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
@@ -367,7 +371,24 @@ impl SqliteStore {
         let migrator = Migrator::new(Embedded)
             .await
             .map_err(SqliteError::Migrate)?;
-        migrator.run(&pool).await.map_err(SqliteError::Migrate)?;
+        // SQLite has no migration lock: two stores opening the same fresh file at once
+        // both try to apply a migration, and the one that loses fails when it runs a
+        // statement the winner already ran. Running again finds the migration applied
+        // (its checksum checked), so a failed run is retried a few times.
+        let mut attempts = 0;
+        loop {
+            match migrator.run(&pool).await {
+                Ok(()) => break,
+                Err(
+                    e @ (sqlx::migrate::MigrateError::Execute(_)
+                    | sqlx::migrate::MigrateError::ExecuteMigration(..)),
+                ) if attempts < 5 => {
+                    attempts += 1;
+                    tracing::debug!(error = %e, attempts, "sqlite migration raced, retrying");
+                }
+                Err(e) => return Err(SqliteError::Migrate(e)),
+            }
+        }
         tracing::debug!(path = ?path, version = SCHEMA_VERSION, "sqlite store open");
         Ok(Self {
             pool,
@@ -379,7 +400,24 @@ impl SqliteStore {
     /// Closes every connection (checkpointing the WAL). Clones of this store are closed
     /// too; calls made afterwards fail.
     pub async fn close(&self) {
+        if self.path.is_some() {
+            // Move everything into the main file and empty the WAL, so the file is
+            // complete on its own; best effort (a busy reader only defers it).
+            let _ = self.checkpoint().await;
+        }
         self.pool.close().await;
+    }
+
+    /// Copies the WAL into the main file and truncates the WAL (`PRAGMA
+    /// wal_checkpoint(TRUNCATE)`). Returns `false` when a reader kept it from
+    /// completing (it is then finished by a later checkpoint).
+    pub async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| store_err(e.into()))?;
+        let busy: i64 = row.try_get(0).map_err(|e| store_err(e.into()))?;
+        Ok(busy == 0)
     }
 
     /// The file, or `None` for an in-memory store.
@@ -684,7 +722,7 @@ impl OrderStore for SqliteStore {
         marker: &str,
     ) -> Result<(), StoreError> {
         let sealed = pii::seal(&*self.cipher, marker).map_err(store_err)?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE order_pii SET value = ? WHERE order_id = \
              (SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?)",
         )
@@ -694,6 +732,11 @@ impl OrderStore for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(|e| store_err(e.into()))?;
+        if done.rows_affected() > 0 && self.path.is_some() {
+            // secure_delete zeroes the old values in the main file, but the WAL still
+            // holds the pages written before: checkpoint and truncate it, best effort.
+            let _ = self.checkpoint().await;
+        }
         Ok(())
     }
 }

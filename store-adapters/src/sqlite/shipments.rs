@@ -26,6 +26,14 @@ pub(crate) async fn ship(
             s.package.as_str()
         )));
     }
+    let ship_date = ts(s.ship_date)?;
+    let order_id: i64 =
+        sqlx::query_scalar("SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?")
+            .bind(account.as_str())
+            .bind(s.amazon_order_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| not_found(account, &s.amazon_order_id))?;
     if s.items.is_empty() {
         return Err(DbError::Invalid("a package needs at least one item".into()));
     }
@@ -35,14 +43,6 @@ pub(crate) async fn ship(
             i.item_id
         )));
     }
-    let ship_date = ts(s.ship_date)?;
-    let order_id: i64 =
-        sqlx::query_scalar("SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?")
-            .bind(account.as_str())
-            .bind(s.amazon_order_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| not_found(account, &s.amazon_order_id))?;
     let known: HashSet<String> =
         sqlx::query_scalar::<_, String>("SELECT item_id FROM order_lines WHERE order_id = ?")
             .bind(order_id)

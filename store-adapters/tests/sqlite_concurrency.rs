@@ -1,0 +1,202 @@
+//! Concurrent writers on one SQLite file: several stores (as separate processes would
+//! be) and many tasks racing on the same orders, cursor and outbox entry.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use order_sync_core::error::StateError;
+use order_sync_core::fixtures::{host_order, sample_order, shipment_for};
+use order_sync_core::host::{OrderStore, UpsertAction};
+use order_sync_core::ids::{AccountId, AmazonOrderId};
+use order_sync_core::state::{
+    Claim, Cursor, CursorAdvance, JobKind, OutboxEntry, SyncState, SyncStateExt,
+};
+use store_adapters::sqlite::{SqliteConfig, SqliteStore};
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+const ORDERS: usize = 40;
+const VERSIONS: i64 = 3;
+const TASKS: usize = 6;
+
+fn acct() -> AccountId {
+    AccountId::new("seller-1")
+}
+
+fn order_id(i: usize) -> String {
+    format!("222-{i:07}-0000001")
+}
+
+/// Two stores on one file, each with its own pool.
+async fn two_stores(dir: &tempfile::TempDir) -> [Arc<SqliteStore>; 2] {
+    let path = dir.path().join("shared.db");
+    let config = SqliteConfig::default().max_connections(3);
+    let a = SqliteStore::open_with(&path, config.clone()).await.unwrap();
+    let b = SqliteStore::open_with(&path, config).await.unwrap();
+    [Arc::new(a), Arc::new(b)]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_upserts_keep_one_order_per_id_and_the_newest_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&dir).await;
+    let mut tasks = Vec::new();
+    for t in 0..TASKS {
+        let store = stores[t % 2].clone();
+        tasks.push(tokio::spawn(async move {
+            let mut outcomes = Vec::new();
+            // Each task walks the orders and versions in its own order, so creates,
+            // updates and stale writes interleave differently in every task.
+            for k in 0..ORDERS * VERSIONS as usize {
+                let i = (k * (2 * t + 1) + t) % ORDERS;
+                let v = ((k / ORDERS) as i64 + t as i64) % VERSIONS;
+                let mut order = sample_order(&order_id(i), T0 + Duration::minutes(v));
+                order.ship_service_level = Some(format!("v{v}"));
+                let out = store
+                    .upsert_order(&host_order(&acct(), order))
+                    .await
+                    .expect("upsert under contention");
+                outcomes.push((i, out));
+            }
+            outcomes
+        }));
+    }
+    let mut created: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut host_ids: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for task in tasks {
+        for (i, out) in task.await.unwrap() {
+            if out.action == UpsertAction::Created {
+                *created.entry(i).or_default() += 1;
+            }
+            host_ids
+                .entry(i)
+                .or_default()
+                .insert(out.host_id.into_inner());
+        }
+    }
+    assert_eq!(created.len(), ORDERS, "every order created");
+    assert!(
+        created.values().all(|&n| n == 1),
+        "an order was created twice: {created:?}"
+    );
+    assert!(
+        host_ids.values().all(|ids| ids.len() == 1),
+        "one host id per order: {host_ids:?}"
+    );
+    let all_ids: BTreeSet<&String> = host_ids.values().flatten().collect();
+    assert_eq!(all_ids.len(), ORDERS, "host ids are distinct");
+
+    for store in &stores {
+        assert_eq!(store.count_orders(&acct()).await.unwrap(), ORDERS as u64);
+    }
+    let newest = T0 + Duration::minutes(VERSIONS - 1);
+    for held in stores[1].orders(&acct()).await.unwrap() {
+        assert_eq!(held.order.last_updated_at, newest, "an older version won");
+        assert_eq!(
+            held.order.ship_service_level.as_deref(),
+            Some(format!("v{}", VERSIONS - 1).as_str()),
+            "the row and its version disagree"
+        );
+        assert_eq!(held.order.lines.len(), 2, "lines doubled or lost");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn exactly_one_racing_cursor_move_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&dir).await;
+    let mut tasks = Vec::new();
+    for t in 0..8i64 {
+        let store = stores[(t % 2) as usize].clone();
+        tasks.push(tokio::spawn(async move {
+            let at = T0 + Duration::minutes(t);
+            let advance = CursorAdvance {
+                expected: None,
+                new: Cursor {
+                    position: at,
+                    updated_at: at,
+                },
+            };
+            // Each move carries the order it covers: a loser must record nothing.
+            let commit = order_sync_core::state::ImportCommit {
+                entries: vec![entry(&order_id(t as usize), at)],
+                cursor: Some((JobKind::ImportOrders, advance)),
+                ..Default::default()
+            };
+            (t, store.commit_import(&acct(), &commit).await)
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            (t, Ok(())) => winners.push(t),
+            (_, Err(StateError::CursorConflict { .. })) => {}
+            (_, Err(e)) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "winners: {winners:?}");
+    let w = winners[0];
+    let cursor = stores[0]
+        .cursor(&acct(), JobKind::ImportOrders)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cursor.position, T0 + Duration::minutes(w));
+    for t in 0..8 {
+        let known = stores[1]
+            .knows_order(&acct(), &AmazonOrderId::new(order_id(t)))
+            .await
+            .unwrap();
+        assert_eq!(known, t as i64 == w, "order {t}");
+    }
+}
+
+fn entry(id: &str, at: OffsetDateTime) -> order_sync_core::state::IdMapEntry {
+    order_sync_core::state::IdMapEntry {
+        amazon_order_id: AmazonOrderId::new(id),
+        host_order_id: None,
+        warehouse_id: None,
+        marketplace: order_sync_core::ids::MarketplaceId::new("ATVPDKIKX0DER"),
+        channel: order_mapping::vocab::FulfillmentChannel::Merchant,
+        status: order_mapping::vocab::OrderStatus::Unshipped,
+        last_updated_at: at,
+        imported_at: at,
+        pii_expires_at: None,
+        redacted_at: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_claims_count_every_attempt_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&dir).await;
+    let order = sample_order(&order_id(1), T0);
+    let ship = shipment_for(&order, "1", T0);
+    stores[0]
+        .outbox_put(&acct(), &OutboxEntry::pending(ship.clone(), T0))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..10usize {
+        let store = stores[t % 2].clone();
+        let (oid, pkg) = (ship.amazon_order_id.clone(), ship.package.clone());
+        tasks.push(tokio::spawn(async move {
+            store.outbox_claim(&acct(), &oid, &pkg, T0).await.unwrap()
+        }));
+    }
+    let mut attempts = BTreeSet::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            Claim::Claimed { attempt, .. } => assert!(attempts.insert(attempt)),
+            other => panic!("unexpected claim {other:?}"),
+        }
+    }
+    assert_eq!(attempts, (1..=10).collect::<BTreeSet<u32>>());
+    let held = stores[1]
+        .outbox_get(&acct(), &ship.amazon_order_id, &ship.package)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.attempts, 10);
+}
