@@ -170,13 +170,12 @@ async fn overlapping_windows_and_pages_create_no_duplicates() {
         "the second window starts one overlap before the cursor"
     );
     assert_eq!(second.counts.created, 1);
-    // Re-run over the very same window many times: still one host order per Amazon id.
+    // Run again and again, each run re-listing the overlap: still one host order per
+    // Amazon id, and nothing written twice.
     for _ in 0..3 {
-        w.state
-            .commit_import(&acct(), &Default::default())
-            .await
-            .unwrap();
-        w.run(JobKind::ImportOrders).await;
+        w.clock.advance(Duration::minutes(1));
+        let r = w.run(JobKind::ImportOrders).await;
+        assert_eq!((r.counts.created, r.counts.updated), (0, 0), "{r:?}");
     }
     assert_eq!(w.store.len(), 8);
     assert_eq!(w.store.writes(), 8, "no order was written twice");
@@ -187,8 +186,10 @@ async fn overlapping_windows_and_pages_create_no_duplicates() {
 async fn an_older_update_never_overwrites_a_newer_one() {
     let w = world();
     let id = AmazonOrderId::new("111-0000001-0000002");
-    let t1 = T0 + Duration::hours(5);
-    let t2 = T0 + Duration::hours(6);
+    let now = w.clock.now();
+    // Both versions fall inside the next run's overlap window.
+    let t2 = now - Duration::minutes(5);
+    let t1 = now - Duration::minutes(8);
     let mut newer = sample_order(id.as_str(), t2);
     newer.status = OrderStatus::Canceled;
     w.amazon.put_order(newer);
@@ -198,15 +199,16 @@ async fn an_older_update_never_overwrites_a_newer_one() {
         "Cancelled"
     );
 
-    // Amazon (a lagging replica, a replayed page) now serves an older version inside the
-    // next window.
+    // Amazon (a lagging replica, a replayed page) now serves an older version.
     w.amazon.put_order(sample_order(id.as_str(), t1));
-    w.state
-        .commit_import(&acct(), &Default::default())
-        .await
-        .unwrap();
+    w.clock.advance(Duration::minutes(1));
+    let imp = w.run(JobKind::ImportOrders).await;
+    assert_eq!(imp.outcome, RunOutcome::Completed);
+    assert_eq!(imp.counts.fetched, 1, "the overlap re-listed it: {imp:?}");
+    assert_eq!((imp.counts.updated, imp.counts.created), (0, 0), "{imp:?}");
     let rec = w.run(JobKind::Reconcile).await;
     assert_eq!(rec.outcome, RunOutcome::Completed);
+    assert_eq!(rec.counts.updated, 0, "{rec:?}");
     let held = w.store.order(&acct(), &id).unwrap();
     assert_eq!(held.order.last_updated_at, t2);
     assert_eq!(held.mapped.status, "Cancelled");
@@ -215,12 +217,12 @@ async fn an_older_update_never_overwrites_a_newer_one() {
     assert_eq!(entry.status, OrderStatus::Canceled);
 
     // And a newer one does update.
-    let mut newest = sample_order(id.as_str(), T0 + Duration::hours(7));
+    let mut newest = sample_order(id.as_str(), now - Duration::minutes(1));
     newest.status = OrderStatus::Shipped;
     w.amazon.put_order(newest);
-    w.clock.advance(Duration::minutes(1));
-    let r = w.run(JobKind::Reconcile).await;
-    assert_eq!(r.counts.updated, 1);
+    w.clock.advance(Duration::minutes(5));
+    let r = w.run(JobKind::ImportOrders).await;
+    assert_eq!(r.counts.updated, 1, "{r:?}");
     assert_eq!(
         w.store.order(&acct(), &id).unwrap().mapped.status,
         "Shipped"
@@ -849,4 +851,61 @@ async fn pii_never_appears_in_reports_or_debug_output() {
     ] {
         assert!(!dump.contains(secret), "{secret} leaked: {dump}");
     }
+}
+
+#[tokio::test]
+async fn warehouse_orders_and_shipments_round_trip() {
+    let w = world_with(
+        |c| {
+            c.import.targets.store = false;
+            c.import.targets.warehouse = true;
+        },
+        MappingConfig::from_toml_str(
+            r#"
+            [warehouse]
+            default = "STD"
+            by_category = { NextDay = "EXP1" }
+            "#,
+        )
+        .unwrap(),
+    );
+    let mut fast = sample_order("777-0000001-0000001", T0 + Duration::hours(1));
+    fast.service_level = Some(order_mapping::vocab::ServiceLevelCategory::NextDay);
+    fast.programs = vec![order_mapping::vocab::OrderProgram::Prime];
+    let mut pending = sample_order("777-0000002-0000001", T0 + Duration::hours(1));
+    pending.status = OrderStatus::Pending;
+    w.amazon.put_order(fast.clone());
+    w.amazon.put_order(pending.clone());
+    let r = w.run(JobKind::ImportOrders).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert!(w.store.is_empty(), "the store target is off");
+    let req = w.warehouse.request(&acct(), &fast.id).unwrap();
+    assert_eq!(req.service, "EXP1");
+    assert_eq!(req.order.mapped.priority, "Prime");
+    assert!(
+        w.warehouse.request(&acct(), &pending.id).is_none(),
+        "unpaid orders are not sent for fulfilment"
+    );
+
+    // Cancelled later: the warehouse gets the update.
+    w.amazon.update_order(&fast.id, |o| {
+        o.status = OrderStatus::Canceled;
+        o.last_updated_at = T0 + Duration::hours(2);
+    });
+    w.clock.advance(Duration::minutes(1));
+    let r = w.run(JobKind::Reconcile).await;
+    assert_eq!(r.counts.updated, 1, "{r:?}");
+    let req = w.warehouse.request(&acct(), &fast.id).unwrap();
+    assert_eq!(req.order.order.status, OrderStatus::Canceled);
+
+    // What the warehouse ships is confirmed to Amazon and recorded back in the warehouse.
+    let s = shipment_for(&fast, "1", w.clock.now() - Duration::hours(1));
+    w.warehouse.ship(&acct(), s.clone());
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(r.counts.exported, 1, "{r:?}");
+    assert_eq!(w.amazon.confirmations().len(), 1);
+    assert!(matches!(
+        w.warehouse.shipment_result(&acct(), &fast.id, &s.package),
+        Some(ShipmentResult::Confirmed { .. })
+    ));
 }

@@ -30,6 +30,8 @@ struct Park {
 enum Imported {
     /// The host holds this version (or a newer one); record the entry.
     Done(Box<IdMapEntry>, UpsertAction),
+    /// No target wanted this version yet (warehouse only, order not ready): recorded.
+    Deferred(Box<IdMapEntry>),
     /// The state already holds this version or a newer one: nothing to do.
     AlreadyCurrent,
     /// Not imported by configuration (FBA while FBA import is off).
@@ -221,11 +223,13 @@ async fn import_one(
             }
         }
     }
-    let Some(action) = action else {
+    let has_target = (cfg.targets.store && engine.store.is_some())
+        || (cfg.targets.warehouse && engine.warehouse.is_some());
+    if !has_target {
         return Err(SyncError::Config(
             "no import target: enable the store or the warehouse target".into(),
         ));
-    };
+    }
     let entry = IdMapEntry {
         amazon_order_id: id,
         host_order_id,
@@ -238,7 +242,12 @@ async fn import_one(
         pii_expires_at,
         redacted_at: prior.and_then(|p| p.redacted_at),
     };
-    Ok(Imported::Done(Box::new(entry), action))
+    Ok(match action {
+        Some(action) => Imported::Done(Box::new(entry), action),
+        // Warehouse only, and not ready for fulfilment (e.g. unpaid): remember the
+        // version; a later update that makes it ready is newer and goes out then.
+        None => Imported::Deferred(Box::new(entry)),
+    })
 }
 
 /// Collects one page's (or one retry batch's) changes for a single state commit.
@@ -286,6 +295,15 @@ impl<'a> Batch<'a> {
                 if entry.warehouse_id.is_some() {
                     report.counts.sent_to_warehouse += 1;
                 }
+                if self.parked_before.contains_key(&id) {
+                    report.counts.unparked += 1;
+                }
+                self.commit.resolved.push(id);
+                self.commit.entries.push(*entry);
+                Ok(false)
+            }
+            Imported::Deferred(entry) => {
+                report.counts.skipped += 1;
                 if self.parked_before.contains_key(&id) {
                     report.counts.unparked += 1;
                 }
