@@ -94,6 +94,30 @@ fn benches(c: &mut Criterion) {
             })
         })
     });
+    g.throughput(Throughput::Elements(256));
+    g.bench_function("getOrderItems_256_with_16_in_flight", |b| {
+        use futures::StreamExt;
+        b.iter(|| {
+            rt.block_on(async {
+                let urls: Vec<String> = ids
+                    .iter()
+                    .take(256)
+                    .map(|id| format!("{}/orders/v0/orders/{id}/orderItems", sb.base_url()))
+                    .collect();
+                futures::stream::iter(urls)
+                    .map(|u| {
+                        let rq = http.get(u).header("x-amz-access-token", &token);
+                        async move { rq.send().await.expect("send").bytes().await.expect("body").len() }
+                    })
+                    .buffer_unordered(16)
+                    .for_each(|n| {
+                        black_box(n);
+                        async {}
+                    })
+                    .await;
+            })
+        })
+    });
     g.finish();
     drop(sb);
 }
