@@ -69,7 +69,7 @@ impl Doc {
             match event {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let is_empty = matches!(event, Event::Empty(_));
-                    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    let name: Box<str> = String::from_utf8_lossy(e.local_name().as_ref()).into();
                     let mut attrs = Vec::new();
                     for attr in e.attributes() {
                         let attr = attr.map_err(|err| {
@@ -98,7 +98,7 @@ impl Doc {
                     let idx = u32::try_from(nodes.len())
                         .map_err(|_| XmlError::new("/", "document too large"))?;
                     nodes.push(NodeData {
-                        name: name.into_boxed_str(),
+                        name,
                         text: String::new(),
                         attrs,
                         parent: parent.unwrap_or(NONE),
@@ -121,12 +121,16 @@ impl Doc {
                     stack.pop();
                 }
                 Event::Text(t) => {
+                    if t.iter().all(u8::is_ascii_whitespace) {
+                        // Indentation between elements; element text is trimmed anyway.
+                        continue;
+                    }
                     if let Some(&top) = stack.last() {
                         let text = t.unescape().map_err(|err| {
                             XmlError::new(open_path(&nodes, &stack), format!("bad text: {err}"))
                         })?;
                         nodes[top as usize].text.push_str(&text);
-                    } else if !t.iter().all(u8::is_ascii_whitespace) {
+                    } else {
                         return Err(XmlError::new("/", "text outside the root element"));
                     }
                 }
