@@ -58,6 +58,7 @@ impl ErrorKind {
 
 /// An error answer from an SP-API operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiFailure {
     /// The operation's id, e.g. `getOrders`.
     pub operation: &'static str,
@@ -163,6 +164,7 @@ impl fmt::Display for LwaErrorCode {
 
 /// A failed Login with Amazon token request.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LwaFailure {
     /// LWA's `error` code.
     pub code: LwaErrorCode,
@@ -257,6 +259,44 @@ fn fmt_request_id(id: Option<&str>) -> String {
 }
 
 impl Error {
+    /// An [`Error::Api`] (for test doubles of code that calls this crate).
+    ///
+    /// ```
+    /// use amazon_spapi::{ApiError, Error, ErrorKind};
+    /// let e = Error::api("getOrders", 429, Some("rid-1".into()), vec![ApiError {
+    ///     code: "QuotaExceeded".into(),
+    ///     message: "You exceeded your quota for the requested resource.".into(),
+    ///     details: None,
+    /// }]);
+    /// assert_eq!(e.kind(), ErrorKind::Throttled { retry_after: None });
+    /// assert_eq!(e.request_id(), Some("rid-1"));
+    /// ```
+    pub fn api(
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        errors: Vec<ApiError>,
+    ) -> Self {
+        Error::Api(Box::new(ApiFailure {
+            operation,
+            status,
+            request_id,
+            error_type: None,
+            errors,
+            retry_after: None,
+        }))
+    }
+
+    /// An [`Error::Lwa`] (for test doubles).
+    pub fn lwa(code: LwaErrorCode, status: u16, description: Option<String>) -> Self {
+        Error::Lwa(Box::new(LwaFailure {
+            code,
+            description,
+            status,
+            request_id: None,
+        }))
+    }
+
     /// How callers should treat this error. Retry and job code branch only on this.
     pub fn kind(&self) -> ErrorKind {
         match self {

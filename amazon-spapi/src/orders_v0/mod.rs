@@ -1031,3 +1031,94 @@ impl OrdersV0 {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ctx(now: OffsetDateTime) -> RequestContext {
+        RequestContext { now }
+    }
+
+    fn query(parts: &RequestParts, name: &str) -> Option<String> {
+        parts
+            .query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    proptest! {
+        /// Whatever the caller asks, CreatedBefore / LastUpdatedBefore go out no later than
+        /// two minutes before now, and unchanged when already earlier.
+        #[test]
+        fn before_bounds_are_clamped(now_s in 1_600_000_000i64..1_900_000_000, back in -100_000i64..100_000, created in any::<bool>()) {
+            let now = OffsetDateTime::from_unix_timestamp(now_s).expect("now");
+            let before = now + time::Duration::seconds(back);
+            let after = now - time::Duration::days(30);
+            let req = if created {
+                GetOrdersRequest::new(["ATVPDKIKX0DER"]).created_after(DateParam::At(after)).created_before(DateParam::At(before))
+            } else {
+                GetOrdersRequest::new(["ATVPDKIKX0DER"]).last_updated_after(DateParam::At(after)).last_updated_before(DateParam::At(before))
+            };
+            let parts = req.to_request(&ctx(now)).expect("valid");
+            let sent = query(&parts, if created { "CreatedBefore" } else { "LastUpdatedBefore" }).expect("sent");
+            let sent = crate::serde_util::parse_timestamp(&sent).expect("parses");
+            prop_assert!(sent <= now - TWO_MINUTES);
+            if before <= now - TWO_MINUTES {
+                prop_assert_eq!(sent, before);
+            }
+            let after_name = if created { "CreatedAfter" } else { "LastUpdatedAfter" };
+            let after_sent = query(&parts, after_name).expect("after");
+            prop_assert!(after_sent.ends_with('Z'));
+        }
+    }
+
+    #[test]
+    fn raw_dates_pass_through_and_ids_are_encoded() {
+        let now = time::macros::datetime!(2026-03-01 12:00 UTC);
+        let p = GetOrdersRequest::new(Vec::<String>::new())
+            .created_after(DateParam::Raw("TEST_CASE_400".into()))
+            .to_request(&ctx(now))
+            .expect("raw");
+        assert_eq!(
+            p.query,
+            vec![("CreatedAfter".to_owned(), "TEST_CASE_400".to_owned())]
+        );
+        let p = GetOrder::new("a/b c").to_request(&ctx(now)).expect("path");
+        assert_eq!(p.path, "/orders/v0/orders/a%2Fb%20c");
+        assert!(p.restricted.is_none());
+        let p = GetOrderAddress::new("1")
+            .to_request(&ctx(now))
+            .expect("address");
+        assert_eq!(
+            p.restricted.map(|r| r.path),
+            Some("/orders/v0/orders/{orderId}/address".to_owned())
+        );
+    }
+
+    #[test]
+    fn contradictory_filters_are_refused() {
+        let now = time::macros::datetime!(2026-03-01 12:00 UTC);
+        let after = DateParam::At(now - time::Duration::days(1));
+        let seller = GetOrdersRequest::new(["X"])
+            .created_after(after.clone())
+            .seller_order_id("S-1")
+            .buyer_email("b@example.com");
+        assert!(matches!(
+            seller.to_request(&ctx(now)),
+            Err(Error::InvalidRequest(_))
+        ));
+        let too_many = GetOrdersRequest::new(["X"])
+            .created_after(after.clone())
+            .max_results_per_page(101);
+        assert!(too_many.to_request(&ctx(now)).is_err());
+        // A before bound clamped below its after bound.
+        let late = GetOrdersRequest::new(["X"])
+            .created_after(DateParam::At(now - time::Duration::seconds(30)))
+            .created_before(DateParam::At(now));
+        assert!(late.to_request(&ctx(now)).is_err());
+        assert!(!format!("{seller:?}").contains("b@example.com"));
+    }
+}
