@@ -261,6 +261,16 @@ pub trait Warehouse: Send + Sync {
         package: &PackageRef,
         result: &ShipmentResult,
     ) -> Result<(), StoreError>;
+
+    /// Replaces the buyer and recipient PII of the order's fulfilment request with
+    /// `marker`, like [`OrderStore::redact_pii`]. Redacting twice, or an order the
+    /// warehouse does not have, is not an error.
+    async fn redact_pii(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+        marker: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// Conveniences over any [`Warehouse`].

@@ -416,6 +416,20 @@ impl Warehouse for MemoryWarehouse {
     ) -> Result<(), StoreError> {
         lock(&self.tables).record(account, order, package, result)
     }
+
+    async fn redact_pii(
+        &self,
+        account: &AccountId,
+        id: &AmazonOrderId,
+        marker: &str,
+    ) -> Result<(), StoreError> {
+        let mut t = lock(&self.tables);
+        t.check(None)?;
+        if let Some((_, r)) = t.orders.get_mut(&(account.clone(), id.clone())) {
+            r.order.redact_pii(marker);
+        }
+        Ok(())
+    }
 }
 
 type PackageKey = (AccountId, AmazonOrderId, PackageRef);

@@ -800,6 +800,7 @@ async fn redaction_replaces_pii_after_the_retention_window_and_keeps_totals() {
         Some("Amazon Replaced")
     );
     let still = w.store.order(&acct(), &open.id).unwrap();
+    assert!(still.order.recipient.as_ref().unwrap().name.as_deref() == Some("Ada Lovelace"));
     assert!(
         !still.pii_is_redacted("Amazon Replaced"),
         "an open order keeps its PII"
@@ -908,4 +909,89 @@ async fn warehouse_orders_and_shipments_round_trip() {
         w.warehouse.shipment_result(&acct(), &fast.id, &s.package),
         Some(ShipmentResult::Confirmed { .. })
     ));
+}
+
+#[tokio::test]
+async fn redaction_reaches_the_warehouse_too() {
+    let w = world_with(
+        |c| c.import.targets.warehouse = true,
+        MappingConfig::default(),
+    );
+    let order = sample_order("888-0000001-0000001", T0 + Duration::hours(1));
+    w.amazon.put_order(order.clone());
+    w.run(JobKind::ImportOrders).await;
+    assert!(w.warehouse.request(&acct(), &order.id).is_some());
+    // Shipped and delivered: the next update carries the delivery date.
+    w.amazon.update_order(&order.id, |o| {
+        o.status = OrderStatus::Shipped;
+        o.delivered_at = Some(T0 + Duration::days(2));
+        o.last_updated_at = T0 + Duration::days(1) - Duration::minutes(5);
+    });
+    w.clock.advance(Duration::minutes(1));
+    w.run(JobKind::ImportOrders).await;
+    w.clock.set(T0 + Duration::days(33));
+    let r = w.run(JobKind::RedactPii).await;
+    assert_eq!(r.counts.redacted, 1, "{r:?}");
+    let req = w.warehouse.request(&acct(), &order.id).unwrap();
+    assert!(req.order.pii_is_redacted("Amazon Replaced"), "{req:?}");
+    assert_eq!(req.order.order.totals, order.totals);
+    assert!(
+        w.store
+            .order(&acct(), &order.id)
+            .unwrap()
+            .pii_is_redacted("Amazon Replaced")
+    );
+}
+
+/// A notifier that keeps what it receives.
+#[derive(Default)]
+struct Collect(std::sync::Mutex<Vec<RunReport>>);
+
+#[async_trait]
+impl order_sync_core::report::Notifier for Collect {
+    async fn notify(&self, report: &RunReport) {
+        self.0.lock().unwrap().push(report.clone());
+    }
+}
+
+#[tokio::test]
+async fn every_run_reaches_the_notifier_with_its_counts_and_errors() {
+    let w = world();
+    w.seed(2);
+    let collect = Arc::new(Collect::default());
+    let engine = Engine::builder(w.state.clone())
+        .store(w.store.clone())
+        .clock(w.clock.clone())
+        .notifier(collect.clone())
+        .build()
+        .unwrap();
+    let never = Shutdown::never();
+    for job in JobKind::ALL {
+        engine.run(&w.account, job, &never).await;
+    }
+    w.amazon.fail_next(
+        FakeOp::List,
+        AmazonError::new(ErrorKind::Auth, "token revoked"),
+        1,
+    );
+    w.clock.advance(Duration::minutes(1));
+    engine.run(&w.account, JobKind::ImportOrders, &never).await;
+    let got = collect.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 5);
+    assert_eq!(
+        got.iter().map(|r| r.job).collect::<Vec<_>>(),
+        [
+            JobKind::ImportOrders,
+            JobKind::Reconcile,
+            JobKind::ExportShipments,
+            JobKind::RedactPii,
+            JobKind::ImportOrders
+        ]
+    );
+    assert_eq!(got[0].counts.created, 2);
+    assert_eq!(got[4].outcome, RunOutcome::Failed);
+    assert!(got[4].errors[0].contains("token revoked"), "{:?}", got[4]);
+    assert!(got.iter().all(|r| r.finished_at >= r.started_at));
+    let stored = w.state.recent_runs(&acct(), None, 10).await.unwrap();
+    assert_eq!(stored.len(), 5, "every run is also stored");
 }

@@ -9,8 +9,8 @@ use super::check_shutdown;
 
 const BATCH: usize = 500;
 
-/// Replaces buyer and recipient PII with the mapping's redaction marker, in the host and
-/// in the state, for every order whose retention window has passed
+/// Replaces buyer and recipient PII with the mapping's redaction marker, in the host
+/// (order store and warehouse) and in the state, for every order whose retention window has passed
 /// ([`RetentionConfig`](crate::config::RetentionConfig)). Amounts and items stay.
 pub async fn redact_pii(
     engine: &Engine,
@@ -34,6 +34,10 @@ pub async fn redact_pii(
             if let (Some(store), Some(_)) = (&engine.store, &entry.host_order_id) {
                 store
                     .redact_pii(account.id(), &entry.amazon_order_id, &marker)
+                    .await?;
+            }
+            if let (Some(wh), Some(_)) = (&engine.warehouse, &entry.warehouse_id) {
+                wh.redact_pii(account.id(), &entry.amazon_order_id, &marker)
                     .await?;
             }
             engine
