@@ -1010,3 +1010,51 @@ async fn retry_after_header_is_obeyed() {
         start.elapsed()
     );
 }
+
+/// Real (short) time: an attempt timeout must fire while the server holds the response.
+#[tokio::test]
+async fn attempt_timeouts_are_retried_only_for_safe_operations() {
+    let server = server().await;
+    let cfg = RetryConfig {
+        attempt_timeout: Some(Duration::from_millis(150)),
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(20),
+            base: 2.0,
+        },
+        ..retry()
+    };
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"payload": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/orders/v0/orders/111-0000001-0000001/shipmentConfirmation",
+        ))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(5)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = builder(&server).retry(cfg).build().expect("client");
+    client
+        .sellers()
+        .get_marketplace_participations()
+        .await
+        .expect("second attempt");
+    let err = client
+        .orders_v0()
+        .confirm_shipment("111-0000001-0000001", confirm_body())
+        .await
+        .expect_err("timed out");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Transient);
+}
