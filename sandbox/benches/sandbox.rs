@@ -107,7 +107,15 @@ fn benches(c: &mut Criterion) {
                 futures::stream::iter(urls)
                     .map(|u| {
                         let rq = http.get(u).header("x-amz-access-token", &token);
-                        async move { rq.send().await.expect("send").bytes().await.expect("body").len() }
+                        async move {
+                            rq.send()
+                                .await
+                                .expect("send")
+                                .bytes()
+                                .await
+                                .expect("body")
+                                .len()
+                        }
                     })
                     .buffer_unordered(16)
                     .for_each(|n| {

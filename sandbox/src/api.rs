@@ -575,6 +575,65 @@ fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
     Reply::ok(json!({"payload": {"OrderItems": items, "AmazonOrderId": o.id}}))
 }
 
+/// Carrier codes the sandbox accepts: the values of Amazon's feed base schema
+/// (`amzn-base.xsd`, `CarrierCode`) plus `Australia Post` and `Amazon Shipping`; anything
+/// else must be sent as `Other` with a `carrierName`.
+pub(crate) const CARRIER_CODES: &[&str] = &[
+    "USPS",
+    "UPS",
+    "UPSMI",
+    "FedEx",
+    "DHL",
+    "Fastway",
+    "GLS",
+    "GO!",
+    "Hermes Logistik Gruppe",
+    "Royal Mail",
+    "Parcelforce",
+    "City Link",
+    "TNT",
+    "Target",
+    "SagawaExpress",
+    "NipponExpress",
+    "YamatoTransport",
+    "DHL Global Mail",
+    "UPS Mail Innovations",
+    "FedEx SmartPost",
+    "OSM",
+    "OnTrac",
+    "Streamlite",
+    "Newgistics",
+    "Canada Post",
+    "Blue Package",
+    "Chronopost",
+    "Deutsche Post",
+    "DPD",
+    "La Poste",
+    "Parcelnet",
+    "Poste Italiane",
+    "SDA",
+    "Smartmail",
+    "FEDEX_JP",
+    "JP_EXPRESS",
+    "NITTSU",
+    "SAGAWA",
+    "YAMATO",
+    "BlueDart",
+    "AFL/Fedex",
+    "Aramex",
+    "India Post",
+    "Professional",
+    "DTDC",
+    "Overnite Express",
+    "First Flight",
+    "Delhivery",
+    "Lasership",
+    "Yodel",
+    "Other",
+    "Australia Post",
+    "Amazon Shipping",
+];
+
 fn str_field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
     v.get(k).and_then(Value::as_str)
 }
@@ -614,6 +673,11 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
     else {
         return Reply::invalid("Missing required field: packageDetail.carrierCode.");
     };
+    if ctx.shared.cfg.strict_carrier_codes && !CARRIER_CODES.contains(&carrier_code) {
+        return Reply::invalid(format!(
+            "Invalid carrierCode {carrier_code:?}: use one of Amazon's carrier codes, or Other with a carrierName."
+        ));
+    }
     let carrier_name = str_field(pkg, "carrierName")
         .map(str::trim)
         .filter(|s| !s.is_empty());

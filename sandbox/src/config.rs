@@ -130,6 +130,9 @@ pub struct SandboxConfig {
     pub faults: FaultSpec,
     /// Accepted credentials (of seller 0).
     pub credentials: Credentials,
+    /// confirmShipment refuses carrier codes outside Amazon's list (use `Other` with a
+    /// `carrierName` for the rest). On by default.
+    pub strict_carrier_codes: bool,
     /// Number of sellers who authorised the application; each has its own refresh
     /// token, orders, seed and rate-limit buckets (see [`Credentials::for_seller`]).
     pub sellers: usize,
@@ -157,6 +160,7 @@ impl Default for SandboxConfig {
             faults: FaultSpec::default(),
             credentials: Credentials::default(),
             sellers: 1,
+            strict_carrier_codes: true,
             port: 0,
         }
     }
@@ -229,6 +233,10 @@ impl SandboxConfig {
     setter!(
         /// Sets the number of sellers.
         sellers: usize
+    );
+    setter!(
+        /// Refuses (or accepts) carrier codes outside Amazon's list.
+        strict_carrier_codes: bool
     );
 
     /// Overrides one operation's rate limit.

@@ -48,6 +48,10 @@
 //!   order is an edit of that package (Amazon documents confirmShipment as usable to edit
 //!   shipment details): identical repeats answer `204` and change nothing; a changed one
 //!   replaces the earlier package (quantities are recomputed) and bumps LastUpdateDate.
+//! * confirmShipment refuses carrier codes outside Amazon's list (the feed schema's
+//!   `CarrierCode` values plus `Australia Post` and `Amazon Shipping`) with
+//!   `400 InvalidInput`; other carriers go as `Other` with a `carrierName`.
+//!   `SandboxConfig::strict_carrier_codes(false)` accepts any code.
 //! * A well-formed but unknown order id answers `404 NotFound`; a malformed one
 //!   `400 InvalidInput`.
 //! * Without an RDT, v0 orders carry the non-identifying part of `ShippingAddress` (city,

@@ -16,7 +16,17 @@ impl Drop for Child {
 async fn binary_prints_credentials_and_serves() {
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_amazon-sandbox"))
-            .args(["--port", "0", "--orders", "25", "--seed", "5", "--manual-clock", "--sellers", "2"])
+            .args([
+                "--port",
+                "0",
+                "--orders",
+                "25",
+                "--seed",
+                "5",
+                "--manual-clock",
+                "--sellers",
+                "2",
+            ])
             .args(["--faults", "getOrder:500=1"])
             .stdout(Stdio::piped())
             .spawn()
@@ -39,8 +49,14 @@ async fn binary_prints_credentials_and_serves() {
     let lwa = fields.get("LWA").expect("LWA URL printed").clone();
     assert!(base.starts_with("http://127.0.0.1:"));
     assert_eq!(lwa, format!("{base}/auth/o2/token"));
-    assert_eq!(fields.get("selling_partner_id").map(String::as_str), Some("A3SANDBOXSELLER"));
-    assert!(fields.contains_key("seller"), "the second seller is printed");
+    assert_eq!(
+        fields.get("selling_partner_id").map(String::as_str),
+        Some("A3SANDBOXSELLER")
+    );
+    assert!(
+        fields.contains_key("seller"),
+        "the second seller is printed"
+    );
 
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
@@ -74,12 +90,31 @@ async fn binary_prints_credentials_and_serves() {
         .await
         .unwrap();
     let t = token["access_token"].as_str().unwrap();
-    let orders: serde_json::Value = http.get(format!("{base}/_sandbox/orders")).send().await.unwrap().json().await.unwrap();
+    let orders: serde_json::Value = http
+        .get(format!("{base}/_sandbox/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(orders["orders"].as_array().unwrap().len(), 25);
-    let clock: serde_json::Value = http.get(format!("{base}/_sandbox/clock")).send().await.unwrap().json().await.unwrap();
+    let clock: serde_json::Value = http
+        .get(format!("{base}/_sandbox/clock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(clock["mode"], "manual");
     let id = orders["orders"][0]["orderId"].as_str().unwrap();
-    let r = http.get(format!("{base}/orders/v0/orders/{id}")).header("x-amz-access-token", t).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/orders/v0/orders/{id}"))
+        .header("x-amz-access-token", t)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 500, "--faults applied");
 }
 

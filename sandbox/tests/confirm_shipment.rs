@@ -217,6 +217,15 @@ async fn what_amazon_checks() {
             .contains("carrierName")
     );
     b["packageDetail"]["carrierName"] = json!("Kurier Müller");
+    let mut unknown = good.clone();
+    unknown["packageDetail"]["carrierCode"] = json!("Kurier Müller");
+    assert!(
+        expect_400(unknown.clone(), "unknown carrier code")
+            .await
+            .contains("carrierCode")
+    );
+    unknown["packageDetail"]["carrierCode"] = json!("dhl");
+    expect_400(unknown, "carrier codes are exact").await;
     let mut future = good.clone();
     future["packageDetail"]["shipDate"] = json!(iso(env.sb.now() + time::Duration::hours(1)));
     assert!(
