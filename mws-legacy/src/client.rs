@@ -90,14 +90,23 @@ impl RetryConfig {
     /// Decorrelated jitter: a random wait between the initial backoff and `base` times the
     /// previous wait, capped.
     fn next_backoff(&self, previous: Duration) -> Duration {
-        let low = self.initial_backoff.as_secs_f64();
-        let high = (previous.as_secs_f64() * self.base).max(low);
+        let cap = self.max_backoff.as_secs_f64();
+        let low = self.initial_backoff.as_secs_f64().min(cap);
+        let grown = previous.as_secs_f64() * self.base;
+        // Any configuration (a negative or huge base) stays within [low, cap].
+        let high = if grown.is_finite() {
+            grown.clamp(low, cap)
+        } else {
+            cap
+        };
         let pick = if high > low {
             rand::thread_rng().gen_range(low..high)
         } else {
             low
         };
-        Duration::from_secs_f64(pick).min(self.max_backoff)
+        Duration::try_from_secs_f64(pick)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
     }
 }
 
@@ -376,10 +385,11 @@ impl Client {
                 .header("x-mws-quota-resetsOn")
                 .and_then(|v| crate::xml::parse_datetime(v).ok());
             let now = (self.inner.clock)();
+            // MWS quotas reset within the hour; a reset further away is a clock problem.
             let wait = match reset {
-                Some(reset) if reset > now => {
-                    Duration::try_from(reset - now).unwrap_or(Duration::from_secs(3600))
-                }
+                Some(reset) if reset > now => Duration::try_from(reset - now)
+                    .unwrap_or(Duration::from_secs(3600))
+                    .min(Duration::from_secs(2 * 3600)),
                 Some(_) => Duration::ZERO,
                 None => Duration::from_secs(60),
             };
@@ -440,7 +450,7 @@ impl Client {
                 Duration::ZERO
             };
             let elapsed = started.elapsed();
-            if elapsed + backoff.max(throttle_wait) > inner.retry.deadline {
+            if elapsed.saturating_add(backoff.max(throttle_wait)) > inner.retry.deadline {
                 return Err(wrap(err, attempt));
             }
             tracing::info!(
@@ -663,6 +673,27 @@ fn wrap(err: Error, attempts: u32) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_retry_configs_do_not_panic() {
+        for base in [-3.0, 0.0, f64::INFINITY, f64::NAN, 1e300] {
+            let r = RetryConfig {
+                base,
+                ..RetryConfig::default()
+            };
+            let mut b = Duration::from_secs(u64::MAX / 2);
+            for _ in 0..5 {
+                b = r.next_backoff(b);
+                assert!(b <= r.max_backoff);
+            }
+        }
+        let inverted =
+            RetryConfig::default().with_backoff(Duration::from_secs(10), Duration::from_secs(1));
+        assert_eq!(
+            inverted.next_backoff(Duration::ZERO),
+            Duration::from_secs(10)
+        );
+    }
 
     #[test]
     fn backoff_stays_in_bounds() {

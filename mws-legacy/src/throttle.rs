@@ -124,7 +124,9 @@ impl RateLimiter {
     /// Blocks the bucket for `duration` (hourly quota exhausted until its reset time).
     pub fn block_for(&self, seller: &str, rule: &ThrottleRule, duration: Duration) {
         self.with_bucket(seller, rule, |b, now| {
-            let until = now + duration;
+            let until = now
+                .checked_add(duration)
+                .unwrap_or(now + Duration::from_secs(24 * 3600));
             b.blocked_until = Some(b.blocked_until.map_or(until, |old| old.max(until)));
         });
     }
