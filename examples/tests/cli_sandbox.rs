@@ -1,0 +1,424 @@
+//! The command line against a running sandbox and a SQLite file, as a user would run it:
+//! `demo` end to end, `verify` with good and bad credentials, `onboard` with a code,
+//! `once` then `status --json`, and SIGTERM during `run` followed by a run that continues.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use amazon_sandbox::{Sandbox, SandboxConfig};
+use assert_cmd::Command;
+use order_sync_core::AccountId;
+use store_adapters::sqlite::SqliteStore;
+
+fn amzsync() -> Command {
+    let mut c = Command::cargo_bin("amzsync").expect("the amzsync binary");
+    c.env_remove("RUST_LOG")
+        .env_remove("AMZSYNC_CONFIG")
+        .timeout(Duration::from_secs(120));
+    c
+}
+
+/// Runs a command off the async runtime (the sandbox keeps serving meanwhile).
+async fn output(mut c: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || c.output().expect("run amzsync"))
+        .await
+        .expect("join")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+async fn sandbox(orders: usize, marketplaces: &[&str]) -> Sandbox {
+    let mut cfg = SandboxConfig::default();
+    cfg.initial_orders = orders;
+    cfg.orders_per_hour = 0.0;
+    cfg.seed = 7;
+    if !marketplaces.is_empty() {
+        cfg.marketplaces = marketplaces.iter().map(|s| (*s).to_owned()).collect();
+    }
+    Sandbox::start(cfg).await.expect("sandbox")
+}
+
+/// A config for one account against `sb`, its store in `dir`.
+fn write_config(
+    dir: &Path,
+    sb: &Sandbox,
+    region: &str,
+    marketplaces: &str,
+    extra: &str,
+) -> PathBuf {
+    let path = dir.join("amzsync.toml");
+    let text = format!(
+        r#"
+[store]
+path = "sync.db"
+
+[[accounts]]
+name = "sb"
+nickname = "Sandbox seller"
+region = "{region}"
+marketplaces = {marketplaces}
+endpoint = "{base}"
+lwa_endpoint = "{lwa}"
+application_id = "{app}"
+import_from = "{from}"
+fba = true
+credentials = {{ client_id_env = "SB_ID", client_secret_env = "SB_SECRET", refresh_token_env = "SB_TOKEN" }}
+{extra}
+[sync]
+max_window = "30d"
+
+[notifications]
+log = true
+"#,
+        // The sandbox's history is 14 days: one 30-day window covers it in one call.
+        from = (sb.now() - time::Duration::days(20)).date(),
+        base = sb.base_url(),
+        lwa = sb.lwa_url(),
+        app = sb.credentials().application_id,
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn with_creds(mut c: Command, sb: &Sandbox, secret: Option<&str>, token: Option<&str>) -> Command {
+    let creds = sb.credentials();
+    c.env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", secret.unwrap_or(&creds.client_secret))
+        .env("SB_TOKEN", token.unwrap_or(&creds.refresh_token));
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_runs_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let mut c = amzsync();
+    c.args(["demo", "--orders", "150", "--ship", "8", "--db"])
+        .arg(&db);
+    let out = output(c).await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for want in [
+        "orders per marketplace and status",
+        "fulfilment      FBM ",
+        "8 marked shipped by the host",
+        "confirmed to Amazon",
+        "refused  ",
+        "Pigeon Post",
+        "held     ",
+        "time taken",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
+    }
+    // The file holds what the summary says.
+    let store = SqliteStore::open(&db).await.unwrap();
+    let n = store.count_orders(&AccountId::new("demo")).await.unwrap();
+    assert!(
+        stdout.contains(&format!("amzsync demo: {n} orders in")),
+        "{n}\n{stdout}"
+    );
+    assert!(n >= 140, "{n}");
+    store.close().await;
+
+    // A second demo replaces its own file; another file is refused.
+    let mut c = amzsync();
+    c.args(["demo", "--orders", "20", "--ship", "2", "--db"])
+        .arg(&db);
+    assert!(output(c).await.status.success());
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, b"not a database").unwrap();
+    let mut c = amzsync();
+    c.args(["demo", "--orders", "20", "--db"]).arg(&other);
+    let out = output(c).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&other).unwrap(), b"not a database");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_reports_what_works_and_what_to_fix() {
+    let sb = sandbox(5, &["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US", "CA"]"#, "");
+    let verify = |secret: Option<&str>, token: Option<&str>| {
+        let mut c = amzsync();
+        c.args(["verify", "--config"]).arg(&config);
+        with_creds(c, &sb, secret, token)
+    };
+
+    let out = output(verify(None, None)).await;
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(
+        s.contains("sb (Sandbox seller): OK: token issued; seller participates in US, CA"),
+        "{s}"
+    );
+
+    let out = output(verify(Some("wrong-secret"), None)).await;
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(
+        s.contains("FAILED: wrong client id or client secret"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("wrong-secret"),
+        "the secret is never echoed: {s}"
+    );
+
+    let out = output(verify(None, Some("Atzr|revoked"))).await;
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(
+        s.contains("FAILED: the refresh token is revoked, expired or belongs to another app"),
+        "{s}"
+    );
+    assert!(s.contains("amzsync onboard --account sb"), "{s}");
+
+    // Region mismatch: the seller sells in NA only, the account says EU.
+    let config_eu = write_config(dir.path(), &sb, "eu", r#"["UK"]"#, "");
+    let mut c = amzsync();
+    c.args(["verify", "--config"]).arg(&config_eu);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    let s = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{s}");
+    assert!(
+        s.contains("does not participate in UK (configured) but in US, CA"),
+        "{s}"
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_exchanges_a_code_and_stores_the_refresh_token() {
+    let sb = sandbox(5, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secrets.toml"), "").unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
+    let text_cfg = std::fs::read_to_string(&config).unwrap().replace(
+        r#"credentials = { client_id_env = "SB_ID", client_secret_env = "SB_SECRET", refresh_token_env = "SB_TOKEN" }"#,
+        r#"credentials = { client_id_env = "SB_ID", client_secret_env = "SB_SECRET", secrets_file = "secrets.toml" }"#,
+    );
+    std::fs::write(&config, text_cfg).unwrap();
+    let creds = sb.credentials();
+    let code = sb.config().credentials.authorization_code.clone();
+
+    // Before onboarding, `verify` says what is missing.
+    let mut c = amzsync();
+    c.args(["verify", "--config"])
+        .arg(&config)
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret);
+    let out = output(c).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("amzsync onboard --account sb"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut c = amzsync();
+    c.args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "sb", "--code", &code])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret);
+    let out = output(c).await;
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(s.contains("refresh token for sb stored in"), "{s}");
+    assert!(
+        !s.contains("Atzr|"),
+        "the token is not printed unless asked: {s}"
+    );
+    let stored: toml::Table = std::fs::read_to_string(dir.path().join("secrets.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        stored["refresh_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
+
+    // The stored token works.
+    let mut c = amzsync();
+    c.args(["verify", "--config"])
+        .arg(&config)
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret);
+    let out = output(c).await;
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    // A code works once.
+    let mut c = amzsync();
+    c.args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "sb", "--code", &code])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret);
+    let out = output(c).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("code exchange failed"),
+        "{}",
+        text(&out.stderr)
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_then_status_json() {
+    let sb = sandbox(120, &["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US", "CA"]"#, "");
+
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(s.contains("sb import_orders completed"), "{s}");
+
+    let mut c = amzsync();
+    c.args(["status", "--json", "--config"]).arg(&config);
+    let out = output(c).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status --json is JSON");
+    assert_eq!(v["schema_version"], 1);
+    let a = &v["accounts"][0];
+    assert_eq!(a["name"], "sb");
+    assert_eq!(a["region"], "na");
+    let held = a["orders_held"].as_u64().unwrap();
+    let listable = sb
+        .orders()
+        .iter()
+        .filter(|o| o.last_update_date < sb.now() - time::Duration::minutes(3))
+        .count() as u64;
+    assert_eq!(held, listable, "every order Amazon lists was imported");
+    assert!(a["cursors"]["import_orders"]["position"].is_string(), "{a}");
+    assert!(a["cursors"]["export_shipments"].is_null(), "{a}");
+    assert_eq!(a["last_runs"]["import_orders"]["outcome"], "Completed");
+    assert_eq!(
+        a["last_runs"]["import_orders"]["counts"]["created"].as_u64(),
+        Some(held)
+    );
+    assert!(a["last_runs"]["reconcile"].is_null());
+    assert!(a["last_new_orders_at"].is_string());
+    assert_eq!(a["exports"]["confirmed"], 0);
+    assert_eq!(a["parked"].as_array().map(Vec::len), Some(0));
+
+    // A second run changes nothing and still succeeds.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--account", "sb", "--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
+    assert_eq!(
+        store.count_orders(&AccountId::new("sb")).await.unwrap(),
+        held
+    );
+    store.close().await;
+
+    // A failing job makes `once` exit non-zero.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, Some("wrong"), None)).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("FAILED"),
+        "{}",
+        text(&out.stdout)
+    );
+    sb.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
+    let sb = sandbox(300, &["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US", "CA"]"#, "");
+    let creds = sb.credentials();
+    let bin = assert_cmd::cargo::cargo_bin("amzsync");
+    let child = std::process::Command::new(bin)
+        .args(["run", "--config"])
+        .arg(&config)
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret)
+        .env("SB_TOKEN", &creds.refresh_token)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the daemon has written to the store (polling the file it owns).
+    let db = dir.path().join("sync.db");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "run imported nothing");
+        if db.exists() {
+            if let Ok(s) = SqliteStore::open(&db).await {
+                let n = s.count_orders(&AccountId::new("sb")).await.unwrap_or(0);
+                s.close().await;
+                if n > 0 {
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("stopping"), "{err}");
+
+    // The next run continues: every listable order exactly once.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let listable: std::collections::BTreeSet<String> = sb
+        .orders()
+        .iter()
+        .filter(|o| o.last_update_date < sb.now() - time::Duration::minutes(3))
+        .filter(|o| ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"].contains(&o.marketplace_id.as_str()))
+        .map(|o| o.order_id.clone())
+        .collect();
+    let store = SqliteStore::open(&db).await.unwrap();
+    let held: std::collections::BTreeSet<String> = store
+        .orders(&AccountId::new("sb"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.order.id.to_string())
+        .collect();
+    assert_eq!(
+        store.count_orders(&AccountId::new("sb")).await.unwrap(),
+        held.len() as u64
+    );
+    assert_eq!(held, listable);
+    store.close().await;
+    sb.shutdown().await;
+}
