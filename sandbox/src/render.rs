@@ -106,14 +106,11 @@ pub(crate) fn order_v0(o: &SimOrder, pii: Pii) -> Value {
     }
     m.insert("NumberOfItemsShipped".into(), o.items_shipped().into());
     m.insert("NumberOfItemsUnshipped".into(), o.items_unshipped().into());
-    if !pending {
+    // Only COD orders (and multi-payment BR orders, not generated) list payments.
+    if !pending && o.cod {
         m.insert(
             "PaymentExecutionDetail".into(),
-            if o.cod {
-                json!([{"Payment": money_v0(o, o.total()), "PaymentMethod": "COD"}])
-            } else {
-                json!([])
-            },
+            json!([{"Payment": money_v0(o, o.total()), "PaymentMethod": "COD"}]),
         );
     }
     m.insert(
