@@ -92,6 +92,9 @@ fn acct() -> AccountId {
 
 async fn imports_every_order_exactly(read: ReadApi, n: usize) {
     let e = env(read, n).await;
+    let fresh = e.sandbox.add_unshipped_mfn_orders(3, None);
+    assert_eq!(fresh.len(), 3);
+    let n = n + 3;
     // Let the listing lag pass so every generated order is visible.
     e.clock
         .set(e.sandbox.advance_clock(StdDuration::from_secs(600)));
@@ -122,6 +125,42 @@ async fn imports_every_order_exactly(read: ReadApi, n: usize) {
             assert_eq!(total.amount, t.total, "{read:?}: {}", t.order_id);
             assert_eq!(total.currency, t.currency);
         }
+    }
+    // Restricted data came through (role-based in v2026, an RDT in v0) for orders that
+    // still ship, and never for FBA orders (placeholder, no address).
+    let open_mfn: Vec<_> = truth
+        .iter()
+        .filter(|t| !t.amazon_fulfilled && t.status.v0() == "Unshipped")
+        .collect();
+    assert!(
+        !open_mfn.is_empty(),
+        "the seed should have unshipped MFN orders"
+    );
+    for t in open_mfn {
+        let held = e
+            .store
+            .order(&acct(), &AmazonOrderId::new(t.order_id.clone()))
+            .unwrap();
+        let r = held.order.recipient.as_ref().expect("recipient");
+        assert!(
+            r.name.is_some(),
+            "{read:?}: {} has no recipient name",
+            t.order_id
+        );
+        assert!(
+            !r.address.lines.is_empty(),
+            "{read:?}: {} has no street",
+            t.order_id
+        );
+        assert!(r.address.country_code.is_some());
+    }
+    for t in truth.iter().filter(|t| t.amazon_fulfilled) {
+        let held = e
+            .store
+            .order(&acct(), &AmazonOrderId::new(t.order_id.clone()))
+            .unwrap();
+        assert!(held.order.recipient.is_none());
+        assert_eq!(held.mapped.customer.last, "FBA Orders");
     }
     // A second run over the overlap doubles nothing.
     e.clock
