@@ -121,6 +121,7 @@ pub struct ClientBuilder {
     throttling: bool,
     clock: Clock,
     feeds_path: &'static str,
+    feeds_merchant_param: bool,
     user_agent: String,
 }
 
@@ -191,6 +192,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Names the seller `Merchant` instead of `SellerId` in Feeds calls, as Amazon's own
+    /// Feeds client library did (both were accepted live).
+    pub fn feeds_merchant_param(mut self, merchant: bool) -> Self {
+        self.feeds_merchant_param = merchant;
+        self
+    }
+
     /// Prefixes the User-Agent with an application name and version (`MyApp/1.2`).
     pub fn application(mut self, name_and_version: &str) -> Self {
         self.user_agent = format!("{name_and_version} {}", default_user_agent());
@@ -221,6 +229,7 @@ impl ClientBuilder {
                 throttling: self.throttling,
                 clock: self.clock,
                 feeds_path: self.feeds_path,
+                feeds_merchant_param: self.feeds_merchant_param,
                 user_agent,
             }),
         })
@@ -244,6 +253,7 @@ struct Inner {
     throttling: bool,
     clock: Clock,
     feeds_path: &'static str,
+    feeds_merchant_param: bool,
     user_agent: HeaderValue,
 }
 
@@ -275,6 +285,7 @@ impl Client {
             throttling: true,
             clock: Arc::new(OffsetDateTime::now_utc),
             feeds_path: Section::FEEDS.path,
+            feeds_merchant_param: false,
             user_agent: default_user_agent(),
         }
     }
@@ -306,7 +317,12 @@ impl Client {
         let mut p = Vec::with_capacity(own.len() + 8);
         p.push(("AWSAccessKeyId".to_owned(), c.access_key_id().to_owned()));
         p.push(("Action".to_owned(), op.action().to_owned()));
-        p.push(("SellerId".to_owned(), c.seller_id().to_owned()));
+        let seller_param = if self.inner.feeds_merchant_param && op.section() == Section::FEEDS {
+            "Merchant"
+        } else {
+            "SellerId"
+        };
+        p.push((seller_param.to_owned(), c.seller_id().to_owned()));
         if let Some(token) = c.mws_auth_token() {
             p.push(("MWSAuthToken".to_owned(), token.to_owned()));
         }
