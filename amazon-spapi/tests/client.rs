@@ -1058,3 +1058,46 @@ async fn attempt_timeouts_are_retried_only_for_safe_operations() {
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::Transient);
 }
+
+#[tokio::test(start_paused = true)]
+async fn rdt_is_reused_for_its_lifetime_then_refetched() {
+    let server = server().await;
+    let minted = Arc::new(AtomicUsize::new(0));
+    let m = minted.clone();
+    Mock::given(method("POST"))
+        .and(path("/tokens/2021-03-01/restrictedDataToken"))
+        .respond_with(move |_: &Request| {
+            let n = m.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(
+                json!({"restrictedDataToken": format!("Atz.sprdt|{n}"), "expiresIn": 600}),
+            )
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/orders/v0/orders/111-1/buyerInfo"))
+        .and(|r: &Request| {
+            r.headers
+                .get("x-amz-access-token")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("Atz.sprdt|"))
+        })
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"payload": {"AmazonOrderId": "111-1", "BuyerName": "X"}})),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().expect("client");
+    let v0 = client.orders_v0();
+    v0.get_order_buyer_info("111-1").await.expect("1");
+    tokio::time::advance(Duration::from_secs(500)).await;
+    v0.get_order_buyer_info("111-1")
+        .await
+        .expect("2: same RDT (600 s - 60 s margin)");
+    assert_eq!(minted.load(Ordering::SeqCst), 1);
+    tokio::time::advance(Duration::from_secs(60)).await;
+    v0.get_order_buyer_info("111-1").await.expect("3: new RDT");
+    assert_eq!(minted.load(Ordering::SeqCst), 2);
+}
