@@ -50,6 +50,15 @@ pub struct ItemSnapshot {
     pub buyer_cancel_requested: bool,
     /// Whether Transparency codes are required when confirming the shipment.
     pub transparency: bool,
+    /// `ItemPrice`: the line total (unit price × quantity), tax included where the
+    /// marketplace quotes gross prices. Present once the order left Pending.
+    pub item_price: Option<Decimal>,
+    /// `ItemTax`.
+    pub item_tax: Option<Decimal>,
+    /// `ShippingPrice`.
+    pub shipping_price: Option<Decimal>,
+    /// `PromotionDiscount` (positive amount).
+    pub promotion_discount: Option<Decimal>,
 }
 
 /// An order as the sandbox holds it (no buyer PII).
@@ -68,7 +77,7 @@ pub struct OrderSnapshot {
     pub purchase_date: OffsetDateTime,
     /// `LastUpdateDate`.
     pub last_update_date: OffsetDateTime,
-    /// `OrderTotal` amount.
+    /// `OrderTotal` amount (the wire omits `OrderTotal` while the order is Pending).
     pub total: Decimal,
     /// `OrderTotal` currency.
     pub currency: String,
@@ -93,13 +102,25 @@ impl Shared {
                 items: o
                     .items
                     .iter()
-                    .map(|i| ItemSnapshot {
-                        order_item_id: i.id.clone(),
-                        seller_sku: i.sku.clone(),
-                        quantity_ordered: i.qty,
-                        quantity_shipped: i.shipped,
-                        buyer_cancel_requested: i.buyer_cancel.is_some(),
-                        transparency: i.transparency,
+                    .map(|i| {
+                        let priced = !matches!(
+                            o.status,
+                            OrderStatus::Pending | OrderStatus::PendingAvailability
+                        );
+                        let a = o.amounts(i);
+                        let p = |d: Decimal| priced.then(|| o.round(d));
+                        ItemSnapshot {
+                            item_price: p(a.item_price),
+                            item_tax: p(a.item_tax),
+                            shipping_price: p(a.shipping),
+                            promotion_discount: p(a.promotion_discount),
+                            order_item_id: i.id.clone(),
+                            seller_sku: i.sku.clone(),
+                            quantity_ordered: i.qty,
+                            quantity_shipped: i.shipped,
+                            buyer_cancel_requested: i.buyer_cancel.is_some(),
+                            transparency: i.transparency,
+                        }
                     })
                     .collect(),
             })

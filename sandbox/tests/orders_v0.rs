@@ -253,6 +253,22 @@ async fn order_reads_and_headers() {
         items["payload"]["OrderItems"].as_array().unwrap().len(),
         o.items.len()
     );
+    for (wire, snap) in items["payload"]["OrderItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&o.items)
+    {
+        assert_eq!(wire["OrderItemId"], snap.order_item_id.as_str());
+        assert_eq!(
+            wire["ItemPrice"]["Amount"],
+            snap.item_price.unwrap().to_string()
+        );
+        assert_eq!(
+            wire["ItemTax"]["Amount"],
+            snap.item_tax.unwrap().to_string()
+        );
+    }
 
     let nf = env.get("/orders/v0/orders/999-9999999-9999999").await;
     assert_eq!((nf.status, nf.error().0.as_str()), (404, "NotFound"));
