@@ -649,3 +649,201 @@ pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
         packages: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use time::macros::datetime;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn v2026_order_converts_with_prices_gifts_pii_and_packages() {
+        let o: v26::Order = serde_json::from_value(serde_json::json!({
+            "orderId": "902-1111111-2222222",
+            "orderAliases": [{"aliasId": "SO-77", "aliasType": "SELLER_ORDER_ID"}],
+            "createdTime": "2026-05-01T10:00:00Z",
+            "lastUpdatedTime": "2026-05-02T11:30:00Z",
+            "programs": ["PRIME", "AMAZON_BUSINESS"],
+            "salesChannel": {"channelName": "Amazon.com", "marketplaceId": "ATVPDKIKX0DER"},
+            "buyer": {"buyerName": "Ada Lovelace", "buyerEmail": "x@marketplace.amazon.com"},
+            "recipient": {"deliveryAddress": {
+                "name": "Ada Lovelace", "addressLine1": "12 Analytical Way", "addressLine2": "",
+                "city": "Seattle", "postalCode": "98101", "countryCode": "US",
+                "addressType": "COMMERCIAL", "phone": "+1 206 555 0100"
+            }},
+            "proceeds": {"grandTotal": {"amount": "47.50", "currencyCode": "USD"}},
+            "fulfillment": {
+                "fulfillmentStatus": "PARTIALLY_SHIPPED",
+                "fulfilledBy": "MERCHANT",
+                "fulfillmentServiceLevel": "NEXT_DAY",
+                "shipByWindow": {"latestDateTime": "2026-05-03T00:00:00Z"}
+            },
+            "orderItems": [{
+                "orderItemId": "11",
+                "quantityOrdered": 2,
+                "product": {"asin": "B00TEST001", "title": "Mug", "sellerSku": "MUG-1",
+                            "price": {"unitPrice": {"amount": "20.00", "currencyCode": "USD"}}},
+                "proceeds": {"proceedsTotal": {"amount": "47.50", "currencyCode": "USD"},
+                             "breakdowns": [
+                    {"type": "ITEM", "subtotal": {"amount": "40.00", "currencyCode": "USD"}},
+                    {"type": "TAX", "subtotal": {"amount": "3.50", "currencyCode": "USD"}},
+                    {"type": "SHIPPING", "subtotal": {"amount": "5.00", "currencyCode": "USD"}},
+                    {"type": "DISCOUNT", "subtotal": {"amount": "-1.00", "currencyCode": "USD"}}
+                ]},
+                "fulfillment": {"quantityFulfilled": 1,
+                                "packing": {"giftOption": {"giftMessage": "Enjoy", "giftWrapLevel": "Classic"}}}
+            }],
+            "packages": [{"packageReferenceId": "1", "carrier": "UPS", "trackingNumber": "1Z1",
+                          "shipTime": "2026-05-02T09:00:00Z",
+                          "packageItems": [{"orderItemId": "11", "quantity": 1}]}]
+        }))
+        .expect("a v2026 order decodes");
+        let order = from_v2026(o);
+        assert_eq!(order.id.as_str(), "902-1111111-2222222");
+        assert_eq!(order.seller_order_id.as_deref(), Some("SO-77"));
+        assert_eq!(order.marketplace.as_str(), "ATVPDKIKX0DER");
+        assert_eq!(order.status, OrderStatus::PartiallyShipped);
+        assert_eq!(order.channel, FulfillmentChannel::Merchant);
+        assert_eq!(order.service_level, Some(ServiceLevelCategory::NextDay));
+        assert_eq!(
+            order.programs,
+            vec![OrderProgram::Prime, OrderProgram::Business]
+        );
+        assert_eq!(order.last_updated_at, datetime!(2026-05-02 11:30 UTC));
+        assert_eq!(
+            order.ship_by.and_then(|w| w.latest),
+            Some(datetime!(2026-05-03 0:00 UTC))
+        );
+        let l = &order.lines[0];
+        assert_eq!(l.unit_price.as_ref().map(|m| m.amount), Some(dec("20.00")));
+        assert_eq!(l.line_price.as_ref().map(|m| m.amount), Some(dec("40.00")));
+        assert_eq!(l.tax.as_ref().map(|m| m.amount), Some(dec("3.50")));
+        assert_eq!(
+            l.shipping_price.as_ref().map(|m| m.amount),
+            Some(dec("5.00"))
+        );
+        assert_eq!(
+            l.promotion_discount.as_ref().map(|m| m.amount),
+            Some(dec("1.00"))
+        );
+        assert_eq!((l.quantity_ordered, l.quantity_shipped), (2, 1));
+        let gift = l.gift.as_ref().expect("gift");
+        assert_eq!(gift.message.as_deref(), Some("Enjoy"));
+        assert_eq!(
+            order.totals.order_total,
+            Some(Money::new(dec("47.50"), "USD"))
+        );
+        let r = order.recipient.as_ref().expect("recipient");
+        assert_eq!(r.address.lines, vec!["12 Analytical Way".to_owned()]);
+        assert_eq!(r.address.address_type, Some(AddressType::Commercial));
+        assert_eq!(r.phone.as_deref(), Some("+1 206 555 0100"));
+        assert_eq!(
+            order.buyer.as_ref().and_then(|b| b.name.as_deref()),
+            Some("Ada Lovelace")
+        );
+        assert_eq!(order.packages.len(), 1);
+        assert_eq!(order.packages[0].reference.as_str(), "1");
+        assert_eq!(order.packages[0].tracking_number.as_deref(), Some("1Z1"));
+        assert!(!format!("{order:?}").contains("Ada"), "PII in Debug");
+    }
+
+    #[test]
+    fn v0_order_converts_line_totals_flags_and_restricted_data() {
+        let o: v0::Order = serde_json::from_value(serde_json::json!({
+            "AmazonOrderId": "028-1111111-2222222",
+            "PurchaseDate": "2026-05-01T10:00:00Z",
+            "LastUpdateDate": "2026-05-01T12:00:00Z",
+            "OrderStatus": "Unshipped",
+            "FulfillmentChannel": "AFN",
+            "MarketplaceId": "A1PA6795UKMFR9",
+            "ShipmentServiceLevelCategory": "Expedited",
+            "ShipServiceLevel": "Exp DE Dom",
+            "OrderTotal": {"CurrencyCode": "EUR", "Amount": "31.50"},
+            "IsPrime": true,
+            "IsBusinessOrder": true,
+            "OrderType": "Preorder",
+            "PaymentMethod": "COD",
+            "PaymentMethodDetails": ["CashOnDelivery"],
+            "BuyerInfo": {"BuyerName": "Grete Muster", "BuyerEmail": "g@marketplace.amazon.de"},
+            "ShippingAddress": {"Name": "Grete Muster", "AddressLine1": "Weg 1",
+                                "AddressLine2": "Hinterhaus", "City": "Berlin",
+                                "CountryCode": "DE", "AddressType": "Commercial"},
+            "LatestDeliveryDate": "2026-05-05T00:00:00Z"
+        }))
+        .expect("a v0 order decodes");
+        let items: Vec<v0::OrderItem> = serde_json::from_value(serde_json::json!([{
+            "ASIN": "B00TEST002",
+            "OrderItemId": "71",
+            "SellerSKU": "TASSE",
+            "QuantityOrdered": 3,
+            "QuantityShipped": 1,
+            "ItemPrice": {"CurrencyCode": "EUR", "Amount": "30.00"},
+            "ItemTax": {"CurrencyCode": "EUR", "Amount": "4.79"},
+            "PromotionDiscount": {"CurrencyCode": "EUR", "Amount": "-1.50"},
+            "BuyerInfo": {"GiftMessageText": "Alles Gute", "GiftWrapLevel": "Classic",
+                          "GiftWrapPrice": {"CurrencyCode": "EUR", "Amount": "3.00"}}
+        }]))
+        .expect("v0 items decode");
+        let order = from_v0(o, items);
+        assert_eq!(order.channel, FulfillmentChannel::Amazon);
+        assert_eq!(order.status, OrderStatus::Unshipped);
+        assert_eq!(order.marketplace.as_str(), "A1PA6795UKMFR9");
+        assert_eq!(order.service_level, Some(ServiceLevelCategory::Expedited));
+        assert_eq!(order.ship_service_level.as_deref(), Some("Exp DE Dom"));
+        assert!(order.programs.contains(&OrderProgram::Prime));
+        assert!(order.programs.contains(&OrderProgram::Business));
+        assert!(order.programs.contains(&OrderProgram::Preorder));
+        assert_eq!(order.payment.method, Some(PaymentMethod::Cod));
+        assert_eq!(
+            order.deliver_by.and_then(|w| w.latest),
+            Some(datetime!(2026-05-05 0:00 UTC))
+        );
+        let l = &order.lines[0];
+        // v0 ItemPrice is the line total; the unit price is derived.
+        assert_eq!(l.line_price, Some(Money::new(dec("30.00"), "EUR")));
+        assert_eq!(l.unit_price, Some(Money::new(dec("10.00"), "EUR")));
+        assert_eq!(l.promotion_discount, Some(Money::new(dec("1.50"), "EUR")));
+        let gift = l.gift.as_ref().expect("gift");
+        assert_eq!(gift.message.as_deref(), Some("Alles Gute"));
+        assert_eq!(gift.wrap_price, Some(Money::new(dec("3.00"), "EUR")));
+        let r = order.recipient.as_ref().expect("recipient");
+        assert_eq!(
+            r.address.lines,
+            vec!["Weg 1".to_owned(), "Hinterhaus".to_owned()]
+        );
+        assert_eq!(
+            order.totals.order_total,
+            Some(Money::new(dec("31.50"), "EUR"))
+        );
+        assert_eq!(order.totals.items, Some(Money::new(dec("30.00"), "EUR")));
+    }
+
+    #[test]
+    fn client_errors_keep_kind_code_message_and_request_id() {
+        let errors: Vec<amazon_spapi::ApiError> = serde_json::from_value(serde_json::json!([
+            {"code": "InvalidInput", "message": "Invalid carrier code"}
+        ]))
+        .unwrap();
+        let e = convert_error(amazon_spapi::Error::api(
+            "confirmShipment",
+            400,
+            Some("req-1".into()),
+            errors,
+        ));
+        assert_eq!(e.kind, ErrorKind::Client);
+        assert_eq!(e.code.as_deref(), Some("InvalidInput"));
+        assert_eq!(e.message, "Invalid carrier code");
+        assert_eq!(e.request_id.as_deref(), Some("req-1"));
+        let throttled = convert_error(amazon_spapi::Error::api("getOrders", 429, None, vec![]));
+        assert!(matches!(throttled.kind, ErrorKind::Throttled { .. }));
+        assert!(!throttled.message.is_empty());
+        let server = convert_error(amazon_spapi::Error::api("getOrders", 500, None, vec![]));
+        assert_eq!(server.kind, ErrorKind::Server);
+        let auth = convert_error(amazon_spapi::Error::api("getOrders", 403, None, vec![]));
+        assert_eq!(auth.kind, ErrorKind::Auth);
+    }
+}
