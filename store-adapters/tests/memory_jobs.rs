@@ -995,3 +995,102 @@ async fn every_run_reaches_the_notifier_with_its_counts_and_errors() {
     let stored = w.state.recent_runs(&acct(), None, 10).await.unwrap();
     assert_eq!(stored.len(), 5, "every run is also stored");
 }
+
+/// A store whose `record_shipment_result` fails while `down` is set.
+struct DeafStore {
+    inner: Arc<MemoryStore>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl OrderStore for DeafStore {
+    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
+        self.inner.upsert_order(order).await
+    }
+    async fn find_order(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrderRef>, StoreError> {
+        self.inner.find_order(a, id).await
+    }
+    async fn shipments_ready(
+        &self,
+        a: &AccountId,
+        l: usize,
+    ) -> Result<Vec<HostShipment>, StoreError> {
+        self.inner.shipments_ready(a, l).await
+    }
+    async fn record_shipment_result(
+        &self,
+        a: &AccountId,
+        o: &AmazonOrderId,
+        p: &PackageRef,
+        r: &ShipmentResult,
+    ) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError::unavailable("database restarting"));
+        }
+        self.inner.record_shipment_result(a, o, p, r).await
+    }
+    async fn redact_pii(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+        m: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.redact_pii(a, id, m).await
+    }
+}
+
+#[tokio::test]
+async fn a_host_that_missed_the_confirmation_is_told_later_without_resending() {
+    let (w, order) = imported_world().await;
+    let deaf = Arc::new(DeafStore {
+        inner: w.store.clone(),
+        down: std::sync::atomic::AtomicBool::new(true),
+    });
+    let engine = Engine::builder(w.state.clone())
+        .store(deaf.clone())
+        .clock(w.clock.clone())
+        .notifier(Arc::new(NoopNotifier))
+        .build()
+        .unwrap();
+    let s = shipment_for(&order, "1", w.clock.now() - Duration::hours(1));
+    w.store.ship(&acct(), s.clone());
+    let never = Shutdown::never();
+    let r = engine
+        .run(&w.account, JobKind::ExportShipments, &never)
+        .await;
+    assert_eq!(r.outcome, RunOutcome::Failed, "{r:?}");
+    assert_eq!(w.amazon.confirmations().len(), 1, "Amazon got it");
+    assert_eq!(
+        w.store.shipment_result(&acct(), &order.id, &s.package),
+        None
+    );
+    let e = w
+        .state
+        .outbox_get(&acct(), &order.id, &s.package)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(e.status, OutboxStatus::Confirmed { .. }), "{e:?}");
+
+    deaf.down.store(false, Ordering::SeqCst);
+    let r = engine
+        .run(&w.account, JobKind::ExportShipments, &never)
+        .await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(w.amazon.confirmations().len(), 1, "not sent again");
+    assert!(matches!(
+        w.store.shipment_result(&acct(), &order.id, &s.package),
+        Some(ShipmentResult::Confirmed { .. })
+    ));
+    assert!(
+        w.store
+            .shipments_ready(&acct(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
