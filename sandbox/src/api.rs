@@ -9,7 +9,7 @@ use crate::marketplaces;
 use crate::model::{OrderStatus, SimPackage};
 use crate::render::{self, Included, Pii};
 use crate::server::{Ctx, Reply};
-use crate::world::{ConfirmedShipment, OrderQuery, PageState, World};
+use crate::world::{OrderQuery, PageState, World};
 
 /// Query parameters; arrays are comma-separated (Swagger `csv`) and may also repeat.
 pub(crate) struct Params {
@@ -808,61 +808,7 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
         ship_from_supply_source_id: str_field(pkg, "shipFromSupplySourceId").map(str::to_owned),
         items: wanted.clone(),
     };
-    let o = &mut w.orders[seq as usize];
-    let previous = o.packages.iter().position(|p| p.reference_id == reference);
-    let mut replaced = false;
-    if let Some(ix) = previous {
-        let old = &o.packages[ix];
-        let same = old.carrier_code == package.carrier_code
-            && old.carrier_name == package.carrier_name
-            && old.shipping_method == package.shipping_method
-            && old.tracking == package.tracking
-            && old.ship_date == package.ship_date
-            && old.items == package.items;
-        if same {
-            // An identical repeat is accepted and changes nothing.
-            return Reply::empty(204);
-        }
-        let old = o.packages.remove(ix);
-        for (id, q, _) in &old.items {
-            if let Some(i) = o.items.iter_mut().find(|i| &i.id == id) {
-                i.shipped = i.shipped.saturating_sub(*q);
-            }
-        }
-        replaced = true;
-    }
-    for (id, q, _) in &package.items {
-        if let Some(i) = o.items.iter_mut().find(|i| &i.id == id) {
-            i.shipped = (i.shipped + q).min(i.qty);
-        }
-    }
-    o.status = if o.items.iter().all(|i| i.shipped >= i.qty) {
-        OrderStatus::Shipped
-    } else if o.items.iter().any(|i| i.shipped > 0) {
-        OrderStatus::PartiallyShipped
-    } else {
-        OrderStatus::Unshipped
-    };
-    let record = ConfirmedShipment {
-        order_id: o.id.clone(),
-        marketplace_id: marketplace_id.to_owned(),
-        package_reference_id: reference.to_owned(),
-        carrier_code: package.carrier_code.clone(),
-        carrier_name: package.carrier_name.clone(),
-        shipping_method: package.shipping_method.clone(),
-        tracking_number: package.tracking.clone(),
-        ship_date: package.ship_date,
-        items: package
-            .items
-            .iter()
-            .map(|(i, q, _)| (i.clone(), *q))
-            .collect(),
-        confirmed_at: trunc(now),
-        replaced_earlier: replaced,
-    };
-    o.packages.push(package);
-    w.touch(seq, now);
-    w.shipments.push(record);
+    w.apply_package(seq, marketplace_id, package, now);
     Reply::empty(204)
 }
 

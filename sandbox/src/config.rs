@@ -43,6 +43,12 @@ pub struct Credentials {
     pub authorization_code: String,
     /// The application id, used as `targetApplication` and in rate-limit keys.
     pub application_id: String,
+    /// MWS developer access key id (`AWSAccessKeyId`).
+    pub mws_access_key_id: String,
+    /// MWS secret key (signs requests with Signature Version 2).
+    pub mws_secret_key: String,
+    /// MWS delegation token (`MWSAuthToken`); requests may also omit it.
+    pub mws_auth_token: String,
 }
 
 impl fmt::Debug for Credentials {
@@ -54,6 +60,8 @@ impl fmt::Debug for Credentials {
             .field("selling_partner_id", &self.selling_partner_id)
             .field("authorization_code", &"[redacted]")
             .field("application_id", &self.application_id)
+            .field("mws_access_key_id", &self.mws_access_key_id)
+            .field("mws_secret_key", &"[redacted]")
             .finish()
     }
 }
@@ -83,6 +91,9 @@ impl Default for Credentials {
             selling_partner_id: "A3SANDBOXSELLER".into(),
             authorization_code: "ANsandboxAuthorizationCode0000".into(),
             application_id: "amzn1.sp.solution.sandbox-0000-0000-0000-000000000000".into(),
+            mws_access_key_id: "AKIASANDBOX000000000".into(),
+            mws_secret_key: "sandbox/MWS/secret/key/0000000000000000000".into(),
+            mws_auth_token: "amzn.mws.00000000-0000-0000-0000-000000000000".into(),
         }
     }
 }

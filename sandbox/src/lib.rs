@@ -128,6 +128,12 @@ pub struct SandboxCredentials {
     pub application_id: String,
     /// Marketplaces the seller participates in.
     pub marketplace_ids: Vec<String>,
+    /// MWS `AWSAccessKeyId` (MWS `SellerId` is the selling partner id).
+    pub mws_access_key_id: String,
+    /// MWS secret key for Signature Version 2.
+    pub mws_secret_key: String,
+    /// MWS `MWSAuthToken` (optional in requests).
+    pub mws_auth_token: String,
 }
 
 impl fmt::Debug for SandboxCredentials {
@@ -139,6 +145,8 @@ impl fmt::Debug for SandboxCredentials {
             .field("selling_partner_id", &self.selling_partner_id)
             .field("application_id", &self.application_id)
             .field("marketplace_ids", &self.marketplace_ids)
+            .field("mws_access_key_id", &self.mws_access_key_id)
+            .field("mws_secret_key", &"[redacted]")
             .finish()
     }
 }
@@ -289,6 +297,9 @@ impl Sandbox {
             selling_partner_id: c.selling_partner_id,
             application_id: c.application_id,
             marketplace_ids: self.shared.cfg.marketplaces.clone(),
+            mws_access_key_id: c.mws_access_key_id,
+            mws_secret_key: c.mws_secret_key,
+            mws_auth_token: c.mws_auth_token,
         }
     }
 

@@ -549,6 +549,76 @@ impl World {
         token
     }
 
+    /// Records a shipped package on order `seq` (already validated). A package with the
+    /// same reference id is an edit: identical → nothing changes (returns `false`);
+    /// different → the old one is replaced. Returns whether anything changed.
+    pub(crate) fn apply_package(
+        &mut self,
+        seq: u32,
+        marketplace_id: &str,
+        package: SimPackage,
+        now: OffsetDateTime,
+    ) -> bool {
+        let o = &mut self.orders[seq as usize];
+        let mut replaced = false;
+        if let Some(ix) = o
+            .packages
+            .iter()
+            .position(|p| p.reference_id == package.reference_id)
+        {
+            let old = &o.packages[ix];
+            let same = old.carrier_code == package.carrier_code
+                && old.carrier_name == package.carrier_name
+                && old.shipping_method == package.shipping_method
+                && old.tracking == package.tracking
+                && old.ship_date == package.ship_date
+                && old.items == package.items;
+            if same {
+                return false;
+            }
+            let old = o.packages.remove(ix);
+            for (id, q, _) in &old.items {
+                if let Some(i) = o.items.iter_mut().find(|i| &i.id == id) {
+                    i.shipped = i.shipped.saturating_sub(*q);
+                }
+            }
+            replaced = true;
+        }
+        for (id, q, _) in &package.items {
+            if let Some(i) = o.items.iter_mut().find(|i| &i.id == id) {
+                i.shipped = (i.shipped + q).min(i.qty);
+            }
+        }
+        o.status = if o.items.iter().all(|i| i.shipped >= i.qty) {
+            OrderStatus::Shipped
+        } else if o.items.iter().any(|i| i.shipped > 0) {
+            OrderStatus::PartiallyShipped
+        } else {
+            OrderStatus::Unshipped
+        };
+        let record = ConfirmedShipment {
+            order_id: o.id.clone(),
+            marketplace_id: marketplace_id.to_owned(),
+            package_reference_id: package.reference_id.clone(),
+            carrier_code: package.carrier_code.clone(),
+            carrier_name: package.carrier_name.clone(),
+            shipping_method: package.shipping_method.clone(),
+            tracking_number: package.tracking.clone(),
+            ship_date: package.ship_date,
+            items: package
+                .items
+                .iter()
+                .map(|(i, q, _)| (i.clone(), *q))
+                .collect(),
+            confirmed_at: trunc(now),
+            replaced_earlier: replaced,
+        };
+        o.packages.push(package);
+        self.touch(seq, now);
+        self.shipments.push(record);
+        true
+    }
+
     pub(crate) fn order(&self, id: &str) -> Option<&SimOrder> {
         self.by_id.get(id).map(|s| &self.orders[*s as usize])
     }
