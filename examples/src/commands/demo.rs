@@ -286,6 +286,25 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         let detail: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
         println!("  {mp:<4} {total:>6}   {}", detail.join(", "));
     }
+    let in_sandbox = sandbox.orders();
+    let held: std::collections::HashSet<&str> =
+        orders.iter().map(|o| o.order.id.as_str()).collect();
+    let missing: Vec<_> = in_sandbox
+        .iter()
+        .filter(|o| !held.contains(o.order_id.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        let cutoff = sandbox.now() - time::Duration::minutes(3);
+        let recent = missing
+            .iter()
+            .filter(|o| o.last_update_date >= cutoff)
+            .count();
+        println!(
+            "  ({} of the sandbox's {} orders not imported yet, {recent} of them changed in the last 3 minutes: the import stops 3 minutes before now because Amazon lists changes late; the next run takes them)",
+            missing.len(),
+            in_sandbox.len()
+        );
+    }
     println!();
     println!(
         "fulfilment      FBM {fbm}, FBA {fba} (FBA imported with a placeholder name, no address)"

@@ -231,9 +231,16 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
     }
     account.config.reconcile.window = now - from;
     let days = (now - from).whole_days().max(1);
-    // searchOrders: burst 20 pages, then one page per 180 s (100 orders a page).
+    let pace = match search_operation(&config, &args.account) {
+        "getOrders" => {
+            "getOrders: 20 pages (100 orders each) at once, then 1 page a minute, plus getOrderItems per order at 0.5/s"
+        }
+        _ => {
+            "searchOrders: 20 pages (100 orders each) at once, then 1 page every 3 minutes (about 33 orders a minute)"
+        }
+    };
     eprintln!(
-        "backfill of {} from {} ({days} days). Amazon allows searchOrders 20 pages at once, then 1 page (100 orders) per 3 minutes: about 2,000 orders at once, then ~33 orders a minute.",
+        "backfill of {} from {} ({days} days), re-listing the whole range and importing what the store lacks or holds in an older version. Amazon's limits for {pace}.",
         args.account,
         from.date()
     );

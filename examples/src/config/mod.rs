@@ -440,6 +440,25 @@ impl Config {
         let (config, mut problems) = Self::parse(&text, &base);
         if let Some(config) = &config {
             if needs != Needs::Nothing {
+                if let Some(email) = &config.notifications.email {
+                    for (key, var) in [
+                        ("username_env", &email.username_env),
+                        ("password_env", &email.password_env),
+                    ] {
+                        if let Some(var) = var {
+                            if env(var).is_none() {
+                                problems.push(
+                                    ConfigProblem::new(
+                                        format!("notifications.email.{key}"),
+                                        format!("environment variable {var} is not set"),
+                                    )
+                                    .value(format!("{var:?}"))
+                                    .hint(format!("export {var}=... before running amzsync")),
+                                );
+                            }
+                        }
+                    }
+                }
                 for (i, account) in config.accounts.iter().enumerate() {
                     if !account.enabled {
                         continue;
@@ -1211,6 +1230,15 @@ fn parse_notifications(r: &TableReader<'_>, problems: &mut Problems) -> Notifica
             }
         }
         let when = parse_when(&e, problems);
+        if t.contains_key("username_env") != t.contains_key("password_env") {
+            problems.push(
+                ConfigProblem::new(
+                    e.key_path("password_env"),
+                    "username_env and password_env go together",
+                )
+                .hint("set both (SMTP authentication) or neither (an open relay on localhost)"),
+            );
+        }
         let email = EmailConfig {
             smtp_host: host.unwrap_or_default(),
             smtp_port: port,

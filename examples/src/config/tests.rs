@@ -256,3 +256,29 @@ fn duplicate_and_bad_names() {
     let p = paths(&GOOD.replace("\"us\"", "\"my shop\""));
     assert_eq!(p, ["accounts[0].name"]);
 }
+
+#[test]
+fn smtp_credentials_are_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    std::fs::write(
+        &path,
+        format!("{GOOD}\n[notifications.email]\nsmtp_host = \"127.0.0.1\"\nfrom = \"a@example.com\"\nto = [\"b@example.com\"]\nusername_env = \"SMTP_U\"\npassword_env = \"SMTP_P\"\n"),
+    )
+    .unwrap();
+    let env = env_with(&[
+        ("CID", "x"),
+        ("CSECRET", "y"),
+        ("RTOKEN", "z"),
+        ("SMTP_U", "u"),
+    ]);
+    let err = Config::load(&path, Needs::SellerCredentials, &env).unwrap_err();
+    assert_eq!(err.len(), 1, "{err}");
+    assert!(
+        err.to_string()
+            .contains("notifications.email.password_env: environment variable SMTP_P is not set"),
+        "{err}"
+    );
+    // Commands that need no credentials (status) do not ask for them.
+    assert!(Config::load(&path, Needs::Nothing, &env).is_ok());
+}
