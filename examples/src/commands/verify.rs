@@ -23,7 +23,7 @@ pub fn advice(account: &AccountSettings, e: &Error) -> String {
             ref other => other.remedy().to_owned(),
         },
         Error::Api(f) if f.status == 403 || f.status == 401 => format!(
-            "access denied (HTTP {}): the refresh token may belong to another region than `{}` (a token works in one region only), or the app lacks the role this call needs (Selling Partner Insights / Inventory and Order Tracking); check the region, then the app's roles, then re-authorise",
+            "access denied (HTTP {}): the refresh token may belong to another region than `{}` (a token works in one region only), or the app lacks a role this call needs (Inventory and Order Tracking for orders); check the region, then the app's roles, then re-authorise",
             f.status,
             account.region.as_str()
         ),

@@ -282,3 +282,38 @@ fn smtp_credentials_are_checked_at_load() {
     // Commands that need no credentials (status) do not ask for them.
     assert!(Config::load(&path, Needs::Nothing, &env).is_ok());
 }
+
+const REFERENCE: &str = include_str!("../../../docs/configuration.md");
+
+#[test]
+fn the_reference_example_validates() {
+    let start = REFERENCE.rfind("```toml").expect("an example") + "```toml".len();
+    let end = start + REFERENCE[start..].find("```").expect("end of the example");
+    let example = &REFERENCE[start..end];
+    let config = Config::from_toml_str(example, Path::new("/etc/amzsync")).unwrap();
+    assert_eq!(config.accounts.len(), 2);
+    assert_eq!(config.accounts[1].api, ApiFlavour::V0);
+    assert_eq!(
+        config.accounts[1].jobs.reconcile,
+        Some(StdDuration::from_secs(12 * 3600))
+    );
+    assert_eq!(
+        config.accounts[1].jobs.import_orders,
+        Some(StdDuration::from_secs(120))
+    );
+    assert!(config.notifications.webhook.is_some() && config.notifications.email.is_some());
+}
+
+#[test]
+fn the_reference_documents_every_key() {
+    let groups: [&[&str]; 4] = [TOP_KEYS, ACCOUNT_KEYS, CREDENTIAL_KEYS, SYNC_KEYS];
+    for key in groups.into_iter().flatten().chain(JOB_NAMES.iter()) {
+        let documented = REFERENCE.contains(&format!("| `{key}` |"))
+            || REFERENCE.contains(&format!("## `[{key}]`"))
+            || REFERENCE.contains(&format!("## `[[{key}]]`"));
+        assert!(
+            documented,
+            "docs/configuration.md does not document `{key}`"
+        );
+    }
+}
