@@ -1,5 +1,6 @@
 //! A local Amazon emulator on loopback: Login with Amazon (LWA), SP-API Orders v0 and
-//! v2026-01-01, Tokens (RDT) and Sellers, with Amazon's validation, rate limits, restricted
+//! v2026-01-01, Tokens (RDT) and Sellers, legacy MWS Orders and Feeds (Signature Version 2),
+//! with Amazon's validation, rate limits, restricted
 //! data, a seeded world of realistic orders that keeps moving, a time-scale factor, fault
 //! injection and a control API. For demos, end-to-end tests and benchmarks.
 //!
@@ -71,6 +72,7 @@ mod faults;
 mod generator;
 mod marketplaces;
 mod model;
+mod mws;
 mod ratelimit;
 mod render;
 mod server;

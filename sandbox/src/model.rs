@@ -164,6 +164,7 @@ pub(crate) struct SimPackage {
 pub(crate) enum CancelledBy {
     Buyer,
     Amazon,
+    Merchant,
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,9 @@ pub(crate) fn published(operation: &str) -> Option<RateLimit> {
         "orders2026.getOrder" => (0.5, 30),
         "createRestrictedDataToken" => (1.0, 10),
         "getMarketplaceParticipations" => (0.016, 15),
+        mws if mws.starts_with("mws.") => {
+            return crate::mws::published(mws).map(|(rate, burst)| RateLimit { rate, burst });
+        }
         _ => return None,
     };
     Some(RateLimit { rate, burst })

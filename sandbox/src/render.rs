@@ -577,6 +577,7 @@ fn item_2026(o: &SimOrder, i: &SimItem, inc: Included, pending: bool) -> Value {
             let by = match by {
                 CancelledBy::Buyer => "BUYER",
                 CancelledBy::Amazon => "AMAZON",
+                CancelledBy::Merchant => "MERCHANT",
             };
             c.insert(
                 "cancellationExecution".into(),

@@ -25,7 +25,8 @@ use crate::world::World;
 pub struct OperationStats {
     /// Requests received.
     pub calls: u64,
-    /// `429` answers (rate limit or injected).
+    /// Throttled answers: SP-API `429`s (rate limit or injected) and MWS
+    /// `503 RequestThrottled`.
     pub throttled: u64,
     /// Faults injected (any kind).
     pub faults_injected: u64,
@@ -134,10 +135,14 @@ impl Shared {
     }
 
     fn record(&self, op: &'static str, status: u16, fault: bool) {
+        self.record_full(op, status, fault, status == 429);
+    }
+
+    fn record_full(&self, op: &'static str, status: u16, fault: bool, throttled: bool) {
         let mut s = lock(&self.stats);
         let e = s.entry(op).or_default();
         e.calls += 1;
-        if status == 429 {
+        if throttled {
             e.throttled += 1;
         }
         if fault {
@@ -311,6 +316,11 @@ pub(crate) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
     if let Some(rest) = path.strip_prefix("/_sandbox") {
         let (status, v) = crate::control::handle(&s, &parts.method, rest, &query, &body);
         return json_response(status, Some(&v));
+    }
+    if crate::mws::Section::of(&path).is_some()
+        && (parts.method == Method::POST || parts.method == Method::GET)
+    {
+        return mws(&s, &parts.method, &parts.headers, &path, &query, &body).await;
     }
     if path == "/auth/o2/token" {
         return lwa(&s, &parts.method, &parts.headers, &query, &body).await;
@@ -547,6 +557,165 @@ async fn sp_api(
             set_header(&mut r, "x-amzn-RateLimit-Limit", &header_value(rate));
         }
     }
+    s.record(
+        op,
+        if fault == Some(FaultKind::Drop) {
+            0
+        } else {
+            reply.status
+        },
+        fault.is_some(),
+    );
+    post_fault(r, fault).await
+}
+
+fn xml_response(s: &Shared, reply: &crate::mws::MwsReply, request_id: &str) -> Response {
+    let mut r = Response::new(Body::from(reply.body.clone()));
+    *r.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    set_header(&mut r, "content-type", reply.content_type);
+    set_header(&mut r, "x-mws-request-id", request_id);
+    set_header(&mut r, "x-mws-timestamp", &crate::clock::iso(s.now()));
+    set_header(
+        &mut r,
+        "x-mws-response-context",
+        &format!("sandbox/{request_id}"),
+    );
+    if reply.content_md5 {
+        set_header(&mut r, "content-md5", &crate::mws::content_md5(&reply.body));
+    }
+    r
+}
+
+/// Legacy MWS: Orders and Feeds.
+async fn mws(
+    s: &Shared,
+    method: &Method,
+    headers: &HeaderMap,
+    path: &str,
+    query: &str,
+    body: &Bytes,
+) -> Response {
+    use crate::mws::{MwsParams, Section, error};
+    let rid = s.request_id();
+    let Some(section) = Section::of(path) else {
+        let r = error(
+            crate::mws::ORDERS_NS,
+            404,
+            "Sender",
+            "InvalidAddress",
+            "Resource is not found.",
+            &rid,
+        );
+        return xml_response(s, &r, &rid);
+    };
+    let ns = match section {
+        Section::Orders => crate::mws::ORDERS_NS,
+        Section::Feeds => crate::mws::FEEDS_NS,
+    };
+    let Some(params) = MwsParams::parse(headers, query, body) else {
+        let r = error(
+            ns,
+            400,
+            "Sender",
+            "InvalidParameterValue",
+            "The parameters could not be parsed.",
+            &rid,
+        );
+        return xml_response(s, &r, &rid);
+    };
+    let action = params.get("Action").unwrap_or_default().to_owned();
+    let Some((op, bucket)) = crate::mws::operation(section, &action) else {
+        let r = error(
+            ns,
+            400,
+            "Sender",
+            "InvalidParameterValue",
+            &format!("Invalid action {action:?} for this section."),
+            &rid,
+        );
+        return xml_response(s, &r, &rid);
+    };
+    if action == "SubmitFeed" && method != Method::POST {
+        let r = error(
+            ns,
+            400,
+            "Sender",
+            "InvalidParameterValue",
+            "SubmitFeed must be sent with POST.",
+            &rid,
+        );
+        s.record(op, 400, false);
+        return xml_response(s, &r, &rid);
+    }
+    let seller = match crate::mws::authenticate(s, section, method, headers, path, &params, &rid) {
+        Ok(ix) => ix,
+        Err(r) => {
+            s.record(op, r.status, false);
+            return xml_response(s, &r, &rid);
+        }
+    };
+    let fault = s.fault_for(op);
+    let injected = match fault {
+        Some(FaultKind::Throttle) => Some(error(
+            ns,
+            503,
+            "",
+            "RequestThrottled",
+            "Request is throttled",
+            &rid,
+        )),
+        Some(FaultKind::InternalError) => Some(error(
+            ns,
+            500,
+            "Receiver",
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+            &rid,
+        )),
+        Some(FaultKind::ServiceUnavailable) => Some(error(
+            ns,
+            503,
+            "Receiver",
+            "ServiceUnavailable",
+            "Service is temporarily unavailable. Please try again.",
+            &rid,
+        )),
+        Some(FaultKind::Slow) => {
+            let d = s.faults.read().map(|f| f.slow_delay).unwrap_or_default();
+            tokio::time::sleep(d).await;
+            None
+        }
+        Some(FaultKind::Timeout) => {
+            let d = s.faults.read().map(|f| f.timeout_delay).unwrap_or_default();
+            tokio::time::sleep(d).await;
+            None
+        }
+        _ => None,
+    };
+    if let Some(r) = injected {
+        s.record_full(op, r.status, true, fault == Some(FaultKind::Throttle));
+        return xml_response(s, &r, &rid);
+    }
+    if s.cfg.rate_limits {
+        let seller_id = s.worlds[seller].0.clone();
+        let key = s.cfg.credentials.mws_access_key_id.clone();
+        let now = s.now();
+        if !lock(&s.limiter).try_take(&seller_id, &key, bucket, now) {
+            let r = error(
+                ns,
+                503,
+                "",
+                "RequestThrottled",
+                "Request is throttled",
+                &rid,
+            );
+            s.record_full(op, 503, false, true);
+            return xml_response(s, &r, &rid);
+        }
+    }
+    let reply = crate::mws::dispatch(s, seller, section, &params, body, headers, &rid);
+    let r = xml_response(s, &reply, &rid);
     s.record(
         op,
         if fault == Some(FaultKind::Drop) {

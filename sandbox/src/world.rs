@@ -40,6 +40,15 @@ pub struct ConfirmedShipment {
     pub replaced_earlier: bool,
 }
 
+/// An MWS feed submission and its processing report.
+#[derive(Debug, Clone)]
+pub(crate) struct MwsFeed {
+    pub(crate) id: String,
+    pub(crate) feed_type: String,
+    pub(crate) submitted: OffsetDateTime,
+    pub(crate) report: String,
+}
+
 /// A filtered order listing (shared by getOrders and searchOrders).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct OrderQuery {
@@ -147,6 +156,7 @@ pub(crate) struct World {
     pub(crate) mps: Vec<&'static Marketplace>,
     pub(crate) shipments: Vec<ConfirmedShipment>,
     pub(crate) pages: HashMap<String, PageState>,
+    pub(crate) feeds: Vec<MwsFeed>,
     page_counter: u64,
     seed: u64,
     caught_up_to: OffsetDateTime,
@@ -179,6 +189,7 @@ impl World {
             mps,
             shipments: Vec::new(),
             pages: HashMap::new(),
+            feeds: Vec::new(),
             page_counter: 0,
             seed,
             caught_up_to: start,
