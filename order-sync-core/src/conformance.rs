@@ -239,6 +239,55 @@ pub async fn redaction_keeps_totals(h: &dyn StoreHarness) {
     assert_eq!(held.order.purchased_at, order.purchased_at);
 }
 
+/// A batch upsert behaves like single upserts, order by order: created, unchanged, stale
+/// and updated in one batch, one result per order, the same host ids.
+pub async fn batch_upsert_matches_single(h: &dyn StoreHarness) {
+    let acct = account("batch");
+    let a = host_order(&acct, sample_order("900-0000006-0000001", T0));
+    let b = host_order(&acct, sample_order("900-0000006-0000002", T0));
+    let first = h
+        .store()
+        .upsert_orders(&[a.clone(), b.clone()])
+        .await
+        .expect("first batch");
+    assert_eq!(first.len(), 2);
+    let ida = first[0].as_ref().expect("a").host_id.clone();
+    let idb = first[1].as_ref().expect("b").host_id.clone();
+    assert_ne!(ida, idb);
+    let mut b_newer = b.clone();
+    b_newer.order.last_updated_at = T0 + Duration::minutes(1);
+    let mut a_older = a.clone();
+    a_older.order.last_updated_at = T0 - Duration::minutes(1);
+    let c = host_order(&acct, sample_order("900-0000006-0000003", T0));
+    let second = h
+        .store()
+        .upsert_orders(&[a_older, b_newer, c.clone(), c])
+        .await
+        .expect("second batch");
+    let actions: Vec<(UpsertAction, HostOrderId)> = second
+        .into_iter()
+        .map(|r| {
+            let r = r.expect("accepted");
+            (r.action, r.host_id)
+        })
+        .collect();
+    assert_eq!(actions[0], (UpsertAction::Stale, ida));
+    assert_eq!(actions[1], (UpsertAction::Updated, idb));
+    assert_eq!(actions[2].0, UpsertAction::Created);
+    assert_eq!(
+        actions[3],
+        (UpsertAction::Unchanged, actions[2].1.clone()),
+        "a duplicate within one batch is one order"
+    );
+    assert!(
+        h.store()
+            .upsert_orders(&[])
+            .await
+            .expect("empty batch")
+            .is_empty()
+    );
+}
+
 fn entry(id: &str, updated: OffsetDateTime) -> IdMapEntry {
     IdMapEntry {
         amazon_order_id: AmazonOrderId::new(id),
@@ -539,6 +588,35 @@ pub async fn outbox_confirms_once(s: &dyn SyncState) {
     );
 }
 
+/// A batched id map read returns exactly the known entries.
+pub async fn id_map_get_many_returns_known(s: &dyn SyncState) {
+    let acct = account("many");
+    let e1 = entry("900-0000016-0000001", T0);
+    let e2 = entry("900-0000016-0000002", T0 + Duration::minutes(1));
+    s.record_entry(&acct, e1.clone()).await.expect("record");
+    s.record_entry(&acct, e2.clone()).await.expect("record");
+    let ids = [
+        e1.amazon_order_id.clone(),
+        AmazonOrderId::new("900-0000016-0000009"),
+        e2.amazon_order_id.clone(),
+    ];
+    let got = s.id_map_get_many(&acct, &ids).await.expect("read");
+    assert_eq!(got.len(), 2);
+    assert_eq!(got.get(&e1.amazon_order_id), Some(&e1));
+    assert_eq!(got.get(&e2.amazon_order_id), Some(&e2));
+    let other = s
+        .id_map_get_many(&account("many-other"), &ids)
+        .await
+        .expect("read");
+    assert!(other.is_empty());
+    assert!(
+        s.id_map_get_many(&acct, &[])
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}
+
 /// Orders whose PII expired (and only those) are due; marking them removes them.
 pub async fn redaction_due(s: &dyn SyncState) {
     let acct = account("due");
@@ -631,6 +709,7 @@ pub async fn run_all_store(h: &dyn StoreHarness) {
     accounts_are_isolated(h).await;
     shipments_ready_until_final(h).await;
     redaction_keeps_totals(h).await;
+    batch_upsert_matches_single(h).await;
 }
 
 /// Runs every state check.
@@ -638,6 +717,7 @@ pub async fn run_all_state(s: &dyn SyncState) {
     cursor_compare_and_set(s).await;
     commit_is_atomic(s).await;
     id_map_newer_wins(s).await;
+    id_map_get_many_returns_known(s).await;
     parked_retry(s).await;
     outbox_confirms_once(s).await;
     redaction_due(s).await;

@@ -174,6 +174,28 @@ pub trait OrderStore: Send + Sync {
     /// Creates or updates the order; returns the host's id.
     async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError>;
 
+    /// Upserts a batch of orders (the engine passes one listing page at a time), with the
+    /// contract of [`upsert_order`](Self::upsert_order) for each, and returns one result per
+    /// order, in order: an order the host refuses is an `Err` in its slot. The outer `Err`
+    /// means the whole batch failed (e.g. the host is down); the engine then retries
+    /// every order of it later.
+    ///
+    /// The default calls `upsert_order` for each order. Adapters with transactions should
+    /// override it to write the batch in one transaction: it is the import's hot path.
+    async fn upsert_orders(
+        &self,
+        orders: &[HostOrder],
+    ) -> Result<Vec<Result<UpsertOutcome, StoreError>>, StoreError> {
+        let mut out = Vec::with_capacity(orders.len());
+        for order in orders {
+            match self.upsert_order(order).await {
+                Err(StoreError::Unavailable(e)) => return Err(StoreError::Unavailable(e)),
+                other => out.push(other),
+            }
+        }
+        Ok(out)
+    }
+
     /// The host's record of an Amazon order, if it has one.
     async fn find_order(
         &self,
@@ -210,15 +232,6 @@ pub trait OrderStore: Send + Sync {
 /// Conveniences over any [`OrderStore`].
 #[async_trait]
 pub trait OrderStoreExt: OrderStore {
-    /// Upserts several orders in order, stopping at the first error.
-    async fn upsert_orders(&self, orders: &[HostOrder]) -> Result<Vec<UpsertOutcome>, StoreError> {
-        let mut out = Vec::with_capacity(orders.len());
-        for o in orders {
-            out.push(self.upsert_order(o).await?);
-        }
-        Ok(out)
-    }
-
     /// Whether the host holds the order.
     async fn has_order(&self, account: &AccountId, id: &AmazonOrderId) -> Result<bool, StoreError> {
         Ok(self.find_order(account, id).await?.is_some())

@@ -6,6 +6,8 @@
 //! that a SQL adapter runs in one transaction, and the cursor moves by compare-and-set so
 //! two workers can never both advance it.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use order_mapping::vocab::{FulfillmentChannel, OrderStatus};
 use serde::{Deserialize, Serialize};
@@ -263,6 +265,24 @@ pub trait SyncState: Send + Sync {
         account: &AccountId,
         id: &AmazonOrderId,
     ) -> Result<Option<IdMapEntry>, StateError>;
+
+    /// The id map entries of several orders (those the state has), keyed by Amazon id.
+    ///
+    /// The default calls [`id_map_get`](Self::id_map_get) for each id; SQL adapters should
+    /// override it with one query (the import reads one page of ids at a time).
+    async fn id_map_get_many(
+        &self,
+        account: &AccountId,
+        ids: &[AmazonOrderId],
+    ) -> Result<HashMap<AmazonOrderId, IdMapEntry>, StateError> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for id in ids {
+            if let Some(e) = self.id_map_get(account, id).await? {
+                out.insert(id.clone(), e);
+            }
+        }
+        Ok(out)
+    }
 
     /// The parked orders of an account, oldest first.
     async fn parked(&self, account: &AccountId) -> Result<Vec<ParkedOrder>, StateError>;

@@ -37,10 +37,12 @@ async fn each_check_passes_on_a_fresh_instance() {
     conformance::accounts_are_isolated(&h()).await;
     conformance::shipments_ready_until_final(&h()).await;
     conformance::redaction_keeps_totals(&h()).await;
+    conformance::batch_upsert_matches_single(&h()).await;
     let s = MemoryState::new;
     conformance::cursor_compare_and_set(&s()).await;
     conformance::commit_is_atomic(&s()).await;
     conformance::id_map_newer_wins(&s()).await;
+    conformance::id_map_get_many_returns_known(&s()).await;
     conformance::parked_retry(&s()).await;
     conformance::outbox_confirms_once(&s()).await;
     conformance::redaction_due(&s()).await;

@@ -225,17 +225,12 @@ async fn shutdown_lets_the_run_in_flight_finish_its_page() {
     // the next start lists the window again (idempotently).
     assert_eq!(
         s.store.len(),
-        1,
-        "stopped at the first safe point after an order"
+        3,
+        "the page in hand was imported and committed"
     );
-    assert_eq!(s.state.id_map_len(&acct), 1);
-    assert!(
-        s.state
-            .cursor(&acct, JobKind::ImportOrders)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_eq!(s.state.id_map_len(&acct), 3);
+    let cursor = s.state.cursor(&acct, JobKind::ImportOrders).await.unwrap();
+    assert!(cursor.is_none(), "the window was not finished");
     let runs = s.state.recent_runs(&acct, None, 10).await.unwrap();
     assert_eq!(runs[0].outcome, RunOutcome::Cancelled);
 
@@ -243,8 +238,10 @@ async fn shutdown_lets_the_run_in_flight_finish_its_page() {
         .engine
         .run(&s.accounts[0], JobKind::ImportOrders, &Shutdown::never())
         .await;
-    assert_eq!((again.counts.created, again.counts.unchanged), (2, 1));
-    assert_eq!(s.store.writes(), 3);
+    assert_eq!((again.counts.created, again.counts.unchanged), (0, 3));
+    assert_eq!(s.store.writes(), 3, "nothing written twice");
+    let cursor = s.state.cursor(&acct, JobKind::ImportOrders).await.unwrap();
+    assert!(cursor.is_some());
 }
 
 #[tokio::test(start_paused = true)]

@@ -150,68 +150,128 @@ fn host_park(e: StoreError, target: &str) -> Result<Park, SyncError> {
     }
 }
 
-/// Imports one order into the host. `force` ignores the state's record (reconcile: the
-/// host lacks the order even though the state remembers it).
-async fn import_one(
+/// An order that passed the checks and the mapping, on its way to the host.
+struct Prepared {
+    host: HostOrder,
+    prior: Option<IdMapEntry>,
+    to_warehouse: bool,
+    pii_expires_at: Option<OffsetDateTime>,
+}
+
+/// Imports a batch of orders (one page) into the host: one batched state read, one
+/// batched store upsert, then the warehouse per order. `force` ignores the state's record
+/// (reconcile: the host lacks the order even though the state remembers it). Returns what
+/// happened to each order, in order; fails as a whole only when the host or the state is
+/// unavailable (every step is idempotent, so the caller can simply retry).
+async fn import_many(
     engine: &Engine,
     account: &Account,
-    order: Order,
+    orders: Vec<Order>,
     force: bool,
-) -> Result<Imported, SyncError> {
+) -> Result<Vec<(AmazonOrderId, Imported)>, SyncError> {
     let cfg = &account.config.import;
-    if order.is_fba() && !cfg.fba {
-        return Ok(Imported::Skipped);
+    let to_store = cfg.targets.store && engine.store.is_some();
+    let warehouse = engine.warehouse.as_ref().filter(|_| cfg.targets.warehouse);
+    if !to_store && warehouse.is_none() {
+        return Err(SyncError::Config(
+            "no import target: enable the store or the warehouse target".into(),
+        ));
     }
-    let prior = engine.state.id_map_get(account.id(), &order.id).await?;
-    if !force
-        && prior
-            .as_ref()
-            .is_some_and(|p| p.last_updated_at >= order.last_updated_at)
-    {
-        return Ok(Imported::AlreadyCurrent);
-    }
-    let redacted = prior.as_ref().is_some_and(|p| p.redacted_at.is_some());
-    let pii_expires_at = account.config.retention.pii_expires_at(&order);
-    let (id, marketplace, channel, status, version) = (
-        order.id.clone(),
-        order.marketplace.clone(),
-        order.channel.clone(),
-        order.status.clone(),
-        order.last_updated_at,
-    );
-    let to_warehouse = cfg.targets.warehouse
-        && engine.warehouse.is_some()
-        && wants_warehouse(&order, prior.as_ref());
-    let host = match to_host_order(account, order, redacted) {
-        Ok(h) => h,
-        Err(park) => return Ok(Imported::Parked(park)),
-    };
+    let ids: Vec<AmazonOrderId> = orders.iter().map(|o| o.id.clone()).collect();
+    let mut priors = engine.state.id_map_get_many(account.id(), &ids).await?;
 
-    let mut action = None;
-    let mut host_order_id = prior.as_ref().and_then(|p| p.host_order_id.clone());
-    if cfg.targets.store {
-        if let Some(store) = &engine.store {
-            match store.upsert_order(&host).await {
-                Ok(out) => {
-                    host_order_id = Some(out.host_id);
-                    action = Some(out.action);
-                }
-                Err(e) => return Ok(Imported::Parked(host_park(e, "order store")?)),
+    // Check and map every order; keep the outcome slot of each.
+    let mut outcomes: Vec<(AmazonOrderId, Option<Imported>)> = Vec::with_capacity(orders.len());
+    let mut prepared: Vec<(usize, Prepared)> = Vec::new();
+    for order in orders {
+        let id = order.id.clone();
+        if order.is_fba() && !cfg.fba {
+            outcomes.push((id, Some(Imported::Skipped)));
+            continue;
+        }
+        let prior = priors.remove(&id);
+        if !force
+            && prior
+                .as_ref()
+                .is_some_and(|p| p.last_updated_at >= order.last_updated_at)
+        {
+            outcomes.push((id, Some(Imported::AlreadyCurrent)));
+            continue;
+        }
+        let redacted = prior.as_ref().is_some_and(|p| p.redacted_at.is_some());
+        let pii_expires_at = account.config.retention.pii_expires_at(&order);
+        let to_warehouse = warehouse.is_some() && wants_warehouse(&order, prior.as_ref());
+        match to_host_order(account, order, redacted) {
+            Ok(host) => {
+                prepared.push((
+                    outcomes.len(),
+                    Prepared {
+                        host,
+                        prior,
+                        to_warehouse,
+                        pii_expires_at,
+                    },
+                ));
+                outcomes.push((id, None));
+            }
+            Err(park) => outcomes.push((id, Some(Imported::Parked(park)))),
+        }
+    }
+
+    // The order store: one batch.
+    let mut store_results: Vec<Option<Result<crate::host::UpsertOutcome, StoreError>>> =
+        prepared.iter().map(|_| None).collect();
+    if let (true, Some(store)) = (to_store, &engine.store) {
+        if !prepared.is_empty() {
+            let hosts: Vec<HostOrder> = prepared.iter().map(|(_, p)| p.host.clone()).collect();
+            let results = store.upsert_orders(&hosts).await?;
+            if results.len() != hosts.len() {
+                return Err(StoreError::unavailable(format!(
+                    "order store answered {} results for {} orders",
+                    results.len(),
+                    hosts.len()
+                ))
+                .into());
+            }
+            for (slot, r) in store_results.iter_mut().zip(results) {
+                *slot = Some(r);
             }
         }
     }
-    let mut warehouse_id = prior.as_ref().and_then(|p| p.warehouse_id.clone());
-    if to_warehouse {
-        if let Some(wh) = &engine.warehouse {
+
+    // The warehouse, per order; then the id map entry.
+    for ((slot, p), store_result) in prepared.into_iter().zip(store_results) {
+        let mut action = None;
+        let mut host_order_id = p.prior.as_ref().and_then(|e| e.host_order_id.clone());
+        match store_result {
+            Some(Ok(out)) => {
+                host_order_id = Some(out.host_id);
+                action = Some(out.action);
+            }
+            Some(Err(e)) => {
+                outcomes[slot].1 = Some(Imported::Parked(host_park(e, "order store")?));
+                continue;
+            }
+            None => {}
+        }
+        let mut warehouse_id = p.prior.as_ref().and_then(|e| e.warehouse_id.clone());
+        let order = &p.host.order;
+        let (marketplace, channel, status, version) = (
+            order.marketplace.clone(),
+            order.channel.clone(),
+            order.status.clone(),
+            order.last_updated_at,
+        );
+        if let (true, Some(wh)) = (p.to_warehouse, warehouse) {
             let service = account
                 .mapper
                 .warehouse_service(
-                    host.order.service_level.as_ref(),
-                    host.order.ship_service_level.as_deref(),
+                    order.service_level.as_ref(),
+                    order.ship_service_level.as_deref(),
                 )
                 .to_owned();
             let request = FulfilmentRequest {
-                order: host,
+                order: p.host,
                 service,
             };
             match wh.submit(&request).await {
@@ -219,35 +279,35 @@ async fn import_one(
                     warehouse_id = Some(out.host_id);
                     action = action.or(Some(out.action));
                 }
-                Err(e) => return Ok(Imported::Parked(host_park(e, "warehouse")?)),
+                Err(e) => {
+                    outcomes[slot].1 = Some(Imported::Parked(host_park(e, "warehouse")?));
+                    continue;
+                }
             }
         }
+        let entry = IdMapEntry {
+            amazon_order_id: outcomes[slot].0.clone(),
+            host_order_id,
+            warehouse_id,
+            marketplace,
+            channel,
+            status,
+            last_updated_at: version,
+            imported_at: engine.clock.now(),
+            pii_expires_at: p.pii_expires_at,
+            redacted_at: p.prior.and_then(|e| e.redacted_at),
+        };
+        outcomes[slot].1 = Some(match action {
+            Some(action) => Imported::Done(Box::new(entry), action),
+            // Warehouse only, and not ready for fulfilment (e.g. unpaid): remember the
+            // version; a later update that makes it ready is newer and goes out then.
+            None => Imported::Deferred(Box::new(entry)),
+        });
     }
-    let has_target = (cfg.targets.store && engine.store.is_some())
-        || (cfg.targets.warehouse && engine.warehouse.is_some());
-    if !has_target {
-        return Err(SyncError::Config(
-            "no import target: enable the store or the warehouse target".into(),
-        ));
-    }
-    let entry = IdMapEntry {
-        amazon_order_id: id,
-        host_order_id,
-        warehouse_id,
-        marketplace,
-        channel,
-        status,
-        last_updated_at: version,
-        imported_at: engine.clock.now(),
-        pii_expires_at,
-        redacted_at: prior.and_then(|p| p.redacted_at),
-    };
-    Ok(match action {
-        Some(action) => Imported::Done(Box::new(entry), action),
-        // Warehouse only, and not ready for fulfilment (e.g. unpaid): remember the
-        // version; a later update that makes it ready is newer and goes out then.
-        None => Imported::Deferred(Box::new(entry)),
-    })
+    Ok(outcomes
+        .into_iter()
+        .map(|(id, o)| (id, o.unwrap_or(Imported::AlreadyCurrent)))
+        .collect())
 }
 
 /// Collects one page's (or one retry batch's) changes for a single state commit.
@@ -276,16 +336,28 @@ impl<'a> Batch<'a> {
         }
     }
 
-    /// Imports one order and counts what happened. Returns `true` when it ended parked.
-    async fn add(
+    /// Imports a batch of orders (one page) and counts what happened. Returns the ids
+    /// that ended parked.
+    async fn add_many(
         &mut self,
-        order: Order,
+        orders: Vec<Order>,
         force: bool,
         report: &mut RunReport,
-    ) -> Result<bool, SyncError> {
-        let id = order.id.clone();
-        self.touched.insert(id.clone());
-        match import_one(self.engine, self.account, order, force).await? {
+    ) -> Result<HashSet<AmazonOrderId>, SyncError> {
+        let mut parked = HashSet::new();
+        for (id, outcome) in import_many(self.engine, self.account, orders, force).await? {
+            self.touched.insert(id.clone());
+            if self.record(id.clone(), outcome, report) {
+                parked.insert(id);
+            }
+        }
+        Ok(parked)
+    }
+
+    /// Counts one order's outcome and stages its state changes. Returns `true` when it
+    /// ended parked.
+    fn record(&mut self, id: AmazonOrderId, outcome: Imported, report: &mut RunReport) -> bool {
+        match outcome {
             Imported::Done(entry, action) => {
                 match action {
                     UpsertAction::Created => report.counts.created += 1,
@@ -300,7 +372,7 @@ impl<'a> Batch<'a> {
                 }
                 self.commit.resolved.push(id);
                 self.commit.entries.push(*entry);
-                Ok(false)
+                false
             }
             Imported::Deferred(entry) => {
                 report.counts.skipped += 1;
@@ -309,7 +381,7 @@ impl<'a> Batch<'a> {
                 }
                 self.commit.resolved.push(id);
                 self.commit.entries.push(*entry);
-                Ok(false)
+                false
             }
             Imported::AlreadyCurrent => {
                 report.counts.unchanged += 1;
@@ -317,11 +389,11 @@ impl<'a> Batch<'a> {
                     report.counts.unparked += 1;
                     self.commit.resolved.push(id);
                 }
-                Ok(false)
+                false
             }
             Imported::Skipped => {
                 report.counts.skipped += 1;
-                Ok(false)
+                false
             }
             Imported::Parked(park) => {
                 let now = self.engine.clock.now();
@@ -337,7 +409,7 @@ impl<'a> Batch<'a> {
                     first_parked_at: before.map_or(now, |p| p.first_parked_at),
                     last_attempt_at: now,
                 });
-                Ok(true)
+                true
             }
         }
     }
@@ -380,23 +452,15 @@ async fn import_window(
         check_shutdown(shutdown)?;
         let page = account.amazon.list_orders(q, token.as_ref()).await?;
         report.counts.fetched += page.orders.len() as u64;
-        for order in page.orders {
-            let result = if force_missing {
-                reconcile_one(batch, order, report).await
-            } else {
-                batch.add(order, false, report).await.map(|_| ())
-            };
-            if let Err(e) = result {
-                // Keep what the host already accepted, then stop.
-                batch.flush().await?;
-                return Err(e);
-            }
-            if shutdown.is_requested() {
-                batch.flush().await?;
-                return Err(SyncError::Cancelled);
-            }
-        }
+        let result = if force_missing {
+            reconcile_page(batch, page.orders, report).await
+        } else {
+            batch.add_many(page.orders, false, report).await.map(|_| ())
+        };
+        // Keep what the host already accepted, then stop on an error or a shutdown.
         batch.flush().await?;
+        result?;
+        check_shutdown(shutdown)?;
         match page.next_page {
             Some(next) => token = Some(next),
             None => return Ok(page.updated_before),
@@ -404,40 +468,46 @@ async fn import_window(
     }
 }
 
-/// Reconcile: imports `order` when the host lacks it (or holds an older version).
-async fn reconcile_one(
+/// Reconcile: imports the orders of a page that the host lacks (or holds in an older
+/// version).
+async fn reconcile_page(
     batch: &mut Batch<'_>,
-    order: Order,
+    orders: Vec<Order>,
     report: &mut RunReport,
 ) -> Result<(), SyncError> {
     let (engine, account) = (batch.engine, batch.account);
-    if order.is_fba() && !account.config.import.fba {
-        report.counts.skipped += 1;
+    let mut missing = HashSet::new();
+    let mut todo = Vec::new();
+    for order in orders {
+        if order.is_fba() && !account.config.import.fba {
+            report.counts.skipped += 1;
+            continue;
+        }
+        let held = match &engine.store {
+            Some(store) if account.config.import.targets.store => store
+                .find_order(account.id(), &order.id)
+                .await?
+                .map(|r| r.last_updated_at),
+            _ => engine
+                .state
+                .id_map_get(account.id(), &order.id)
+                .await?
+                .map(|e| e.last_updated_at),
+        };
+        match held {
+            None => {
+                missing.insert(order.id.clone());
+                todo.push(order);
+            }
+            Some(v) if v < order.last_updated_at => todo.push(order),
+            Some(_) => report.counts.unchanged += 1,
+        }
+    }
+    if todo.is_empty() {
         return Ok(());
     }
-    let held = match &engine.store {
-        Some(store) if account.config.import.targets.store => store
-            .find_order(account.id(), &order.id)
-            .await?
-            .map(|r| r.last_updated_at),
-        _ => engine
-            .state
-            .id_map_get(account.id(), &order.id)
-            .await?
-            .map(|e| e.last_updated_at),
-    };
-    match held {
-        None => {
-            let parked = batch.add(order, true, report).await?;
-            if !parked {
-                report.counts.missing_found += 1;
-            }
-        }
-        Some(v) if v < order.last_updated_at => {
-            batch.add(order, true, report).await?;
-        }
-        Some(_) => report.counts.unchanged += 1,
-    }
+    let parked = batch.add_many(todo, true, report).await?;
+    report.counts.missing_found += missing.difference(&parked).count() as u64;
     Ok(())
 }
 
@@ -494,7 +564,7 @@ async fn retry_parked(
             }
         };
         report.counts.fetched += 1;
-        if let Err(e) = batch.add(order, false, report).await {
+        if let Err(e) = batch.add_many(vec![order], false, report).await {
             batch.flush().await?;
             return Err(e);
         }
