@@ -5,6 +5,12 @@
 //! ([`commit_import`](SyncState::commit_import), [`outbox_claim`](SyncState::outbox_claim))
 //! that a SQL adapter runs in one transaction, and the cursor moves by compare-and-set so
 //! two workers can never both advance it.
+//!
+//! What the state does not do is lock a job: running the same job of the same account in
+//! two places at once is prevented by the runner ([`Engine::run`](crate::engine::Engine::run)
+//! in one process; one queue per account in a shared job system). Were it to happen
+//! anyway, the cursor compare-and-set makes one import fail cleanly, and two exports could
+//! at worst send the same package twice, which Amazon treats as an edit of that package.
 
 use std::collections::HashMap;
 
