@@ -220,8 +220,10 @@ fn init_logging(cli: &Cli) {
         Some(f) => EnvFilter::try_new(f).unwrap_or_else(|_| EnvFilter::new(default)),
         None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
     };
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match cli.log_format {
         LogFormat::Json => builder.json().try_init(),

@@ -230,11 +230,14 @@ fn print_human(s: &Status) {
             "  last new orders    {}",
             a.last_new_orders_at.map_or_else(|| "never".to_owned(), ts)
         );
-        for (job, run) in &a.last_runs {
+        for job in JobKind::ALL.map(JobKind::as_str) {
+            let Some(run) = a.last_runs.get(job) else {
+                continue;
+            };
             let cursor = a
                 .cursors
                 .get(job)
-                .and_then(|c| c.as_ref())
+                .and_then(Option::as_ref)
                 .map(|c| format!(", cursor {}", ts(c.position)))
                 .unwrap_or_default();
             match run {
