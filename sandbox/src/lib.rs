@@ -96,6 +96,18 @@ pub use model::OrderStatus;
 pub use server::OperationStats;
 pub use world::ConfirmedShipment;
 
+/// The published default usage plan of an operation as the sandbox enforces it (SP-API
+/// names such as `getOrders`, `orders2026.getOrder`; MWS throttle buckets such as
+/// `mws.ListOrders`), before any `rate_limit_overrides`.
+///
+/// ```
+/// let l = amazon_sandbox::published_rate_limit("getOrders").unwrap();
+/// assert_eq!((l.rate, l.burst), (0.0167, 20));
+/// ```
+pub fn published_rate_limit(operation: &str) -> Option<RateLimit> {
+    ratelimit::published(operation)
+}
+
 /// Errors starting a sandbox.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -472,5 +484,16 @@ impl Drop for Sandbox {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_are_thread_safe() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Sandbox>();
+        check::<super::SellerView<'static>>();
+        check::<super::SandboxConfig>();
     }
 }
