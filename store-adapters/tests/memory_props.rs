@@ -1,0 +1,217 @@
+//! Property: whatever the interleaving of Amazon updates, clock steps and crashes at any
+//! host write, the host ends up with exactly Amazon's orders, each at Amazon's latest
+//! version, one host order per Amazon id, and no version written twice.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use order_mapping::Mapper;
+use order_mapping::vocab::OrderStatus;
+use order_sync_core::clock::{Clock, ManualClock};
+use order_sync_core::config::AccountConfig;
+use order_sync_core::engine::{Account, Engine};
+use order_sync_core::error::StoreError;
+use order_sync_core::fake::FakeAmazon;
+use order_sync_core::fixtures::sample_order;
+use order_sync_core::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
+use order_sync_core::ids::{AccountId, AmazonOrderId, PackageRef};
+use order_sync_core::model::HostShipment;
+use order_sync_core::report::{NoopNotifier, RunOutcome};
+use order_sync_core::shutdown::Shutdown;
+use order_sync_core::state::{JobKind, SyncState};
+use proptest::prelude::*;
+use store_adapters::memory::{MemoryState, MemoryStore};
+use time::Duration;
+use time::macros::datetime;
+
+/// Accepts `budget` writes, then hangs (the process "dies" there).
+struct Crashing {
+    inner: Arc<MemoryStore>,
+    budget: AtomicUsize,
+}
+
+#[async_trait]
+impl OrderStore for Crashing {
+    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
+        if self
+            .budget
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1))
+            .is_err()
+        {
+            std::future::pending::<()>().await;
+        }
+        self.inner.upsert_order(order).await
+    }
+    async fn find_order(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrderRef>, StoreError> {
+        self.inner.find_order(a, id).await
+    }
+    async fn shipments_ready(
+        &self,
+        a: &AccountId,
+        l: usize,
+    ) -> Result<Vec<HostShipment>, StoreError> {
+        self.inner.shipments_ready(a, l).await
+    }
+    async fn record_shipment_result(
+        &self,
+        a: &AccountId,
+        o: &AmazonOrderId,
+        p: &PackageRef,
+        r: &ShipmentResult,
+    ) -> Result<(), StoreError> {
+        self.inner.record_shipment_result(a, o, p, r).await
+    }
+    async fn redact_pii(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+        m: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.redact_pii(a, id, m).await
+    }
+}
+
+/// One step of the scenario.
+#[derive(Debug, Clone)]
+enum Step {
+    /// Amazon changes order `order` (0..6); the change becomes visible `age` minutes old
+    /// (Amazon's listings lag), with a new status.
+    Update { order: u8, age: u8, cancel: bool },
+    /// Time passes.
+    Wait { minutes: u8 },
+    /// An import run; `crash_after` host writes it dies, if set.
+    Import { crash_after: Option<u8> },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0u8..6, 0u8..6, any::<bool>())
+            .prop_map(|(order, age, cancel)| Step::Update { order, age, cancel }),
+        2 => (1u8..20).prop_map(|minutes| Step::Wait { minutes }),
+        3 => proptest::option::of(0u8..4).prop_map(|crash_after| Step::Import { crash_after }),
+    ]
+}
+
+fn run_scenario(steps: Vec<Step>, page_size: usize) -> Result<(), TestCaseError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let t0 = datetime!(2026-06-01 0:00 UTC);
+        let clock = Arc::new(ManualClock::new(t0 + Duration::hours(1)));
+        let amazon = FakeAmazon::new(clock.clone()).with_page_size(page_size);
+        let store = Arc::new(MemoryStore::new());
+        let state = Arc::new(MemoryState::new());
+        let engine = Engine::builder(state.clone())
+            .store(store.clone())
+            .clock(clock.clone())
+            .notifier(Arc::new(NoopNotifier))
+            .build()
+            .unwrap();
+        let account = Account::new(
+            AccountConfig::new("prop", t0),
+            Arc::new(amazon.clone()),
+            Arc::new(Mapper::default()),
+        );
+        let acct = AccountId::new("prop");
+        let never = Shutdown::never();
+        // Distinct versions Amazon ever had, per order.
+        let mut versions: BTreeMap<AmazonOrderId, usize> = BTreeMap::new();
+        for s in steps {
+            match s {
+                Step::Update { order, age, cancel } => {
+                    let id = AmazonOrderId::new(format!("100-{order:07}-0000001"));
+                    let at = clock.now() - Duration::minutes(i64::from(age));
+                    let mut o = sample_order(id.as_str(), at);
+                    if cancel {
+                        o.status = OrderStatus::Canceled;
+                    }
+                    // Amazon's clock only moves forward per order.
+                    let keep = amazon
+                        .order(&id)
+                        .is_some_and(|old| old.last_updated_at >= at);
+                    if !keep {
+                        amazon.put_order(o);
+                        *versions.entry(id).or_default() += 1;
+                    }
+                }
+                Step::Wait { minutes } => clock.advance(Duration::minutes(i64::from(minutes))),
+                Step::Import { crash_after: None } => {
+                    let r = engine.run(&account, JobKind::ImportOrders, &never).await;
+                    prop_assert_eq!(r.outcome, RunOutcome::Completed, "{:?}", r);
+                }
+                Step::Import {
+                    crash_after: Some(budget),
+                } => {
+                    let crashing = Engine::builder(state.clone())
+                        .store(Arc::new(Crashing {
+                            inner: store.clone(),
+                            budget: AtomicUsize::new(usize::from(budget)),
+                        }))
+                        .clock(clock.clone())
+                        .notifier(Arc::new(NoopNotifier))
+                        .build()
+                        .unwrap();
+                    let run = crashing.run(&account, JobKind::ImportOrders, &never);
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), run).await;
+                }
+            }
+        }
+        // Let everything become visible, then one clean run.
+        clock.advance(Duration::minutes(10));
+        let r = engine.run(&account, JobKind::ImportOrders, &never).await;
+        prop_assert_eq!(r.outcome, RunOutcome::Completed, "{:?}", r);
+
+        let held = store.orders(&acct);
+        prop_assert_eq!(
+            held.len(),
+            versions.len(),
+            "one host order per Amazon order"
+        );
+        for h in &held {
+            let truth = amazon.order(&h.order.id).unwrap();
+            prop_assert_eq!(h.order.last_updated_at, truth.last_updated_at);
+            prop_assert_eq!(&h.order.status, &truth.status);
+            let e = state.id_map_get(&acct, &h.order.id).await.unwrap().unwrap();
+            prop_assert_eq!(e.last_updated_at, truth.last_updated_at);
+            prop_assert_eq!(e.host_order_id, store.host_id(&acct, &h.order.id));
+        }
+        let total_versions: usize = versions.values().sum();
+        prop_assert!(
+            store.writes() as usize <= total_versions,
+            "{} writes for {} versions",
+            store.writes(),
+            total_versions
+        );
+        prop_assert!(state.parked(&acct).await.unwrap().is_empty());
+        // A repeat changes nothing.
+        let again = engine.run(&account, JobKind::ImportOrders, &never).await;
+        prop_assert_eq!(
+            (again.counts.created, again.counts.updated),
+            (0, 0),
+            "{:?}",
+            again
+        );
+        Ok(())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn import_converges_to_amazon_whatever_the_crashes(
+        steps in proptest::collection::vec(step(), 1..40),
+        page_size in 1usize..4,
+    ) {
+        run_scenario(steps, page_size)?;
+    }
+}
