@@ -96,6 +96,12 @@ pub async fn run_cli(args: CliArgs) -> Result<(), Error> {
     println!("  refresh_token       {}", c.refresh_token);
     println!("  selling_partner_id  {}", c.selling_partner_id);
     println!("  marketplace_ids     {}", c.marketplace_ids.join(","));
+    println!(
+        "  MWS endpoint        {} (Orders /Orders/2013-09-01, Feeds /Feeds/2009-01-01)",
+        sandbox.base_url()
+    );
+    println!("  mws_access_key_id   {}", c.mws_access_key_id);
+    println!("  mws_secret_key      {}", c.mws_secret_key);
     for other in all.iter().skip(1) {
         println!(
             "  seller {}  refresh_token {}",
