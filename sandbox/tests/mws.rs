@@ -525,3 +525,102 @@ async fn fulfilment_and_acknowledgement_feeds() {
     let bogus = m.submit("_POST_PRODUCT_DATA_", "<x/>", None).await;
     assert!(bogus.body.contains("InvalidFeedType"));
 }
+
+/// Element names of an XML text (start and empty tags).
+fn element_names(xml: &str) -> std::collections::BTreeSet<String> {
+    xml.split('<')
+        .skip(1)
+        .filter(|t| !t.starts_with('/') && !t.starts_with('?') && !t.starts_with('!'))
+        .map(|t| {
+            t.split(|c: char| c == '>' || c == '/' || c.is_whitespace())
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+/// Every element the sandbox writes also occurs in the recorded MWS samples.
+#[tokio::test]
+async fn xml_element_names_match_recorded_mws() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox MWS element names") else {
+        return;
+    };
+    let mut known = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir.join("mws-samples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "xml") {
+            known.extend(element_names(&std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+
+    let sb = Sandbox::start(manual(55, 300).rate_limits(false))
+        .await
+        .unwrap();
+    let m = Mws::new(&sb);
+    let mut ours = std::collections::BTreeSet::new();
+    let list = m
+        .orders(
+            "ListOrders",
+            &[
+                ("MarketplaceId.Id.1", "ATVPDKIKX0DER"),
+                ("MarketplaceId.Id.2", "A1VC38T7YXB528"),
+                ("CreatedAfter", "2025-01-01T00:00:00Z"),
+            ],
+        )
+        .await;
+    ours.extend(element_names(&list.body));
+    for o in sb
+        .orders()
+        .iter()
+        .filter(|o| o.marketplace_id == "ATVPDKIKX0DER" || o.marketplace_id == "A1VC38T7YXB528")
+        .take(150)
+    {
+        ours.extend(element_names(
+            &m.orders("ListOrderItems", &[("AmazonOrderId", &o.order_id)])
+                .await
+                .body,
+        ));
+    }
+    ours.extend(element_names(
+        &m.orders(
+            "GetOrder",
+            &[("AmazonOrderId.Id.1", &sb.orders()[0].order_id)],
+        )
+        .await
+        .body,
+    ));
+    ours.extend(element_names(&m.orders("GetServiceStatus", &[]).await.body));
+    ours.extend(element_names(&m.orders("ListOrders", &[]).await.body));
+    let sub = m.submit("_POST_ORDER_FULFILLMENT_DATA_", "<AmazonEnvelope><Message><MessageID>1</MessageID><OrderFulfillment><AmazonOrderID>111-1111111-1111111</AmazonOrderID></OrderFulfillment></Message></AmazonEnvelope>", None).await;
+    ours.extend(element_names(&sub.body));
+    let id = between(&sub.body, "<FeedSubmissionId>", "</")
+        .unwrap()
+        .to_owned();
+    sb.advance_clock(Duration::from_secs(300));
+    ours.extend(element_names(
+        &m.feeds("GetFeedSubmissionList", &[]).await.body,
+    ));
+    ours.extend(element_names(
+        &m.feeds("GetFeedSubmissionCount", &[]).await.body,
+    ));
+    let report = m
+        .feeds("GetFeedSubmissionResult", &[("FeedSubmissionId", &id)])
+        .await;
+    assert!(
+        report
+            .body
+            .contains("<ResultMessageCode>18028</ResultMessageCode>"),
+        "{}",
+        report.body
+    );
+    ours.extend(element_names(&report.body));
+
+    let unknown: Vec<&String> = ours.iter().filter(|n| !known.contains(*n)).collect();
+    assert!(
+        unknown.is_empty(),
+        "elements never seen in the recorded samples: {unknown:?}"
+    );
+    assert!(ours.len() > 60, "{ours:?}");
+}
