@@ -324,6 +324,27 @@ impl OrderStore for MemoryStore {
         )
     }
 
+    async fn upsert_orders(
+        &self,
+        orders: &[HostOrder],
+    ) -> Result<Vec<Result<UpsertOutcome, StoreError>>, StoreError> {
+        // One lock for the whole batch, as a database would use one transaction.
+        let mut t = lock(&self.tables);
+        t.check(None)?;
+        Ok(orders
+            .iter()
+            .map(|o| {
+                t.upsert(
+                    &o.account,
+                    &o.order.id,
+                    o.clone(),
+                    |h| h.order.last_updated_at,
+                    "H",
+                )
+            })
+            .collect())
+    }
+
     async fn find_order(
         &self,
         account: &AccountId,
