@@ -180,6 +180,14 @@ impl Engine {
         job: JobKind,
         shutdown: &Shutdown,
     ) -> RunReport {
+        use tracing::Instrument;
+        let span = tracing::info_span!("sync_run", account = %account.id(), job = %job);
+        self.run_in_span(account, job, shutdown)
+            .instrument(span)
+            .await
+    }
+
+    async fn run_in_span(&self, account: &Account, job: JobKind, shutdown: &Shutdown) -> RunReport {
         let mut report = RunReport::start(account.id().clone(), job, self.clock.now());
         let result = match job {
             JobKind::ImportOrders => {
