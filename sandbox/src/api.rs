@@ -286,16 +286,12 @@ fn resume(
                 "The pagination token does not match the request's filters.",
             ));
         }
-    } else if canonical_of(st) != canonical {
+    } else if st.canonical != canonical {
         return Err(Reply::invalid(
             "The pagination token does not match the request's filters.",
         ));
     }
     Ok(st.clone())
-}
-
-fn canonical_of(st: &PageState) -> &str {
-    st.canonical.as_str()
 }
 
 fn get_orders(ctx: &Ctx<'_>) -> Reply {
