@@ -467,3 +467,57 @@ async fn backfill_imports_history() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_are_one_object_per_line() {
+    let sb = sandbox(30, &["ATVPDKIKX0DER"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
+    let mut c = amzsync();
+    c.args(["--log-format", "json", "--log", "info", "once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let finished = lines
+        .iter()
+        .find(|v| v["fields"]["message"] == "sync run finished")
+        .unwrap_or_else(|| panic!("no run report in the log:\n{err}"));
+    assert_eq!(finished["fields"]["account"], "sb");
+    assert_eq!(finished["fields"]["job"], "import_orders");
+    // No secret reaches the log.
+    let creds = sb.credentials();
+    assert!(!err.contains(&creds.client_secret) && !err.contains(&creds.refresh_token));
+    sb.shutdown().await;
+}
+
+#[test]
+fn sandbox_subcommand_serves_and_prints_its_credentials() {
+    use std::io::{BufRead, BufReader};
+    let bin = assert_cmd::cargo::cargo_bin("amzsync");
+    let mut child = std::process::Command::new(bin)
+        .args(["sandbox", "--port", "0", "--orders", "10"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut base = None;
+    for line in lines.by_ref().take(12) {
+        let line = line.unwrap();
+        if let Some(url) = line.trim().strip_prefix("SP-API base URL") {
+            base = Some(url.trim().to_owned());
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let base = base.expect("the base URL is printed");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+}

@@ -23,7 +23,12 @@ pub(crate) fn report_config_errors(path: &Path, errors: &ConfigErrors) {
 
 /// Loads a configuration, printing its problems; `Err` holds the exit status.
 pub(crate) fn load(path: &Path, needs: Needs) -> Result<Config, u8> {
-    Config::load(path, needs, &process_env).map_err(|e| {
+    load_for(path, needs, None)
+}
+
+/// Like [`load`], checking only the credentials of `only` when given.
+pub(crate) fn load_for(path: &Path, needs: Needs, only: Option<&str>) -> Result<Config, u8> {
+    Config::load_for(path, needs, only, &process_env).map_err(|e| {
         report_config_errors(path, &e);
         EXIT_CONFIG
     })

@@ -108,7 +108,8 @@ pub fn store_refresh_token(path: &Path, token: &str) -> Result<(), String> {
 
 /// `amzsync onboard`.
 pub async fn run(args: OnboardArgs) -> u8 {
-    let config = match super::load(&args.config, Needs::AppCredentials) {
+    // Only the chosen account's app credentials matter here.
+    let config = match super::load_for(&args.config, Needs::AppCredentials, Some(&args.account)) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -91,7 +91,12 @@ pub async fn once(args: OnceArgs) -> u8 {
             }
         },
     };
-    let config = match super::load(&args.config, Needs::SellerCredentials) {
+    // With --account, only that account's credentials are needed.
+    let config = match super::load_for(
+        &args.config,
+        Needs::SellerCredentials,
+        args.account.as_deref(),
+    ) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -209,7 +214,8 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
         );
         return EXIT_UNAVAILABLE;
     }
-    let config = match super::load(&args.config, Needs::SellerCredentials) {
+    let config = match super::load_for(&args.config, Needs::SellerCredentials, Some(&args.account))
+    {
         Ok(c) => c,
         Err(code) => return code,
     };

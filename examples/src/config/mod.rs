@@ -427,6 +427,17 @@ impl Config {
     /// Reads and checks a configuration file, and the credentials the command `needs`.
     /// Nothing else is touched.
     pub fn load(path: &Path, needs: Needs, env: EnvLookup<'_>) -> Result<Config, ConfigErrors> {
+        Self::load_for(path, needs, None, env)
+    }
+
+    /// Like [`load`](Self::load), but checks the credentials of the account called
+    /// `only` (enabled or not) instead of every enabled account's.
+    pub fn load_for(
+        path: &Path,
+        needs: Needs,
+        only: Option<&str>,
+        env: EnvLookup<'_>,
+    ) -> Result<Config, ConfigErrors> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigErrors::new(vec![
                 ConfigProblem::new("", format!("cannot read {}: {e}", path.display()))
@@ -460,7 +471,11 @@ impl Config {
                     }
                 }
                 for (i, account) in config.accounts.iter().enumerate() {
-                    if !account.enabled {
+                    let chosen = match only {
+                        Some(name) => account.name == name,
+                        None => account.enabled,
+                    };
+                    if !chosen {
                         continue;
                     }
                     if let Err(mut p) = account.resolve_credentials(i, needs, env) {

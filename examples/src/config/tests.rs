@@ -317,3 +317,26 @@ fn the_reference_documents_every_key() {
         );
     }
 }
+
+#[test]
+fn load_for_one_account_checks_only_its_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.toml");
+    let other = GOOD
+        .replace("\"us\"", "\"mx\"")
+        .replace("[\"US\", \"A2EUQ1WTGCTBG2\"]", "[\"MX\"]")
+        .replace("\"CID\"", "\"MX_ID\"")
+        .replace("\"CSECRET\"", "\"MX_SECRET\"")
+        .replace("\"RTOKEN\"", "\"MX_TOKEN\"");
+    std::fs::write(&path, format!("{GOOD}{other}")).unwrap();
+    let env = env_with(&[("CID", "x"), ("CSECRET", "y"), ("RTOKEN", "z")]);
+    let all = Config::load(&path, Needs::SellerCredentials, &env).unwrap_err();
+    assert_eq!(all.len(), 3, "{all}");
+    assert!(
+        all.problems()
+            .iter()
+            .all(|p| p.key_path.starts_with("accounts[1]")),
+        "{all}"
+    );
+    assert!(Config::load_for(&path, Needs::SellerCredentials, Some("us"), &env).is_ok());
+}
