@@ -2,7 +2,9 @@
 //! sync state in one file.
 //!
 //! [`SqliteStore`] implements [`OrderStore`] and [`SyncState`]; one value (it is a cheap
-//! `Clone` over a connection pool) can serve as both:
+//! `Clone` over a connection pool) can serve as both. [`SqliteStore::warehouse`] gives a
+//! [`SqliteWarehouse`] (the [`Warehouse`](order_sync_core::host::Warehouse) trait) kept
+//! in the same file, for setups and tests where a 3PL fulfils the orders.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -76,20 +78,30 @@
 //!
 //! # Newer wins, in SQL
 //!
-//! [`upsert_order`](OrderStore::upsert_order) runs `INSERT .. ON CONFLICT DO NOTHING`,
-//! then `UPDATE .. WHERE last_updated_at < ?`, in one transaction: the version check is
-//! part of the write, not a read followed by a write, so no interleaving of writers can
-//! let an older version replace a newer one. Id map entries, the cursor
-//! (compare-and-set) and confirmed outbox entries are guarded the same way.
+//! [`upsert_order`](OrderStore::upsert_order) runs in one `BEGIN IMMEDIATE` transaction
+//! (the write lock is taken before anything is read) and each write carries its own
+//! guard: `INSERT .. ON CONFLICT DO NOTHING` creates, `UPDATE .. WHERE last_updated_at
+//! < ?` updates. No interleaving of writers, in one process or several, can let an
+//! older version replace a newer one or create an order twice. Id map entries (`ON
+//! CONFLICT .. DO UPDATE .. WHERE excluded.last_updated_at >= ..`), the cursor
+//! (compare-and-set: `UPDATE .. WHERE position = ?`) and confirmed outbox entries are
+//! guarded in SQL the same way.
+//!
+//! [`upsert_orders`](OrderStore::upsert_orders) writes a whole page in one transaction
+//! (several times faster than one transaction per order); an order the store cannot
+//! hold is refused in its slot before the transaction starts, and a database failure
+//! applies nothing of the batch.
 
 mod codec;
+mod host;
 mod orders;
 mod pii;
 mod shipments;
 mod state;
+mod warehouse;
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -113,8 +125,11 @@ use order_sync_core::state::{
     Claim, Cursor, IdMapEntry, ImportCommit, JobKind, OutboxEntry, ParkedOrder, SyncState,
 };
 
-use codec::{DbError, DbResult, parse_ts};
+use codec::DbError;
+use host::sql_err;
+use orders::Kind;
 pub use pii::{PiiCipher, PiiCipherError, PlaintextPii};
+pub use warehouse::SqliteWarehouse;
 
 /// The statement that opens every write transaction: takes the write lock first, so a
 /// writer never has to upgrade a read lock (which SQLite cannot wait for).
@@ -295,10 +310,6 @@ impl fmt::Debug for SqliteStore {
     }
 }
 
-fn store_err(e: DbError) -> StoreError {
-    e.into()
-}
-
 fn state_err(e: DbError) -> StateError {
     e.into()
 }
@@ -332,6 +343,8 @@ impl SqliteStore {
             .busy_timeout(config.busy_timeout);
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
+            // A local file does not drop connections: skip the ping before each use.
+            .test_before_acquire(false)
             .acquire_timeout(config.busy_timeout + Duration::from_secs(20))
             .connect_with(options)
             .await
@@ -415,8 +428,8 @@ impl SqliteStore {
         let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&self.pool)
             .await
-            .map_err(|e| store_err(e.into()))?;
-        let busy: i64 = row.try_get(0).map_err(|e| store_err(e.into()))?;
+            .map_err(sql_err)?;
+        let busy: i64 = row.try_get(0).map_err(sql_err)?;
         Ok(busy == 0)
     }
 
@@ -432,11 +445,21 @@ impl SqliteStore {
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| store_err(e.into()))?;
+        .map_err(sql_err)?;
         Ok(v)
     }
 
     // ----- the host API (what a cart's user does, and what demos and tests read) -----
+
+    /// The warehouse (3PL) kept in the same file: a [`Warehouse`] with its own orders
+    /// and shipments, sharing the pool and the PII cipher.
+    ///
+    /// [`Warehouse`]: order_sync_core::host::Warehouse
+    pub fn warehouse(&self) -> SqliteWarehouse {
+        SqliteWarehouse {
+            store: self.clone(),
+        }
+    }
 
     /// Records a package as shipped with tracking, under the reference `shipment.package`;
     /// it is then reported by [`shipments_ready`](OrderStore::shipments_ready). Shipping
@@ -451,11 +474,7 @@ impl SqliteStore {
         account: &AccountId,
         shipment: &HostShipment,
     ) -> Result<(), StoreError> {
-        let mut tx = self.write().await.map_err(store_err)?;
-        shipments::ship(&mut tx, account, shipment)
-            .await
-            .map_err(store_err)?;
-        tx.commit().await.map_err(|e| store_err(e.into()))
+        self.h_ship(Kind::Store, account, shipment).await
     }
 
     /// Records a package of an order as shipped, under the next free package reference
@@ -467,31 +486,8 @@ impl SqliteStore {
         order: &AmazonOrderId,
         package: ShippedPackage,
     ) -> Result<PackageRef, StoreError> {
-        let mut tx = self.write().await.map_err(store_err)?;
-        let reference = shipments::next_package_ref(&mut tx, account, order)
+        self.h_mark_shipped(Kind::Store, account, order, package)
             .await
-            .map_err(store_err)?;
-        let items = if package.items.is_empty() {
-            shipments::all_items(&mut tx, account, order)
-                .await
-                .map_err(store_err)?
-        } else {
-            package.items
-        };
-        let shipment = HostShipment {
-            amazon_order_id: order.clone(),
-            package: reference.clone(),
-            carrier: package.carrier,
-            service: package.service,
-            tracking_number: package.tracking_number,
-            ship_date: package.ship_date,
-            items,
-        };
-        shipments::ship(&mut tx, account, &shipment)
-            .await
-            .map_err(store_err)?;
-        tx.commit().await.map_err(|e| store_err(e.into()))?;
-        Ok(reference)
     }
 
     /// What the engine recorded for a package (`None`: nothing yet, or no such package).
@@ -501,9 +497,7 @@ impl SqliteStore {
         order: &AmazonOrderId,
         package: &PackageRef,
     ) -> Result<Option<ShipmentResult>, StoreError> {
-        shipments::result(&self.pool, account, order, package)
-            .await
-            .map_err(store_err)
+        self.h_result(Kind::Store, account, order, package).await
     }
 
     /// Every package of an order, in the order they were shipped, with their results.
@@ -512,9 +506,7 @@ impl SqliteStore {
         account: &AccountId,
         order: &AmazonOrderId,
     ) -> Result<Vec<(HostShipment, Option<ShipmentResult>)>, StoreError> {
-        shipments::of_order(&self.pool, account, order)
-            .await
-            .map_err(store_err)
+        self.h_shipments(Kind::Store, account, order).await
     }
 
     /// The order as the store holds it, with lines and PII.
@@ -523,18 +515,18 @@ impl SqliteStore {
         account: &AccountId,
         id: &AmazonOrderId,
     ) -> Result<Option<HostOrder>, StoreError> {
-        let mut v = orders::load(&self.pool, orders::Filter::One(account, id), &*self.cipher)
-            .await
-            .map_err(store_err)?;
-        Ok(v.pop().map(|(_, o)| o))
+        let mut v = self
+            .h_load(orders::Filter::One(Kind::Store, account, id))
+            .await?;
+        Ok(v.pop().map(|l| l.order))
     }
 
     /// Every order of an account, sorted by Amazon order id.
     pub async fn orders(&self, account: &AccountId) -> Result<Vec<HostOrder>, StoreError> {
-        let v = orders::load(&self.pool, orders::Filter::Account(account), &*self.cipher)
-            .await
-            .map_err(store_err)?;
-        Ok(v.into_iter().map(|(_, o)| o).collect())
+        let v = self
+            .h_load(orders::Filter::Account(Kind::Store, account))
+            .await?;
+        Ok(v.into_iter().map(|l| l.order).collect())
     }
 
     /// Every order of an account with its host id, sorted by Amazon order id.
@@ -542,43 +534,17 @@ impl SqliteStore {
         &self,
         account: &AccountId,
     ) -> Result<Vec<(HostOrderId, HostOrder)>, StoreError> {
-        let v = orders::load(&self.pool, orders::Filter::Account(account), &*self.cipher)
-            .await
-            .map_err(store_err)?;
+        let v = self
+            .h_load(orders::Filter::Account(Kind::Store, account))
+            .await?;
         Ok(v.into_iter()
-            .map(|(id, o)| (orders::host_id(id), o))
+            .map(|l| (orders::host_id(l.id), l.order))
             .collect())
     }
 
     /// How many orders the store holds for an account.
     pub async fn count_orders(&self, account: &AccountId) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE account = ?")
-            .bind(account.as_str())
-            .fetch_one(&self.pool)
-            .await
-            .map_err(|e| store_err(e.into()))?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    async fn counts_by(
-        &self,
-        account: &AccountId,
-        column: &'static str,
-    ) -> Result<BTreeMap<String, u64>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {column} AS k, COUNT(*) AS n FROM orders WHERE account = ? GROUP BY {column}"
-        ))
-        .bind(account.as_str())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| store_err(e.into()))?;
-        rows.iter()
-            .map(|r| {
-                let k: String = r.try_get("k").map_err(|e| store_err(e.into()))?;
-                let n: i64 = r.try_get("n").map_err(|e| store_err(e.into()))?;
-                Ok((k, u64::try_from(n).unwrap_or(0)))
-            })
-            .collect()
+        self.h_count(Kind::Store, account).await
     }
 
     /// Order counts of an account per Amazon order status (`Unshipped`, `Shipped`, ...).
@@ -586,7 +552,7 @@ impl SqliteStore {
         &self,
         account: &AccountId,
     ) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.counts_by(account, "status").await
+        self.h_counts_by(Kind::Store, account, "status").await
     }
 
     /// Order counts of an account per host status (the mapped status).
@@ -594,7 +560,7 @@ impl SqliteStore {
         &self,
         account: &AccountId,
     ) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.counts_by(account, "host_status").await
+        self.h_counts_by(Kind::Store, account, "host_status").await
     }
 
     /// Order counts of an account per marketplace id.
@@ -602,17 +568,12 @@ impl SqliteStore {
         &self,
         account: &AccountId,
     ) -> Result<BTreeMap<String, u64>, StoreError> {
-        self.counts_by(account, "marketplace").await
+        self.h_counts_by(Kind::Store, account, "marketplace").await
     }
 
     /// The accounts that have orders in the store, sorted.
     pub async fn accounts(&self) -> Result<Vec<AccountId>, StoreError> {
-        let v: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT account FROM orders ORDER BY account")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| store_err(e.into()))?;
-        Ok(v.into_iter().map(AccountId::new).collect())
+        self.h_accounts(Kind::Store).await
     }
 
     /// Removes an order with its lines, PII and shipments, as if the host lost or
@@ -622,13 +583,7 @@ impl SqliteStore {
         account: &AccountId,
         id: &AmazonOrderId,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM orders WHERE account = ? AND amazon_order_id = ?")
-            .bind(account.as_str())
-            .bind(id.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| store_err(e.into()))?;
-        Ok(done.rows_affected() > 0)
+        self.h_delete(Kind::Store, account, id).await
     }
 
     // ----- sync state reads beyond the trait -----
@@ -651,21 +606,24 @@ impl SqliteStore {
             .await
             .map_err(state_err)
     }
-
-    async fn write(&self) -> DbResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with(IMMEDIATE).await?)
-    }
 }
 
 #[async_trait]
 impl OrderStore for SqliteStore {
     async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
-        // Encode (and validate) before taking the write lock.
-        let encoded = orders::encode(order, &*self.cipher).map_err(store_err)?;
-        let mut tx = self.write().await.map_err(store_err)?;
-        let outcome = orders::upsert(&mut tx, encoded).await.map_err(store_err)?;
-        tx.commit().await.map_err(|e| store_err(e.into()))?;
-        Ok(outcome)
+        self.h_upsert(Kind::Store, order, None).await
+    }
+
+    /// One transaction for the whole batch. Orders the store cannot hold (bad times,
+    /// two lines with one item id, a failing cipher) are refused in their slot before
+    /// the transaction starts; a database failure fails the whole batch and applies
+    /// nothing.
+    async fn upsert_orders(
+        &self,
+        orders: &[HostOrder],
+    ) -> Result<Vec<Result<UpsertOutcome, StoreError>>, StoreError> {
+        let batch: Vec<(&HostOrder, Option<&str>)> = orders.iter().map(|o| (o, None)).collect();
+        self.h_upsert_batch(Kind::Store, &batch).await
     }
 
     async fn find_order(
@@ -673,24 +631,7 @@ impl OrderStore for SqliteStore {
         account: &AccountId,
         id: &AmazonOrderId,
     ) -> Result<Option<HostOrderRef>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, last_updated_at FROM orders WHERE account = ? AND amazon_order_id = ?",
-        )
-        .bind(account.as_str())
-        .bind(id.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| store_err(e.into()))?;
-        let Some(row) = row else { return Ok(None) };
-        let decode = || -> DbResult<HostOrderRef> {
-            let host: i64 = row.try_get("id")?;
-            let at: String = row.try_get("last_updated_at")?;
-            Ok(HostOrderRef {
-                host_id: orders::host_id(host),
-                last_updated_at: parse_ts(&at, "last_updated_at")?,
-            })
-        };
-        decode().map(Some).map_err(store_err)
+        self.h_find(Kind::Store, account, id).await
     }
 
     async fn shipments_ready(
@@ -698,9 +639,7 @@ impl OrderStore for SqliteStore {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<HostShipment>, StoreError> {
-        shipments::ready(&self.pool, account, limit)
-            .await
-            .map_err(store_err)
+        self.h_ready(Kind::Store, account, limit).await
     }
 
     async fn record_shipment_result(
@@ -710,34 +649,19 @@ impl OrderStore for SqliteStore {
         package: &PackageRef,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        shipments::record(&self.pool, account, order, package, result)
+        self.h_record(Kind::Store, account, order, package, result)
             .await
-            .map_err(store_err)
     }
 
+    /// Replaces the order's PII in one statement, then checkpoints the WAL so no older
+    /// copy stays on disk.
     async fn redact_pii(
         &self,
         account: &AccountId,
         id: &AmazonOrderId,
         marker: &str,
     ) -> Result<(), StoreError> {
-        let sealed = pii::seal(&*self.cipher, marker).map_err(store_err)?;
-        let done = sqlx::query(
-            "UPDATE order_pii SET value = ? WHERE order_id = \
-             (SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?)",
-        )
-        .bind(sealed)
-        .bind(account.as_str())
-        .bind(id.as_str())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| store_err(e.into()))?;
-        if done.rows_affected() > 0 && self.path.is_some() {
-            // secure_delete zeroes the old values in the main file, but the WAL still
-            // holds the pages written before: checkpoint and truncate it, best effort.
-            let _ = self.checkpoint().await;
-        }
-        Ok(())
+        self.h_redact(Kind::Store, account, id, marker).await
     }
 }
 
@@ -767,6 +691,16 @@ impl SyncState for SqliteStore {
         id: &AmazonOrderId,
     ) -> Result<Option<IdMapEntry>, StateError> {
         state::id_map_get(&self.pool, account, id)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn id_map_get_many(
+        &self,
+        account: &AccountId,
+        ids: &[AmazonOrderId],
+    ) -> Result<HashMap<AmazonOrderId, IdMapEntry>, StateError> {
+        state::id_map_get_many(&self.pool, account, ids)
             .await
             .map_err(state_err)
     }

@@ -91,12 +91,14 @@ store_checks!(
     accounts_are_isolated,
     shipments_ready_until_final,
     redaction_keeps_totals,
+    batch_upsert_matches_single,
 );
 
 state_checks!(
     cursor_compare_and_set,
     commit_is_atomic,
     id_map_newer_wins,
+    id_map_get_many_returns_known,
     parked_retry,
     outbox_confirms_once,
     redaction_due,

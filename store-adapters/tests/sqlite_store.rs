@@ -413,24 +413,40 @@ async fn queries_count_per_status_and_marketplace() {
     assert_ne!(again.host_id, before.host_id, "host ids are never reused");
 }
 
+/// Makes the database fail any line insert whose SKU is `BOOM`, as a full disk or an
+/// I/O error would fail a write in the middle of a transaction.
+async fn install_failing_trigger(path: &Path) {
+    let url = format!("sqlite://{}", path.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER boom BEFORE INSERT ON order_lines WHEN NEW.sku = 'BOOM' \
+         BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+}
+
 #[tokio::test]
 async fn a_failed_upsert_leaves_the_previous_version_intact() {
     let dir = tempfile::tempdir().unwrap();
-    let db = open(&dir.path().join("s.db")).await;
+    let path = dir.path().join("s.db");
+    let db = open(&path).await;
+    install_failing_trigger(&path).await;
     let v1 = host_order(&acct(), sample_order("111-0000005-0000001", T0));
     db.upsert_order(&v1).await.unwrap();
 
-    // v2 is newer, but two of its lines share an item id: the order row is updated,
-    // then the line insert fails inside the same transaction.
+    // v2 is newer: the order row is updated and its old lines and PII deleted, then
+    // the line insert fails inside the same transaction.
     let mut v2 = host_order(
         &acct(),
         sample_order("111-0000005-0000001", T0 + Duration::hours(1)),
     );
-    v2.order.lines[1].item_id = v2.order.lines[0].item_id.clone();
+    v2.order.lines[1].sku = Some("BOOM".into());
     v2.order.buyer.as_mut().unwrap().name = Some("Someone Else".into());
     v2.mapped.status = "cancelled".into();
-    let err = db.upsert_order(&v2).await.unwrap_err();
-    assert!(matches!(err, StoreError::Rejected { .. }), "{err:?}");
+    assert!(db.upsert_order(&v2).await.is_err());
 
     let held = db.order(&acct(), &v1.order.id).await.unwrap().unwrap();
     assert_eq!(held, v1, "the failed write changed the stored order");
@@ -438,12 +454,54 @@ async fn a_failed_upsert_leaves_the_previous_version_intact() {
     assert_eq!(found.last_updated_at, T0);
 
     // The same version, fixed, now applies.
-    v2.order.lines[1].item_id = "fixed".into();
+    v2.order.lines[1].sku = Some("SKU-FIXED".into());
     assert_eq!(
         db.upsert_order(&v2).await.unwrap().action,
         UpsertAction::Updated
     );
     assert_eq!(db.order(&acct(), &v1.order.id).await.unwrap().unwrap(), v2);
+}
+
+#[tokio::test]
+async fn a_batch_applies_all_or_nothing_and_refuses_bad_orders_in_their_slot() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let db = open(&path).await;
+    install_failing_trigger(&path).await;
+    let order = |i: u32| host_order(&acct(), sample_order(&format!("111-0000010-{i:07}"), T0));
+
+    // A database failure on the third order: the whole batch fails, nothing is applied.
+    let mut boom = order(3);
+    boom.order.lines[0].sku = Some("BOOM".into());
+    let err = db
+        .upsert_orders(&[order(1), order(2), boom, order(4)])
+        .await;
+    assert!(err.is_err(), "{err:?}");
+    assert_eq!(db.count_orders(&acct()).await.unwrap(), 0);
+
+    // An order the store cannot hold is refused alone; the others are written.
+    let mut dup = order(3);
+    dup.order.lines[1].item_id = dup.order.lines[0].item_id.clone();
+    let out = db
+        .upsert_orders(&[order(1), order(2), dup, order(4)])
+        .await
+        .unwrap();
+    assert_eq!(out.len(), 4);
+    assert!(
+        matches!(out[2], Err(StoreError::Rejected { .. })),
+        "{:?}",
+        out[2]
+    );
+    for i in [0, 1, 3] {
+        assert_eq!(out[i].as_ref().unwrap().action, UpsertAction::Created);
+    }
+    assert_eq!(db.count_orders(&acct()).await.unwrap(), 3);
+    assert!(
+        db.order(&acct(), &order(3).order.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]

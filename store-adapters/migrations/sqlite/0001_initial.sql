@@ -7,11 +7,16 @@
 --     `<name>_currency` (TEXT, ISO 4217), both NULL when absent;
 --   * Amazon and engine enums are TEXT in their stable spelling;
 --   * buyer and recipient PII lives only in `order_pii`, never in another table.
--- Kept to SQL that PostgreSQL also accepts, except `AUTOINCREMENT` (an identity column there).
+-- Kept to SQL that PostgreSQL also accepts, except `AUTOINCREMENT` (an identity column
+-- there) and `WITHOUT ROWID` (child tables clustered on their primary key; the default
+-- there).
 
--- The host: orders as a cart holds them. `id` is the host's order id.
+-- The hosts: orders as a cart holds them (`host = 'store'`) and fulfilment requests as a
+-- warehouse holds them (`host = 'warehouse'`, with the mapped shipping `service`).
+-- `id` is the host's order id.
 CREATE TABLE orders (
     id                      INTEGER PRIMARY KEY AUTOINCREMENT,
+    host                    TEXT    NOT NULL CHECK (host IN ('store', 'warehouse')),
     account                 TEXT    NOT NULL,
     amazon_order_id         TEXT    NOT NULL,
     last_updated_at         TEXT    NOT NULL,
@@ -56,10 +61,11 @@ CREATE TABLE orders (
     recipient_country       TEXT,
     recipient_address_type  TEXT,
     amazon_packages         TEXT    NOT NULL, -- JSON array of the packages Amazon reported
-    UNIQUE (account, amazon_order_id)
+    service                 TEXT,             -- the warehouse's shipping service
+    UNIQUE (host, account, amazon_order_id)
 );
-CREATE INDEX orders_by_status ON orders (account, status);
-CREATE INDEX orders_by_marketplace ON orders (account, marketplace);
+CREATE INDEX orders_by_status ON orders (host, account, status);
+CREATE INDEX orders_by_marketplace ON orders (host, account, marketplace);
 
 CREATE TABLE order_lines (
     order_id                    INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
@@ -92,7 +98,7 @@ CREATE TABLE order_lines (
     gift_wrap_tax_currency      TEXT,
     PRIMARY KEY (order_id, position),
     UNIQUE (order_id, item_id)
-);
+) WITHOUT ROWID;
 
 -- Every piece of buyer and recipient PII, one value per row: redaction is one UPDATE
 -- of `value`, erasure one DELETE, and encryption at rest wraps `value` alone.
@@ -104,12 +110,13 @@ CREATE TABLE order_pii (
     ordinal  INTEGER NOT NULL,
     value    TEXT    NOT NULL,
     PRIMARY KEY (order_id, field, ordinal)
-);
+) WITHOUT ROWID;
 
 -- Packages the host shipped, and what the engine made of them (result NULL: not yet).
 CREATE TABLE shipments (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     order_id        INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    host            TEXT    NOT NULL CHECK (host IN ('store', 'warehouse')),
     account         TEXT    NOT NULL,
     amazon_order_id TEXT    NOT NULL,
     package_ref     TEXT    NOT NULL,
@@ -121,9 +128,9 @@ CREATE TABLE shipments (
     result_at       TEXT,
     result_reason   TEXT,
     result_until    TEXT,
-    UNIQUE (account, amazon_order_id, package_ref)
+    UNIQUE (host, account, amazon_order_id, package_ref)
 );
-CREATE INDEX shipments_ready ON shipments (account, result, id);
+CREATE INDEX shipments_ready ON shipments (host, account, result, id);
 
 CREATE TABLE shipment_items (
     shipment_id INTEGER NOT NULL REFERENCES shipments (id) ON DELETE CASCADE,
@@ -131,7 +138,7 @@ CREATE TABLE shipment_items (
     item_id     TEXT    NOT NULL,
     quantity    INTEGER NOT NULL CHECK (quantity > 0),
     PRIMARY KEY (shipment_id, position)
-);
+) WITHOUT ROWID;
 
 -- The engine's sync state. It holds no PII.
 CREATE TABLE sync_cursors (

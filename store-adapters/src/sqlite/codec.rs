@@ -9,8 +9,8 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sqlx::Arguments;
 use sqlx::sqlite::SqliteArguments;
-use sqlx::{Arguments, Sqlite};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -232,19 +232,6 @@ pub(crate) fn arguments(params: Vec<Param>) -> DbResult<SqliteArguments<'static>
         r.map_err(|e| DbError::Invalid(format!("cannot bind a parameter: {e}")))?;
     }
     Ok(args)
-}
-
-/// Appends `params` to a query builder's bind list, comma separated.
-pub(crate) fn push_params(
-    sep: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
-    params: Vec<Param>,
-) {
-    for p in params {
-        match p {
-            Param::Text(v) => sep.push_bind(v),
-            Param::Int(v) => sep.push_bind(v),
-        };
-    }
 }
 
 #[cfg(test)]

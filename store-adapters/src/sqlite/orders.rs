@@ -18,12 +18,33 @@ use order_sync_core::pii::{Address, AddressType, BuyerPii, Recipient};
 
 use super::codec::{
     DbError, DbResult, Param, arguments, enum_str, int, json, money, parse_enum, parse_json,
-    parse_money, parse_ts, parse_ts_opt, parse_u32, push_params, ts, ts_opt,
+    parse_money, parse_ts, parse_ts_opt, parse_u32, ts, ts_opt,
 };
 use super::pii::{PiiCipher, PiiRow, pii_rows, read_pii};
 
+/// Which host a row belongs to: the order store or the warehouse (same tables).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The cart: [`OrderStore`](order_sync_core::host::OrderStore).
+    Store,
+    /// The 3PL: [`Warehouse`](order_sync_core::host::Warehouse).
+    Warehouse,
+}
+
+impl Kind {
+    /// The value of the `host` columns.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kind::Store => "store",
+            Kind::Warehouse => "warehouse",
+        }
+    }
+}
+
 /// The columns of `orders` written on create and update, in the order of [`order_params`].
-const ORDER_COLUMNS: [&str; 40] = [
+/// The first three are the key.
+const ORDER_COLUMNS: [&str; 42] = [
+    "host",
     "account",
     "amazon_order_id",
     "last_updated_at",
@@ -64,6 +85,7 @@ const ORDER_COLUMNS: [&str; 40] = [
     "recipient_country",
     "recipient_address_type",
     "amazon_packages",
+    "service",
 ];
 
 /// The columns of `order_lines`, in the order of [`line_params`].
@@ -112,10 +134,11 @@ fn window(p: &mut Vec<Param>, w: Option<&DateWindow>) -> DbResult<()> {
 }
 
 /// The values of [`ORDER_COLUMNS`] for `h`.
-fn order_params(h: &HostOrder) -> DbResult<Vec<Param>> {
+fn order_params(h: &HostOrder, kind: Kind, service: Option<&str>) -> DbResult<Vec<Param>> {
     let o = &h.order;
     let m = &h.mapped;
     let mut p: Vec<Param> = Vec::with_capacity(ORDER_COLUMNS.len());
+    p.push(kind.as_str().into());
     p.push(h.account.as_str().into());
     p.push(o.id.as_str().into());
     p.push(ts(o.last_updated_at)?.into());
@@ -154,6 +177,7 @@ fn order_params(h: &HostOrder) -> DbResult<Vec<Param>> {
     };
     p.push(address_type.into());
     p.push(json(&o.packages)?.into());
+    p.push(service.into());
     debug_assert_eq!(p.len(), ORDER_COLUMNS.len());
     Ok(p)
 }
@@ -197,10 +221,25 @@ pub(crate) struct EncodedOrder {
     last_updated_at: String,
 }
 
-/// Encodes `h`; fails with [`DbError::Invalid`] on values the store cannot hold.
-pub(crate) fn encode(h: &HostOrder, cipher: &dyn PiiCipher) -> DbResult<EncodedOrder> {
+/// Encodes `h` for host `kind` (with the warehouse's `service`); fails with
+/// [`DbError::Invalid`] on values the store cannot hold.
+pub(crate) fn encode(
+    h: &HostOrder,
+    kind: Kind,
+    service: Option<&str>,
+    cipher: &dyn PiiCipher,
+) -> DbResult<EncodedOrder> {
+    // Refused here rather than by the table's constraint, so that one bad order of a
+    // batch fails alone, before the batch's transaction starts.
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = h.order.lines.iter().find(|l| !seen.insert(&l.item_id)) {
+        return Err(DbError::Invalid(format!(
+            "order {} has two lines with item id {}",
+            h.order.id, dup.item_id
+        )));
+    }
     Ok(EncodedOrder {
-        order: order_params(h)?,
+        order: order_params(h, kind, service)?,
         // The order id is bound when known; the placeholder 0 is replaced then.
         lines: h
             .order
@@ -220,7 +259,7 @@ fn insert_sql() -> &'static str {
         let marks = vec!["?"; cols.len()].join(", ");
         format!(
             "INSERT INTO orders ({}) VALUES ({marks}) \
-             ON CONFLICT (account, amazon_order_id) DO NOTHING RETURNING id",
+             ON CONFLICT (host, account, amazon_order_id) DO NOTHING RETURNING id",
             cols.join(", ")
         )
     });
@@ -231,12 +270,11 @@ fn update_sql() -> &'static str {
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let sets: Vec<String> = ORDER_COLUMNS
             .iter()
-            .skip(2)
+            .skip(3)
             .map(|c| format!("{c} = ?"))
             .collect();
         format!(
-            "UPDATE orders SET {} WHERE account = ? AND amazon_order_id = ? \
-             AND last_updated_at < ? RETURNING id",
+            "UPDATE orders SET {} WHERE id = ? AND last_updated_at < ?",
             sets.join(", ")
         )
     });
@@ -248,11 +286,16 @@ pub(crate) fn host_id(id: i64) -> HostOrderId {
     HostOrderId::new(id.to_string())
 }
 
-/// Creates or updates the order inside the caller's transaction, newer wins.
+/// Creates or updates the order inside the caller's write transaction, newer wins.
 ///
-/// The version check is in the SQL itself (`INSERT .. ON CONFLICT DO NOTHING`, then
-/// `UPDATE .. WHERE last_updated_at < ?`), so two writers can never both apply, and an
-/// older version can never replace a newer one, whatever the interleaving.
+/// The caller holds SQLite's write lock (`BEGIN IMMEDIATE`) from the first statement,
+/// so nothing can change between the statements below; on top of that each write
+/// carries its own guard (`ON CONFLICT DO NOTHING`, `WHERE last_updated_at < ?`), so an
+/// older version can never replace a newer one whatever the isolation.
+///
+/// Round trips: a create is one `INSERT .. RETURNING` and one script for the lines and
+/// PII; an unchanged or stale order is the `INSERT` (doing nothing) and one `SELECT`;
+/// an update adds one script (update, replace lines and PII).
 pub(crate) async fn upsert(
     conn: &mut SqliteConnection,
     e: EncodedOrder,
@@ -262,49 +305,35 @@ pub(crate) async fn upsert(
             .fetch_optional(&mut *conn)
             .await?;
     if let Some(id) = inserted {
-        write_children(conn, id, e.lines, e.pii).await?;
+        write_children(conn, id, None, e.lines, e.pii).await?;
         return Ok(UpsertOutcome {
             host_id: host_id(id),
             action: UpsertAction::Created,
         });
     }
-    let mut params: Vec<Param> = e.order.iter().skip(2).cloned().collect();
-    params.extend(e.order.iter().take(2).cloned());
-    params.push(e.last_updated_at.clone().into());
-    let updated: Option<i64> =
-        sqlx::query_scalar_with::<Sqlite, i64, _>(update_sql(), arguments(params)?)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some(id) = updated {
-        sqlx::query("DELETE FROM order_lines WHERE order_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM order_pii WHERE order_id = ?")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        write_children(conn, id, e.lines, e.pii).await?;
-        return Ok(UpsertOutcome {
-            host_id: host_id(id),
-            action: UpsertAction::Updated,
-        });
-    }
     let row = sqlx::query(
-        "SELECT id, last_updated_at FROM orders WHERE account = ? AND amazon_order_id = ?",
+        "SELECT id, last_updated_at FROM orders \
+         WHERE host = ? AND account = ? AND amazon_order_id = ?",
     )
     .bind(text_of(&e.order[0]))
     .bind(text_of(&e.order[1]))
+    .bind(text_of(&e.order[2]))
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| DbError::Corrupt("order vanished during its upsert".into()))?;
     let id: i64 = row.try_get("id")?;
     let held: String = row.try_get("last_updated_at")?;
-    // Both sides are fixed-width UTC text: text equality is time equality.
-    let action = if held == e.last_updated_at {
-        UpsertAction::Unchanged
-    } else {
-        UpsertAction::Stale
+    // Both sides are fixed-width UTC text: text order is time order.
+    let action = match held.as_str().cmp(e.last_updated_at.as_str()) {
+        std::cmp::Ordering::Equal => UpsertAction::Unchanged,
+        std::cmp::Ordering::Greater => UpsertAction::Stale,
+        std::cmp::Ordering::Less => {
+            let mut update: Vec<Param> = e.order.iter().skip(3).cloned().collect();
+            update.push(id.into());
+            update.push(e.last_updated_at.clone().into());
+            write_children(conn, id, Some(update), e.lines, e.pii).await?;
+            UpsertAction::Updated
+        }
     };
     Ok(UpsertOutcome {
         host_id: host_id(id),
@@ -319,52 +348,80 @@ fn text_of(p: &Param) -> Option<String> {
     }
 }
 
+/// `n` rows of `width` placeholders: `(?, ?), (?, ?)`.
+fn placeholders(n: usize, width: usize) -> String {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    vec![row; n].join(", ")
+}
+
+/// Writes an order's lines and PII in one script (one round trip). With `update`, the
+/// script first updates the order row with those parameters and removes the old lines
+/// and PII.
 async fn write_children(
     conn: &mut SqliteConnection,
     order_id: i64,
+    update: Option<Vec<Param>>,
     lines: Vec<Vec<Param>>,
     pii: Vec<PiiRow>,
 ) -> DbResult<()> {
-    // SQLite allows 32766 bound parameters per statement; 28 per line keeps chunks safe.
-    for chunk in lines.chunks(500) {
-        let mut qb = sqlx::QueryBuilder::<Sqlite>::new(format!(
-            "INSERT INTO order_lines ({}) ",
-            LINE_COLUMNS.join(", ")
+    // SQLite allows 32766 bound parameters per statement: one statement per chunk.
+    const LINES_PER_STATEMENT: usize = 500;
+    const PII_PER_STATEMENT: usize = 2000;
+    let mut sql = String::new();
+    let mut params: Vec<Param> = Vec::new();
+    if let Some(update) = update {
+        sql.push_str(update_sql());
+        sql.push_str("; DELETE FROM order_lines WHERE order_id = ?");
+        sql.push_str("; DELETE FROM order_pii WHERE order_id = ?; ");
+        params.extend(update);
+        params.push(order_id.into());
+        params.push(order_id.into());
+    }
+    for chunk in lines.chunks(LINES_PER_STATEMENT) {
+        sql.push_str(&format!(
+            "INSERT INTO order_lines ({}) VALUES {}; ",
+            LINE_COLUMNS.join(", "),
+            placeholders(chunk.len(), LINE_COLUMNS.len())
         ));
-        qb.push_values(chunk.iter().cloned(), |mut sep, mut params| {
-            params[0] = order_id.into();
-            push_params(&mut sep, params);
-        });
-        qb.build().execute(&mut *conn).await?;
+        for line in chunk {
+            params.push(order_id.into());
+            params.extend(line.iter().skip(1).cloned());
+        }
     }
-    for chunk in pii.chunks(2000) {
-        let mut qb = sqlx::QueryBuilder::<Sqlite>::new(
-            "INSERT INTO order_pii (order_id, field, ordinal, value) ",
-        );
-        qb.push_values(chunk.iter().cloned(), |mut sep, r| {
-            sep.push_bind(order_id)
-                .push_bind(r.field)
-                .push_bind(r.ordinal)
-                .push_bind(r.value);
-        });
-        qb.build().execute(&mut *conn).await?;
+    for chunk in pii.chunks(PII_PER_STATEMENT) {
+        sql.push_str(&format!(
+            "INSERT INTO order_pii (order_id, field, ordinal, value) VALUES {}; ",
+            placeholders(chunk.len(), 4)
+        ));
+        for r in chunk {
+            params.push(order_id.into());
+            params.push(r.field.clone().into());
+            params.push(r.ordinal.into());
+            params.push(r.value.clone().into());
+        }
     }
+    if sql.is_empty() {
+        return Ok(());
+    }
+    sqlx::query_with(&sql, arguments(params)?)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 /// Which orders to load.
 pub(crate) enum Filter<'a> {
     /// Every order of an account.
-    Account(&'a AccountId),
+    Account(Kind, &'a AccountId),
     /// One order.
-    One(&'a AccountId, &'a AmazonOrderId),
+    One(Kind, &'a AccountId, &'a AmazonOrderId),
 }
 
 impl Filter<'_> {
     fn clause(&self) -> &'static str {
         match self {
-            Filter::Account(_) => "o.account = ?",
-            Filter::One(..) => "o.account = ? AND o.amazon_order_id = ?",
+            Filter::Account(..) => "o.host = ? AND o.account = ?",
+            Filter::One(..) => "o.host = ? AND o.account = ? AND o.amazon_order_id = ?",
         }
     }
 
@@ -373,10 +430,20 @@ impl Filter<'_> {
         q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     ) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
         match self {
-            Filter::Account(a) => q.bind(a.as_str().to_owned()),
-            Filter::One(a, id) => q.bind(a.as_str().to_owned()).bind(id.as_str().to_owned()),
+            Filter::Account(k, a) => q.bind(k.as_str()).bind(a.as_str().to_owned()),
+            Filter::One(k, a, id) => q
+                .bind(k.as_str())
+                .bind(a.as_str().to_owned())
+                .bind(id.as_str().to_owned()),
         }
     }
+}
+
+/// An order as loaded: its host id, the order, and the warehouse's service if any.
+pub(crate) struct Loaded {
+    pub(crate) id: i64,
+    pub(crate) order: HostOrder,
+    pub(crate) service: Option<String>,
 }
 
 /// Loads the orders matching `filter`, sorted by Amazon order id, with lines and PII.
@@ -386,7 +453,7 @@ pub(crate) async fn load(
     pool: &SqlitePool,
     filter: Filter<'_>,
     cipher: &dyn PiiCipher,
-) -> DbResult<Vec<(i64, HostOrder)>> {
+) -> DbResult<Vec<Loaded>> {
     let mut tx = pool.begin().await?;
     let clause = filter.clause();
     let orders = filter
@@ -427,7 +494,11 @@ pub(crate) async fn load(
         let id: i64 = row.try_get("id")?;
         let lines = lines_by.remove(&id).unwrap_or_default();
         let pii = pii_by.remove(&id).unwrap_or_default();
-        out.push((id, decode_order(row, lines, pii, cipher)?));
+        out.push(Loaded {
+            id,
+            order: decode_order(row, lines, pii, cipher)?,
+            service: row.try_get("service")?,
+        });
     }
     Ok(out)
 }
@@ -612,12 +683,15 @@ mod tests {
             },
             order: test_order(),
         };
-        assert_eq!(order_params(&h).unwrap().len(), ORDER_COLUMNS.len());
+        assert_eq!(
+            order_params(&h, Kind::Store, None).unwrap().len(),
+            ORDER_COLUMNS.len()
+        );
         assert_eq!(
             line_params(1, 0, &h.order.lines[0]).len(),
             LINE_COLUMNS.len()
         );
-        assert_eq!(&ORDER_COLUMNS[..2], &["account", "amazon_order_id"]);
+        assert_eq!(&ORDER_COLUMNS[..3], &["host", "account", "amazon_order_id"]);
     }
 
     fn test_order() -> Order {

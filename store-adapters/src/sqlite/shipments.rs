@@ -11,12 +11,13 @@ use order_sync_core::ids::{AccountId, AmazonOrderId, OrderItemId, PackageRef};
 use order_sync_core::model::{HostShipment, PackageItem};
 
 use super::codec::{DbError, DbResult, int, limit, parse_ts, parse_ts_opt, parse_u32, ts, ts_opt};
-use super::orders::not_found;
+use super::orders::{Kind, not_found};
 
 /// Records `s` as shipped, replacing (and clearing the result of) a package with the same
 /// reference. The order must exist and the items must name its lines.
 pub(crate) async fn ship(
     conn: &mut SqliteConnection,
+    kind: Kind,
     account: &AccountId,
     s: &HostShipment,
 ) -> DbResult<()> {
@@ -27,13 +28,15 @@ pub(crate) async fn ship(
         )));
     }
     let ship_date = ts(s.ship_date)?;
-    let order_id: i64 =
-        sqlx::query_scalar("SELECT id FROM orders WHERE account = ? AND amazon_order_id = ?")
-            .bind(account.as_str())
-            .bind(s.amazon_order_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or_else(|| not_found(account, &s.amazon_order_id))?;
+    let order_id: i64 = sqlx::query_scalar(
+        "SELECT id FROM orders WHERE host = ? AND account = ? AND amazon_order_id = ?",
+    )
+    .bind(kind.as_str())
+    .bind(account.as_str())
+    .bind(s.amazon_order_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| not_found(account, &s.amazon_order_id))?;
     if s.items.is_empty() {
         return Err(DbError::Invalid("a package needs at least one item".into()));
     }
@@ -57,18 +60,22 @@ pub(crate) async fn ship(
         )));
     }
     sqlx::query(
-        "DELETE FROM shipments WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+        "DELETE FROM shipments \
+         WHERE host = ? AND account = ? AND amazon_order_id = ? AND package_ref = ?",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(s.amazon_order_id.as_str())
     .bind(s.package.as_str())
     .execute(&mut *conn)
     .await?;
     let shipment_id: i64 = sqlx::query_scalar(
-        "INSERT INTO shipments (order_id, account, amazon_order_id, package_ref, carrier, \
-         service, tracking_number, ship_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO shipments (order_id, host, account, amazon_order_id, package_ref, \
+         carrier, service, tracking_number, ship_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         RETURNING id",
     )
     .bind(order_id)
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(s.amazon_order_id.as_str())
     .bind(s.package.as_str())
@@ -94,12 +101,15 @@ pub(crate) async fn ship(
 /// The next free numeric package reference of an order (`1`, `2`, ...).
 pub(crate) async fn next_package_ref(
     conn: &mut SqliteConnection,
+    kind: Kind,
     account: &AccountId,
     order: &AmazonOrderId,
 ) -> DbResult<PackageRef> {
     let refs: Vec<String> = sqlx::query_scalar(
-        "SELECT package_ref FROM shipments WHERE account = ? AND amazon_order_id = ?",
+        "SELECT package_ref FROM shipments \
+         WHERE host = ? AND account = ? AND amazon_order_id = ?",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .fetch_all(&mut *conn)
@@ -115,15 +125,17 @@ pub(crate) async fn next_package_ref(
 /// The order's lines with their ordered quantities (for a package holding every line).
 pub(crate) async fn all_items(
     conn: &mut SqliteConnection,
+    kind: Kind,
     account: &AccountId,
     order: &AmazonOrderId,
 ) -> DbResult<Vec<PackageItem>> {
     let rows = sqlx::query(
         "SELECT l.item_id, l.quantity_ordered FROM order_lines l \
          JOIN orders o ON o.id = l.order_id \
-         WHERE o.account = ? AND o.amazon_order_id = ? AND l.quantity_ordered > 0 \
-         ORDER BY l.position",
+         WHERE o.host = ? AND o.account = ? AND o.amazon_order_id = ? \
+         AND l.quantity_ordered > 0 ORDER BY l.position",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .fetch_all(&mut *conn)
@@ -141,14 +153,16 @@ pub(crate) async fn all_items(
 /// Packages of `account` with no final result, oldest first.
 pub(crate) async fn ready(
     pool: &SqlitePool,
+    kind: Kind,
     account: &AccountId,
     max: usize,
 ) -> DbResult<Vec<HostShipment>> {
-    const OPEN: &str = "account = ? AND (result IS NULL OR result = 'held')";
+    const OPEN: &str = "host = ? AND account = ? AND (result IS NULL OR result = 'held')";
     let mut tx = pool.begin().await?;
     let rows = sqlx::query(&format!(
         "SELECT * FROM shipments WHERE {OPEN} ORDER BY id LIMIT ?"
     ))
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(limit(max))
     .fetch_all(&mut *tx)
@@ -158,6 +172,7 @@ pub(crate) async fn ready(
          (SELECT id FROM shipments WHERE {OPEN} ORDER BY id LIMIT ?) \
          ORDER BY shipment_id, position"
     ))
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(limit(max))
     .fetch_all(&mut *tx)
@@ -243,20 +258,22 @@ fn decode_result(r: &SqliteRow) -> DbResult<Option<ShipmentResult>> {
 /// package.
 pub(crate) async fn record(
     pool: &SqlitePool,
+    kind: Kind,
     account: &AccountId,
     order: &AmazonOrderId,
     package: &PackageRef,
     result: &ShipmentResult,
 ) -> DbResult<()> {
-    let (kind, at, reason, until) = encode_result(result)?;
+    let (result_kind, at, reason, until) = encode_result(result)?;
     let done = sqlx::query(
         "UPDATE shipments SET result = ?, result_at = ?, result_reason = ?, result_until = ? \
-         WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+         WHERE host = ? AND account = ? AND amazon_order_id = ? AND package_ref = ?",
     )
-    .bind(kind)
+    .bind(result_kind)
     .bind(at)
     .bind(reason)
     .bind(until)
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .bind(package.as_str())
@@ -273,14 +290,16 @@ pub(crate) async fn record(
 /// What became of a package (`None`: nothing recorded yet, or no such package).
 pub(crate) async fn result(
     pool: &SqlitePool,
+    kind: Kind,
     account: &AccountId,
     order: &AmazonOrderId,
     package: &PackageRef,
 ) -> DbResult<Option<ShipmentResult>> {
     let row = sqlx::query(
         "SELECT result, result_at, result_reason, result_until FROM shipments \
-         WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
+         WHERE host = ? AND account = ? AND amazon_order_id = ? AND package_ref = ?",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .bind(package.as_str())
@@ -295,13 +314,16 @@ pub(crate) async fn result(
 /// Every package of an order with its result, by package reference order of shipping.
 pub(crate) async fn of_order(
     pool: &SqlitePool,
+    kind: Kind,
     account: &AccountId,
     order: &AmazonOrderId,
 ) -> DbResult<Vec<(HostShipment, Option<ShipmentResult>)>> {
     let mut tx = pool.begin().await?;
     let rows = sqlx::query(
-        "SELECT * FROM shipments WHERE account = ? AND amazon_order_id = ? ORDER BY id",
+        "SELECT * FROM shipments WHERE host = ? AND account = ? AND amazon_order_id = ? \
+         ORDER BY id",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .fetch_all(&mut *tx)
@@ -309,8 +331,10 @@ pub(crate) async fn of_order(
     let items = sqlx::query(
         "SELECT i.shipment_id, i.item_id, i.quantity FROM shipment_items i \
          JOIN shipments s ON s.id = i.shipment_id \
-         WHERE s.account = ? AND s.amazon_order_id = ? ORDER BY i.shipment_id, i.position",
+         WHERE s.host = ? AND s.account = ? AND s.amazon_order_id = ? \
+         ORDER BY i.shipment_id, i.position",
     )
+    .bind(kind.as_str())
     .bind(account.as_str())
     .bind(order.as_str())
     .fetch_all(&mut *tx)

@@ -1,6 +1,8 @@
 //! The engine's sync state in SQL: cursors, the id map, parked orders, the outbox and
 //! run reports. Every multi-statement change runs in one `BEGIN IMMEDIATE` transaction.
 
+use std::collections::HashMap;
+
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
@@ -243,6 +245,29 @@ pub(crate) async fn id_map_get(
         .as_ref()
         .map(decode_entry)
         .transpose()
+}
+
+/// One query per 500 ids (well under SQLite's bound parameter limit).
+pub(crate) async fn id_map_get_many(
+    pool: &SqlitePool,
+    account: &AccountId,
+    ids: &[AmazonOrderId],
+) -> DbResult<HashMap<AmazonOrderId, IdMapEntry>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql =
+            format!("SELECT * FROM sync_id_map WHERE account = ? AND amazon_order_id IN ({marks})");
+        let mut q = sqlx::query(&sql).bind(account.as_str());
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        for row in q.fetch_all(pool).await? {
+            let e = decode_entry(&row)?;
+            out.insert(e.amazon_order_id.clone(), e);
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) async fn parked(pool: &SqlitePool, account: &AccountId) -> DbResult<Vec<ParkedOrder>> {
