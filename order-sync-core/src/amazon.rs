@@ -5,6 +5,7 @@
 //! `fake::FakeAmazon` (feature `test-util`).
 
 use async_trait::async_trait;
+use futures::stream::{self, BoxStream, StreamExt};
 use order_mapping::vocab::FulfillmentChannel;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -128,3 +129,94 @@ pub trait AmazonSideExt: AmazonSide {
 }
 
 impl<T: AmazonSide + ?Sized> AmazonSideExt for T {}
+
+/// The orders of a window as a stream, following page tokens (one `list_orders` call per
+/// page, made when the stream is polled past the previous page). Ends after the first
+/// error.
+pub fn order_stream<'a>(
+    amazon: &'a dyn AmazonSide,
+    query: &'a OrderQuery,
+) -> BoxStream<'a, Result<Order, AmazonError>> {
+    enum Next {
+        Page(Option<PageToken>),
+        Done,
+    }
+    stream::unfold(Next::Page(None), move |next| async move {
+        let token = match next {
+            Next::Page(token) => token,
+            Next::Done => return None,
+        };
+        match amazon.list_orders(query, token.as_ref()).await {
+            Ok(page) => {
+                let next = page.next_page.map_or(Next::Done, |t| Next::Page(Some(t)));
+                let items: Vec<Result<Order, AmazonError>> =
+                    page.orders.into_iter().map(Ok).collect();
+                Some((stream::iter(items), next))
+            }
+            Err(e) => Some((stream::iter(vec![Err(e)]), Next::Done)),
+        }
+    })
+    .flatten()
+    .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::error::ErrorKind;
+    use crate::fake::{FakeAmazon, FakeOp};
+    use crate::fixtures::sample_order;
+    use futures::TryStreamExt;
+    use std::sync::Arc;
+    use time::macros::datetime;
+
+    fn setup() -> (FakeAmazon, OrderQuery) {
+        let t0 = datetime!(2026-06-01 0:00 UTC);
+        let fake = FakeAmazon::new(Arc::new(ManualClock::new(t0 + time::Duration::days(1))))
+            .with_page_size(2);
+        for i in 0..5 {
+            fake.put_order(sample_order(
+                &format!("123-000000{i}-0000001"),
+                t0 + time::Duration::minutes(i),
+            ));
+        }
+        let q = OrderQuery {
+            marketplaces: vec![],
+            updated_after: t0,
+            updated_before: None,
+            channels: None,
+            include: Include::default(),
+        };
+        (fake, q)
+    }
+
+    #[tokio::test]
+    async fn stream_and_list_all_follow_every_page() {
+        let (fake, q) = setup();
+        let ids: Vec<String> = order_stream(&fake, &q)
+            .map_ok(|o| o.id.into_inner())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 5);
+        assert_eq!(fake.calls(FakeOp::List), 3, "pages of 2, 2 and 1");
+        let (all, bound) = fake.list_all_orders(&q).await.unwrap();
+        assert_eq!(all.len(), 5);
+        assert!(bound.is_some());
+        // Restricted data only when asked for.
+        assert!(
+            all.iter()
+                .all(|o| o.buyer.is_none() && o.recipient.is_none())
+        );
+    }
+
+    #[tokio::test]
+    async fn stream_stops_at_the_first_error() {
+        let (fake, q) = setup();
+        fake.fail_next(FakeOp::List, AmazonError::new(ErrorKind::Server, "boom"), 1);
+        let got: Vec<_> = order_stream(&fake, &q).collect().await;
+        assert_eq!(got.len(), 1);
+        assert!(got[0].is_err());
+    }
+}

@@ -109,9 +109,9 @@ pub mod config;
 pub mod conformance;
 pub mod engine;
 pub mod error;
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod fake;
-#[cfg(feature = "test-util")]
+#[cfg(any(test, feature = "test-util"))]
 pub mod fixtures;
 pub mod host;
 pub mod ids;

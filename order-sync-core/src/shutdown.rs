@@ -31,8 +31,8 @@ impl Shutdown {
     /// A signal that never fires (for one-off runs).
     pub fn never() -> Shutdown {
         let (tx, rx) = watch::channel(false);
-        // Keep the channel open forever by leaking nothing: a dropped sender just means
-        // `requested()` stays false and `wait()` pends forever.
+        // With the sender gone nothing can trigger it: `is_requested()` stays false and
+        // `wait()` pends forever.
         drop(tx);
         Shutdown { rx }
     }
