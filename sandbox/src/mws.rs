@@ -15,6 +15,11 @@ use crate::model::{CancelledBy, OrderStatus, SimItem, SimOrder, SimPackage};
 use crate::server::Shared;
 use crate::world::{MwsFeed, OrderQuery, PageState, World};
 
+/// Sandbox seconds between a feed's submission and the start of its processing.
+pub(crate) const FEED_START_SECS: i64 = 30;
+/// Sandbox seconds between a feed's submission and the end of its processing.
+const FEED_DONE_SECS: i64 = 120;
+
 pub(crate) const ORDERS_NS: &str = "https://mws.amazonservices.com/Orders/2013-09-01";
 pub(crate) const FEEDS_NS: &str = "http://mws.amazonaws.com/doc/2009-01-01/";
 
@@ -84,6 +89,9 @@ pub(crate) fn operation(section: Section, action: &str) -> Option<(&'static str,
         (Section::Feeds, "GetFeedSubmissionResult") => {
             ("mws.GetFeedSubmissionResult", "mws.GetFeedSubmissionResult")
         }
+        (Section::Feeds, "CancelFeedSubmissions") => {
+            ("mws.CancelFeedSubmissions", "mws.CancelFeedSubmissions")
+        }
         _ => return None,
     })
 }
@@ -95,7 +103,9 @@ pub(crate) fn published(bucket: &str) -> Option<(f64, u32)> {
         "mws.ListOrderItems" => (0.5, 30),
         "mws.Orders.GetServiceStatus" => (1.0 / 300.0, 2),
         "mws.SubmitFeed" => (1.0 / 120.0, 15),
-        "mws.GetFeedSubmissionList" | "mws.GetFeedSubmissionCount" => (1.0 / 45.0, 10),
+        "mws.GetFeedSubmissionList"
+        | "mws.GetFeedSubmissionCount"
+        | "mws.CancelFeedSubmissions" => (1.0 / 45.0, 10),
         "mws.GetFeedSubmissionListByNextToken" => (0.5, 30),
         "mws.GetFeedSubmissionResult" => (1.0 / 60.0, 15),
         _ => return None,
@@ -464,6 +474,7 @@ pub(crate) fn dispatch(
         )),
         "GetFeedSubmissionCount" => feed_list(&w, p, now, rid, true),
         "GetFeedSubmissionResult" => return feed_result(&w, p, now, rid),
+        "CancelFeedSubmissions" => cancel_feeds(&mut w, p, now, rid),
         _ => Err(invalid(ns, &format!("Invalid action {action}."), rid)),
     };
     match r {
@@ -1452,14 +1463,15 @@ fn submit_feed(
         _ => {}
     }
     let id = (50_001_000_000u64 + w.feeds.len() as u64 * 137 + 11).to_string();
-    let text = String::from_utf8_lossy(body);
-    let (processed, results) =
-        process_feed(w, feed_type, &text, &id, s.cfg.strict_carrier_codes, now);
     w.feeds.push(MwsFeed {
-        id: id.clone(),
+        id,
         feed_type: feed_type.to_owned(),
         submitted: trunc(now),
-        report: report_xml(merchant, &id, processed, &results),
+        body: String::from_utf8_lossy(body).into_owned(),
+        merchant: merchant.to_owned(),
+        strict_carrier_codes: s.cfg.strict_carrier_codes,
+        cancelled: false,
+        report: None,
     });
     let mut x = X::new();
     x.open_ns("SubmitFeedResponse", FEEDS_NS)
@@ -1473,12 +1485,29 @@ fn submit_feed(
     Ok(x.0)
 }
 
-/// `_SUBMITTED_` for 30 sandbox seconds, `_IN_PROGRESS_` until two minutes, then `_DONE_`.
+/// Processes feed `ix` of the world at sandbox time `at` (called from `World::catch_up`).
+pub(crate) fn process_submission(w: &mut World, ix: usize, at: OffsetDateTime) {
+    let f = &mut w.feeds[ix];
+    let (id, feed_type, merchant, strict) = (
+        f.id.clone(),
+        f.feed_type.clone(),
+        f.merchant.clone(),
+        f.strict_carrier_codes,
+    );
+    let text = std::mem::take(&mut f.body);
+    let (processed, results) = process_feed(w, &feed_type, &text, &id, strict, at);
+    w.feeds[ix].report = Some(report_xml(&merchant, &id, processed, &results));
+}
+
+/// `_SUBMITTED_` for 30 sandbox seconds (cancellable), `_IN_PROGRESS_` until two minutes,
+/// then `_DONE_`; `_CANCELLED_` once cancelled.
 fn feed_status(f: &MwsFeed, now: OffsetDateTime) -> &'static str {
     let age = now - f.submitted;
-    if age < time::Duration::seconds(30) {
+    if f.cancelled {
+        "_CANCELLED_"
+    } else if age < time::Duration::seconds(FEED_START_SECS) {
         "_SUBMITTED_"
-    } else if age < time::Duration::minutes(2) {
+    } else if age < time::Duration::seconds(FEED_DONE_SECS) {
         "_IN_PROGRESS_"
     } else {
         "_DONE_"
@@ -1496,16 +1525,16 @@ fn info_xml(x: &mut X, f: &MwsFeed, now: OffsetDateTime) {
         .leaf("FeedType", &f.feed_type)
         .leaf("SubmittedDate", mws_date(f.submitted))
         .leaf("FeedProcessingStatus", status);
-    if status != "_SUBMITTED_" {
+    if status == "_IN_PROGRESS_" || status == "_DONE_" {
         x.leaf(
             "StartedProcessingDate",
-            mws_date(f.submitted + time::Duration::seconds(30)),
+            mws_date(f.submitted + time::Duration::seconds(FEED_START_SECS)),
         );
     }
     if status == "_DONE_" {
         x.leaf(
             "CompletedProcessingDate",
-            mws_date(f.submitted + time::Duration::minutes(2)),
+            mws_date(f.submitted + time::Duration::seconds(FEED_DONE_SECS)),
         );
     }
     x.close("FeedSubmissionInfo");
@@ -1581,6 +1610,40 @@ fn feed_list(
     Ok(x.0)
 }
 
+/// Cancels the feeds not yet processing that match the filters (no ids and no types: all
+/// of them), answering their count and infos.
+fn cancel_feeds(
+    w: &mut World,
+    p: &MwsParams,
+    now: OffsetDateTime,
+    rid: &str,
+) -> Result<String, MwsReply> {
+    let ids = p.list("FeedSubmissionIdList.Id.");
+    let types = p.list("FeedTypeList.Type.");
+    let mut hit = Vec::new();
+    for (ix, f) in w.feeds.iter().enumerate() {
+        let selected = (ids.is_empty() || ids.contains(&f.id))
+            && (types.is_empty() || types.contains(&f.feed_type));
+        if selected && feed_status(f, now) == "_SUBMITTED_" {
+            hit.push(ix);
+        }
+    }
+    for ix in &hit {
+        w.feeds[*ix].cancelled = true;
+    }
+    let mut x = X::new();
+    x.open_ns("CancelFeedSubmissionsResponse", FEEDS_NS)
+        .open("CancelFeedSubmissionsResult")
+        .leaf("Count", hit.len().to_string());
+    for ix in hit.iter().take(100) {
+        info_xml(&mut x, &w.feeds[*ix], now);
+    }
+    x.close("CancelFeedSubmissionsResult")
+        .meta(rid)
+        .close("CancelFeedSubmissionsResponse");
+    Ok(x.0)
+}
+
 fn feed_result(w: &World, p: &MwsParams, now: OffsetDateTime, rid: &str) -> MwsReply {
     let Some(id) = p.get("FeedSubmissionId") else {
         return error(
@@ -1602,22 +1665,34 @@ fn feed_result(w: &World, p: &MwsParams, now: OffsetDateTime, rid: &str) -> MwsR
             rid,
         );
     };
-    if feed_status(f, now) != "_DONE_" {
-        let msg = format!("Feed Submission Result is not ready for Feed Submission Id: {id}");
+    if f.cancelled {
         return error(
             FEEDS_NS,
-            404,
+            400,
             "Sender",
-            "FeedProcessingResultNotReady",
-            &msg,
+            "FeedCanceled",
+            &format!("Feed Submission {id} was cancelled."),
             rid,
         );
     }
-    MwsReply {
-        status: 200,
-        body: f.report.clone(),
-        content_type: "text/xml",
-        content_md5: true,
+    match (&f.report, feed_status(f, now)) {
+        (Some(report), "_DONE_") => MwsReply {
+            status: 200,
+            body: report.clone(),
+            content_type: "text/xml",
+            content_md5: true,
+        },
+        _ => {
+            let msg = format!("Feed Submission Result is not ready for Feed Submission Id: {id}");
+            error(
+                FEEDS_NS,
+                404,
+                "Sender",
+                "FeedProcessingResultNotReady",
+                &msg,
+                rid,
+            )
+        }
     }
 }
 

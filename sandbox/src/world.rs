@@ -46,7 +46,13 @@ pub(crate) struct MwsFeed {
     pub(crate) id: String,
     pub(crate) feed_type: String,
     pub(crate) submitted: OffsetDateTime,
-    pub(crate) report: String,
+    /// The feed document, until it is processed.
+    pub(crate) body: String,
+    pub(crate) merchant: String,
+    pub(crate) strict_carrier_codes: bool,
+    pub(crate) cancelled: bool,
+    /// The processing report, once processed.
+    pub(crate) report: Option<String>,
 }
 
 /// A filtered order listing (shared by getOrders and searchOrders).
@@ -157,6 +163,8 @@ pub(crate) struct World {
     pub(crate) shipments: Vec<ConfirmedShipment>,
     pub(crate) pages: HashMap<String, PageState>,
     pub(crate) feeds: Vec<MwsFeed>,
+    /// The first feed not yet processed (or skipped as cancelled).
+    next_feed: usize,
     page_counter: u64,
     seed: u64,
     caught_up_to: OffsetDateTime,
@@ -190,6 +198,7 @@ impl World {
             shipments: Vec::new(),
             pages: HashMap::new(),
             feeds: Vec::new(),
+            next_feed: 0,
             page_counter: 0,
             seed,
             caught_up_to: start,
@@ -306,6 +315,23 @@ impl World {
             self.caught_up_to = now;
         }
         loop {
+            // MWS feeds start processing 30 s after submission, in submission order.
+            while let Some(f) = self.feeds.get(self.next_feed) {
+                let start = f.submitted + time::Duration::seconds(crate::mws::FEED_START_SECS);
+                let before_events = self
+                    .events
+                    .peek()
+                    .is_none_or(|Reverse(e)| key(start) <= e.0);
+                let before_arrival = self.next_arrival.is_none_or(|a| start <= a);
+                if start > now || !(before_events && before_arrival) {
+                    break;
+                }
+                let ix = self.next_feed;
+                self.next_feed += 1;
+                if !self.feeds[ix].cancelled {
+                    crate::mws::process_submission(self, ix, start);
+                }
+            }
             let ev = self
                 .events
                 .peek()

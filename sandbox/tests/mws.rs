@@ -421,6 +421,10 @@ async fn fulfilment_and_acknowledgement_feeds() {
         .await;
     assert_eq!(early.status, 404);
     assert!(early.body.contains("FeedProcessingResultNotReady"));
+    assert!(
+        sb.confirmed_shipments().is_empty(),
+        "feeds are processed asynchronously"
+    );
     sb.advance_clock(Duration::from_secs(180));
     let list = m
         .feeds(
@@ -486,6 +490,7 @@ async fn fulfilment_and_acknowledgement_feeds() {
             .status,
         200
     );
+    sb.advance_clock(Duration::from_secs(31));
     assert_eq!(
         sb.orders()
             .iter()
@@ -512,6 +517,7 @@ async fn fulfilment_and_acknowledgement_feeds() {
             .status,
         200
     );
+    sb.advance_clock(Duration::from_secs(31));
     assert_eq!(
         sb.orders()
             .iter()
@@ -520,8 +526,68 @@ async fn fulfilment_and_acknowledgement_feeds() {
             .status,
         OrderStatus::Shipped
     );
+    // A feed cancelled while still _SUBMITTED_ is never applied.
+    let late = sb
+        .add_unshipped_mfn_orders(1, Some("ATVPDKIKX0DER"))
+        .remove(0);
+    sb.advance_clock(Duration::from_secs(600));
+    let o3 = sb
+        .orders()
+        .into_iter()
+        .find(|o| o.order_id == late)
+        .unwrap();
+    let ship = common::iso(sb.now() - time::Duration::minutes(1));
+    let tsv = format!(
+        "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\ttracking-number\n{}\t{}\t{}\t{ship}\tUPS\t1Z7\n",
+        o3.order_id, o3.items[0].order_item_id, o3.items[0].quantity_ordered
+    );
+    let sub = m
+        .submit("_POST_FLAT_FILE_FULFILLMENT_DATA_", &tsv, None)
+        .await;
+    let fid = between(&sub.body, "<FeedSubmissionId>", "</")
+        .unwrap()
+        .to_owned();
+    let cancel = m
+        .feeds(
+            "CancelFeedSubmissions",
+            &[("FeedSubmissionIdList.Id.1", &fid)],
+        )
+        .await;
+    assert_eq!(cancel.status, 200, "{}", cancel.body);
+    assert!(cancel.body.contains("<Count>1</Count>"), "{}", cancel.body);
+    sb.advance_clock(Duration::from_secs(300));
+    assert_eq!(
+        sb.orders()
+            .into_iter()
+            .find(|o| o.order_id == late)
+            .unwrap()
+            .status,
+        OrderStatus::Unshipped
+    );
+    let listed = m
+        .feeds(
+            "GetFeedSubmissionList",
+            &[("FeedSubmissionIdList.Id.1", &fid)],
+        )
+        .await;
+    assert!(listed.body.contains("_CANCELLED_"), "{}", listed.body);
+    assert!(
+        m.feeds("GetFeedSubmissionResult", &[("FeedSubmissionId", &fid)])
+            .await
+            .body
+            .contains("FeedCanceled")
+    );
+    // Too late to cancel a processed feed.
+    let none = m
+        .feeds(
+            "CancelFeedSubmissions",
+            &[("FeedSubmissionIdList.Id.1", &id)],
+        )
+        .await;
+    assert!(none.body.contains("<Count>0</Count>"), "{}", none.body);
+
     let count = m.feeds("GetFeedSubmissionCount", &[]).await;
-    assert!(count.body.contains("<Count>3</Count>"), "{}", count.body);
+    assert!(count.body.contains("<Count>4</Count>"), "{}", count.body);
     let bogus = m.submit("_POST_PRODUCT_DATA_", "<x/>", None).await;
     assert!(bogus.body.contains("InvalidFeedType"));
 }
