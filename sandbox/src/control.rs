@@ -2,6 +2,7 @@
 //!
 //! | method and path | body | effect |
 //! | --- | --- | --- |
+//! | `GET /_sandbox` | | the list of control endpoints |
 //! | `GET /_sandbox/clock` | | `{"now", "mode", "timeScale"}` |
 //! | `POST /_sandbox/clock/advance` | `{"seconds": 90}` | moves the clock, applies due events |
 //! | `GET /_sandbox/orders` | | snapshot of every order |
@@ -272,6 +273,22 @@ pub(crate) fn handle(
         .filter(|s| !s.is_empty())
         .collect();
     match (method.as_str(), segs.as_slice()) {
+        ("GET", []) => (
+            200,
+            json!({"endpoints": [
+                "GET /_sandbox/clock",
+                "POST /_sandbox/clock/advance {\"seconds\": n}",
+                "GET /_sandbox/orders[?sellerId=]",
+                "POST /_sandbox/orders[?sellerId=] {\"count\", \"marketplaceId\", \"fulfillmentChannel\", \"status\"}",
+                "POST /_sandbox/orders/{id}/status[?sellerId=] {\"status\"}",
+                "POST /_sandbox/orders/{id}/buyer-cancel-request[?sellerId=]",
+                "GET /_sandbox/faults",
+                "PUT /_sandbox/faults {\"spec\"}",
+                "GET /_sandbox/stats",
+                "DELETE /_sandbox/stats",
+                "GET /_sandbox/shipments[?sellerId=]",
+            ]}),
+        ),
         ("GET", ["clock"]) => (200, clock_json(s, s.now())),
         ("POST", ["clock", "advance"]) => {
             let Some(secs) = v

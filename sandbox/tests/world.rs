@@ -313,4 +313,14 @@ async fn control_api_over_http() {
             .as_u16(),
         404
     );
+    let index: Value = env
+        .http
+        .get(env.url("/_sandbox"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(index["endpoints"].as_array().unwrap().len() >= 10);
 }
