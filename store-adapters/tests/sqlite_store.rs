@@ -742,3 +742,47 @@ async fn run_reports_keep_counts_errors_and_outcome() {
         .unwrap();
     assert_eq!(back, vec![r]);
 }
+
+#[tokio::test]
+async fn a_large_commit_with_repeated_orders_keeps_the_newest_of_each() {
+    let db = SqliteStore::open_in_memory().await.unwrap();
+    let id = |i: usize| format!("111-0000011-{i:07}");
+    // 600 orders (more than one statement's worth), three versions each: newest first
+    // for even orders, oldest first for odd ones; orders interleaved in groups of 50, so
+    // an order's versions are 50 entries apart, inside one statement's window.
+    let versions = [T0, T0 + Duration::minutes(2), T0 + Duration::minutes(1)];
+    let order_of = |i: usize| -> [OffsetDateTime; 3] {
+        if i % 2 == 0 {
+            [versions[1], versions[0], versions[2]]
+        } else {
+            versions
+        }
+    };
+    let mut entries = Vec::new();
+    for group in (0..600).collect::<Vec<usize>>().chunks(50) {
+        for round in 0..3 {
+            for &i in group {
+                let at = order_of(i)[round];
+                let mut e = entry(&id(i), at);
+                e.status = if at == versions[1] {
+                    OrderStatus::Shipped
+                } else {
+                    OrderStatus::Unshipped
+                };
+                entries.push(e);
+            }
+        }
+    }
+    let commit = ImportCommit {
+        entries,
+        ..Default::default()
+    };
+    db.commit_import(&acct(), &commit).await.unwrap();
+    let ids: Vec<AmazonOrderId> = (0..600).map(|i| AmazonOrderId::new(id(i))).collect();
+    let held = db.id_map_get_many(&acct(), &ids).await.unwrap();
+    assert_eq!(held.len(), 600);
+    for e in held.values() {
+        assert_eq!(e.last_updated_at, T0 + Duration::minutes(2), "{e:?}");
+        assert_eq!(e.status, OrderStatus::Shipped);
+    }
+}

@@ -142,9 +142,7 @@ async fn apply_commit(
             });
         }
     }
-    for e in &commit.entries {
-        put_entry(conn, account, e).await?;
-    }
+    put_entries(conn, account, &commit.entries).await?;
     for id in &commit.resolved {
         sqlx::query("DELETE FROM sync_parked WHERE account = ? AND amazon_order_id = ?")
             .bind(account.as_str())
@@ -176,15 +174,43 @@ async fn apply_commit(
 
 /// Newer wins (an equal version replaces), in the SQL itself; ids and a recorded
 /// redaction are kept when the new entry lacks them.
-async fn put_entry(
+///
+/// Entries go in multi-row statements of up to 250 rows (11 parameters each, far under
+/// SQLite's limit); a statement never holds the same order twice, so the rows of one
+/// order apply in the given order, as separate statements would.
+async fn put_entries(
     conn: &mut SqliteConnection,
     account: &AccountId,
-    e: &IdMapEntry,
+    entries: &[IdMapEntry],
 ) -> DbResult<()> {
-    sqlx::query(
+    const MAX_ROWS: usize = 250;
+    let mut start = 0;
+    while start < entries.len() {
+        let mut seen = std::collections::HashSet::new();
+        let mut end = start;
+        while end < entries.len()
+            && end - start < MAX_ROWS
+            && seen.insert(entries[end].amazon_order_id.as_str())
+        {
+            end += 1;
+        }
+        put_entry_rows(conn, account, &entries[start..end]).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+async fn put_entry_rows(
+    conn: &mut SqliteConnection,
+    account: &AccountId,
+    rows: &[IdMapEntry],
+) -> DbResult<()> {
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let values = vec![row; rows.len()].join(", ");
+    let sql = format!(
         "INSERT INTO sync_id_map (account, amazon_order_id, host_order_id, warehouse_id, \
          marketplace, channel, status, last_updated_at, imported_at, pii_expires_at, redacted_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES {values} \
          ON CONFLICT (account, amazon_order_id) DO UPDATE SET \
          host_order_id = COALESCE(excluded.host_order_id, sync_id_map.host_order_id), \
          warehouse_id = COALESCE(excluded.warehouse_id, sync_id_map.warehouse_id), \
@@ -192,21 +218,24 @@ async fn put_entry(
          status = excluded.status, last_updated_at = excluded.last_updated_at, \
          imported_at = excluded.imported_at, pii_expires_at = excluded.pii_expires_at, \
          redacted_at = COALESCE(excluded.redacted_at, sync_id_map.redacted_at) \
-         WHERE excluded.last_updated_at >= sync_id_map.last_updated_at",
-    )
-    .bind(account.as_str())
-    .bind(e.amazon_order_id.as_str())
-    .bind(e.host_order_id.as_ref().map(|h| h.as_str()))
-    .bind(e.warehouse_id.as_ref().map(|h| h.as_str()))
-    .bind(e.marketplace.as_str())
-    .bind(e.channel.as_str())
-    .bind(e.status.as_str())
-    .bind(ts(e.last_updated_at)?)
-    .bind(ts(e.imported_at)?)
-    .bind(ts_opt(e.pii_expires_at)?)
-    .bind(ts_opt(e.redacted_at)?)
-    .execute(&mut *conn)
-    .await?;
+         WHERE excluded.last_updated_at >= sync_id_map.last_updated_at"
+    );
+    let mut q = sqlx::query(&sql);
+    for e in rows {
+        q = q
+            .bind(account.as_str())
+            .bind(e.amazon_order_id.as_str())
+            .bind(e.host_order_id.as_ref().map(|h| h.as_str()))
+            .bind(e.warehouse_id.as_ref().map(|h| h.as_str()))
+            .bind(e.marketplace.as_str())
+            .bind(e.channel.as_str())
+            .bind(e.status.as_str())
+            .bind(ts(e.last_updated_at)?)
+            .bind(ts(e.imported_at)?)
+            .bind(ts_opt(e.pii_expires_at)?)
+            .bind(ts_opt(e.redacted_at)?);
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 
