@@ -345,12 +345,23 @@ async fn once_then_status_json() {
     sb.shutdown().await;
 }
 
+/// Stops `amzsync run` with `signal` in the middle of an import (every listing page is
+/// slowed down by the sandbox), then checks that the store is consistent and that the
+/// next run ends with every listable order exactly once.
 #[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
-    let sb = sandbox(300, &["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]).await;
+async fn interrupted_run_is_continued(signal: &str) {
+    let mut cfg = SandboxConfig::default();
+    cfg.initial_orders = 300;
+    cfg.orders_per_hour = 0.0;
+    cfg.seed = 11;
+    cfg.marketplaces = vec!["ATVPDKIKX0DER".into(), "A2EUQ1WTGCTBG2".into()];
+    cfg.faults = "searchOrders:slow=1;slow_ms=500".parse().unwrap();
+    let sb = Sandbox::start(cfg).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sb, "na", r#"["US", "CA"]"#, "");
+    // Only the import job, so that what is in the store after the stop is its work.
+    let only_import =
+        "[accounts.jobs]\nreconcile = false\nexport_shipments = false\nredact_pii = false\n";
+    let config = write_config(dir.path(), &sb, "na", r#"["US", "CA"]"#, only_import);
     let creds = sb.credentials();
     let bin = assert_cmd::cargo::cargo_bin("amzsync");
     let child = std::process::Command::new(bin)
@@ -364,24 +375,32 @@ async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the daemon has written to the store (polling the file it owns).
+    let listable: std::collections::BTreeSet<String> = sb
+        .orders()
+        .iter()
+        .filter(|o| o.last_update_date < sb.now() - time::Duration::minutes(3))
+        .map(|o| o.order_id.clone())
+        .collect();
+    assert!(listable.len() > 100, "more than one page to import");
+    // Wait until the daemon has committed its first page (polling the file it owns).
     let db = dir.path().join("sync.db");
+    let account = AccountId::new("sb");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         assert!(std::time::Instant::now() < deadline, "run imported nothing");
         if db.exists() {
             if let Ok(s) = SqliteStore::open(&db).await {
-                let n = s.count_orders(&AccountId::new("sb")).await.unwrap_or(0);
+                let n = s.count_orders(&account).await.unwrap_or(0);
                 s.close().await;
                 if n > 0 {
                     break;
                 }
             }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
@@ -392,6 +411,15 @@ async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("stopping"), "{err}");
 
+    // Stopped mid-import: some orders are in, not all, and none twice.
+    let store = SqliteStore::open(&db).await.unwrap();
+    let after_stop = store.count_orders(&account).await.unwrap();
+    assert!(
+        after_stop < listable.len() as u64,
+        "the run was not interrupted: {after_stop}"
+    );
+    store.close().await;
+
     // The next run continues: every listable order exactly once.
     let mut c = amzsync();
     c.args(["once", "--config"])
@@ -399,28 +427,31 @@ async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
         .args(["--job", "import_orders"]);
     let out = output(with_creds(c, &sb, None, None)).await;
     assert!(out.status.success(), "{}", text(&out.stdout));
-    let listable: std::collections::BTreeSet<String> = sb
-        .orders()
-        .iter()
-        .filter(|o| o.last_update_date < sb.now() - time::Duration::minutes(3))
-        .filter(|o| ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"].contains(&o.marketplace_id.as_str()))
-        .map(|o| o.order_id.clone())
-        .collect();
     let store = SqliteStore::open(&db).await.unwrap();
-    let held: std::collections::BTreeSet<String> = store
-        .orders(&AccountId::new("sb"))
+    let held: Vec<String> = store
+        .orders(&account)
         .await
         .unwrap()
         .into_iter()
         .map(|o| o.order.id.to_string())
         .collect();
-    assert_eq!(
-        store.count_orders(&AccountId::new("sb")).await.unwrap(),
-        held.len() as u64
-    );
-    assert_eq!(held, listable);
+    let unique: std::collections::BTreeSet<String> = held.iter().cloned().collect();
+    assert_eq!(held.len(), unique.len(), "an order was imported twice");
+    assert_eq!(unique, listable);
     store.close().await;
     sb.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_run_leaves_a_store_the_next_run_continues() {
+    interrupted_run_is_continued("-TERM").await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_run_leaves_a_store_the_next_run_continues() {
+    interrupted_run_is_continued("-INT").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

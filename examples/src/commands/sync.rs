@@ -129,25 +129,55 @@ pub async fn once(args: OnceArgs) -> u8 {
     if failed { EXIT_FAILED } else { EXIT_OK }
 }
 
-async fn wait_for_signal() {
+/// Ctrl-C and SIGTERM, registered when created (so a signal that arrives while the
+/// scheduler starts is not lost to the default action).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn register() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            if self.term.is_none() && self.int.is_none() {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+            tokio::select! {
+                () = recv(&mut self.term) => {}
+                () = recv(&mut self.int) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -165,6 +195,7 @@ pub async fn run_daemon(path: &Path) -> u8 {
         eprintln!("amzsync run: no enabled account in {}", path.display());
         return EXIT_CONFIG;
     }
+    let mut signals = StopSignals::register();
     let (trigger, shutdown) = Shutdown::new();
     let mut scheduler = Scheduler::new(setup.engine.clone());
     for (a, _) in &setup.accounts {
@@ -176,7 +207,7 @@ pub async fn run_daemon(path: &Path) -> u8 {
         "amzsync running; Ctrl-C or SIGTERM stops it"
     );
     let task = tokio::spawn(scheduler.run(shutdown, Duration::from_secs(30)));
-    wait_for_signal().await;
+    signals.wait().await;
     tracing::info!("stopping: no new runs; runs in flight finish their current step");
     trigger.trigger();
     let summary = match task.await {
