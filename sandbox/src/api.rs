@@ -1047,6 +1047,89 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn shared() -> crate::server::Shared {
+        let cfg = crate::config::SandboxConfig::default()
+            .initial_orders(30)
+            .orders_per_hour(0.0)
+            .manual_clock_at(time::macros::datetime!(2026-06-01 12:00 UTC));
+        let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+        let mps: Vec<_> = cfg
+            .marketplaces
+            .iter()
+            .filter_map(|m| marketplaces::by_id(m))
+            .collect();
+        let world = World::new(1, mps, 30, cfg.history, 0.0, start);
+        let clock = crate::clock::Clock::new(start, 1.0, crate::config::ClockMode::Manual);
+        let seller = cfg.credentials.selling_partner_id.clone();
+        crate::server::Shared::new(cfg, clock, vec![(seller, world)])
+    }
+
+    fn call(
+        s: &crate::server::Shared,
+        op: &str,
+        method: &axum::http::Method,
+        path: &str,
+        query: &str,
+        body: &[u8],
+        order_id: Option<&str>,
+    ) -> u16 {
+        let caller = Caller::Lwa(crate::auth::AccessToken {
+            seller: Some(s.cfg.credentials.selling_partner_id.clone()),
+            client_id: s.cfg.credentials.client_id.clone(),
+            expires: time::macros::datetime!(2027-01-01 0:00 UTC),
+        });
+        let body = axum::body::Bytes::copy_from_slice(body);
+        let ctx = Ctx {
+            shared: s,
+            caller,
+            method,
+            path,
+            query,
+            body: &body,
+            order_id,
+            seller: 0,
+        };
+        dispatch(op, &ctx).status
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever the query, listings answer 200 or a 400, never a server error or a panic.
+        #[test]
+        fn listings_never_fail_on_odd_queries(
+            keys in proptest::collection::vec(prop_oneof![
+                Just("MarketplaceIds"), Just("CreatedAfter"), Just("CreatedBefore"), Just("LastUpdatedAfter"),
+                Just("LastUpdatedBefore"), Just("MaxResultsPerPage"), Just("NextToken"), Just("OrderStatuses"),
+                Just("AmazonOrderIds"), Just("SellerOrderId"), Just("marketplaceIds"), Just("createdAfter"),
+                Just("lastUpdatedAfter"), Just("includedData"), Just("paginationToken"), Just("maxResultsPerPage"),
+                Just("IsISPU"), Just("EarliestDeliveryDateBefore"),
+            ], 0..6),
+            values in proptest::collection::vec(prop_oneof![
+                Just("ATVPDKIKX0DER".to_owned()), Just("2026-05-01T00:00:00Z".to_owned()), Just("2026-06-01T11:59:59Z".to_owned()),
+                Just("9999-12-31T23:59:59Z".to_owned()), Just("-1".to_owned()), Just("50".to_owned()), Just("Shipped,Canceled".to_owned()),
+                Just("BUYER,TAX".to_owned()), Just("111-1111111-1111111".to_owned()), "[ -~]{0,12}", "\\PC{0,6}",
+            ], 6),
+        ) {
+            let s = shared();
+            let q: Vec<String> = keys.iter().zip(&values).map(|(k, v)| {
+                format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>())
+            }).collect();
+            let q = q.join("&");
+            for (op, path) in [("getOrders", "/orders/v0/orders"), ("searchOrders", "/orders/2026-01-01/orders")] {
+                let status = call(&s, op, &axum::http::Method::GET, path, &q, b"", None);
+                prop_assert!(status == 200 || status == 400, "{op} {q} -> {status}");
+            }
+        }
+
+        /// confirmShipment bodies of any shape get 204, 400 or 404, never a panic.
+        #[test]
+        fn confirm_shipment_never_fails_on_odd_bodies(body in "\\PC{0,200}", id in "[0-9-]{0,20}") {
+            let s = shared();
+            let status = call(&s, "confirmShipment", &axum::http::Method::POST, "/x", "", body.as_bytes(), Some(&id));
+            prop_assert!(matches!(status, 204 | 400 | 404), "{status}");
+        }
+    }
+
     #[test]
     fn order_ids() {
         assert!(valid_order_id("902-1845936-5435065"));
