@@ -162,3 +162,50 @@ async fn unreachable_webhook_is_a_transport_error() {
         "{err}"
     );
 }
+
+#[derive(Clone, Default)]
+struct Signed {
+    seen: Arc<Mutex<Vec<(Option<String>, Vec<u8>)>>>,
+}
+
+async fn receive_signed(
+    State(s): State<Signed>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> StatusCode {
+    let sig = headers
+        .get("x-amzsync-signature")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    s.seen.lock().unwrap().push((sig, body.to_vec()));
+    StatusCode::NO_CONTENT
+}
+
+#[tokio::test]
+async fn signed_requests_verify_with_the_shared_secret() {
+    let signed = Signed::default();
+    let app = axum::Router::new()
+        .route("/hook", axum::routing::post(receive_signed))
+        .with_state(signed.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = url::Url::parse(&format!("http://{addr}/hook")).unwrap();
+    notifier(url, NotifyWhen::Always, 0)
+        .with_secret(secrecy::SecretString::from("s3cret"))
+        .send(&report(1))
+        .await
+        .unwrap();
+    let seen = signed.seen.lock().unwrap();
+    let (sig, body) = &seen[0];
+    let sig = sig.as_deref().expect("a signature header");
+    let t: i64 = sig
+        .strip_prefix("t=")
+        .and_then(|r| r.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .expect("a timestamp");
+    assert_eq!(sig, amzsync_cli::notify::signature(b"s3cret", t, body));
+    assert_ne!(sig, amzsync_cli::notify::signature(b"other", t, body));
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((now - t).abs() < 300, "recent timestamp");
+}

@@ -321,6 +321,9 @@ pub struct WebhookConfig {
     pub retries: u32,
     /// Per-attempt timeout. Default 10 seconds.
     pub timeout: StdDuration,
+    /// Environment variable holding the shared secret that signs each request
+    /// (`x-amzsync-signature`); no signature when absent.
+    pub secret_env: Option<String>,
 }
 
 /// How the SMTP connection is secured.
@@ -451,6 +454,25 @@ impl Config {
         let (config, mut problems) = Self::parse(&text, &base);
         if let Some(config) = &config {
             if needs != Needs::Nothing {
+                if let Some(var) = config
+                    .notifications
+                    .webhook
+                    .as_ref()
+                    .and_then(|w| w.secret_env.as_ref())
+                {
+                    if env(var).is_none_or(|v| v.is_empty()) {
+                        problems.push(
+                            ConfigProblem::new(
+                                "notifications.webhook.secret_env",
+                                format!("environment variable {var} is not set"),
+                            )
+                            .value(format!("{var:?}"))
+                            .hint(format!(
+                                "export {var}=... (the secret the receiver checks signatures with)"
+                            )),
+                        );
+                    }
+                }
                 if let Some(email) = &config.notifications.email {
                     for (key, var) in [
                         ("username_env", &email.username_env),
@@ -1139,7 +1161,10 @@ fn parse_notifications(r: &TableReader<'_>, problems: &mut Problems) -> Notifica
     };
     if let Some(t) = r.table("webhook", problems) {
         let w = TableReader::new(r.key_path("webhook"), t);
-        w.check_keys(&["url", "when", "retries", "timeout"], problems);
+        w.check_keys(
+            &["url", "when", "retries", "timeout", "secret_env"],
+            problems,
+        );
         let url = if t.contains_key("url") {
             parse_url(&w, "url", problems)
         } else {
@@ -1155,12 +1180,14 @@ fn parse_notifications(r: &TableReader<'_>, problems: &mut Problems) -> Notifica
             .and_then(|i| u32::try_from(i).ok())
             .unwrap_or(3);
         let timeout = duration_value(&w, "timeout", problems).unwrap_or(StdDuration::from_secs(10));
+        let secret_env = env_name(&w, "secret_env", problems);
         if let Some(url) = url {
             n.webhook = Some(WebhookConfig {
                 url,
                 when,
                 retries,
                 timeout,
+                secret_env,
             });
         }
     }
