@@ -163,9 +163,12 @@ async fn unreachable_webhook_is_a_transport_error() {
     );
 }
 
+/// A received request: its signature header and its body.
+type Received = (Option<String>, Vec<u8>);
+
 #[derive(Clone, Default)]
 struct Signed {
-    seen: Arc<Mutex<Vec<(Option<String>, Vec<u8>)>>>,
+    seen: Arc<Mutex<Vec<Received>>>,
 }
 
 async fn receive_signed(
