@@ -33,6 +33,8 @@ struct Inner {
     confirmations: Vec<ShipmentConfirmation>,
     calls: BTreeMap<FakeOp, u64>,
     queries: Vec<OrderQuery>,
+    /// Orders sorted by (last update, id), rebuilt after a change.
+    by_update: Option<Vec<(OffsetDateTime, AmazonOrderId)>>,
 }
 
 /// An in-memory [`AmazonSide`].
@@ -74,12 +76,16 @@ impl FakeAmazon {
 
     /// Adds or replaces an order.
     pub fn put_order(&self, order: Order) {
-        self.lock().orders.insert(order.id.clone(), order);
+        let mut inner = self.lock();
+        inner.by_update = None;
+        inner.orders.insert(order.id.clone(), order);
     }
 
     /// Changes an order in place (e.g. its status and `last_updated_at`).
     pub fn update_order(&self, id: &AmazonOrderId, change: impl FnOnce(&mut Order)) -> bool {
-        match self.lock().orders.get_mut(id) {
+        let mut inner = self.lock();
+        inner.by_update = None;
+        match inner.orders.get_mut(id) {
             Some(o) => {
                 change(o);
                 true
@@ -175,37 +181,67 @@ impl AmazonSide for FakeAmazon {
         if query.updated_after >= before {
             return Err(invalid("LastUpdatedAfter must be before LastUpdatedBefore"));
         }
-        let start = match page {
-            None => 0,
-            Some(PageToken(t)) => t
-                .parse::<usize>()
-                .map_err(|_| invalid(format!("invalid NextToken {t}")))?,
+        // The token is the position after the last order returned: (update time, id).
+        let after: Option<(OffsetDateTime, AmazonOrderId)> = match page {
+            None => None,
+            Some(PageToken(t)) => {
+                let parsed = t.split_once('|').and_then(|(nanos, id)| {
+                    let nanos = nanos.parse::<i128>().ok()?;
+                    let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+                    Some((at, AmazonOrderId::new(id)))
+                });
+                Some(parsed.ok_or_else(|| invalid(format!("invalid NextToken {t}")))?)
+            }
         };
-        let mut matching: Vec<&Order> = inner
-            .orders
-            .values()
-            .filter(|o| o.last_updated_at >= query.updated_after && o.last_updated_at < before)
-            .filter(|o| {
-                query.marketplaces.is_empty() || query.marketplaces.contains(&o.marketplace)
-            })
-            .filter(|o| {
-                query
+        let inner = &mut *inner;
+        let index = inner.by_update.get_or_insert_with(|| {
+            let mut v: Vec<(OffsetDateTime, AmazonOrderId)> = inner
+                .orders
+                .values()
+                .map(|o| (o.last_updated_at, o.id.clone()))
+                .collect();
+            v.sort();
+            v
+        });
+        let from = match &after {
+            Some(key) => index.partition_point(|k| k <= key),
+            None => index.partition_point(|(at, _)| *at < query.updated_after),
+        };
+        let mut orders = Vec::new();
+        let mut last = None;
+        let mut more = false;
+        for (at, id) in &index[from..] {
+            if *at >= before {
+                break;
+            }
+            let Some(o) = inner.orders.get(id) else {
+                continue;
+            };
+            let wanted = (query.marketplaces.is_empty()
+                || query.marketplaces.contains(&o.marketplace))
+                && query
                     .channels
                     .as_ref()
-                    .is_none_or(|c| c.contains(&o.channel))
-            })
-            .collect();
-        matching.sort_by(|a, b| (a.last_updated_at, &a.id).cmp(&(b.last_updated_at, &b.id)));
-        let end = (start + self.page_size).min(matching.len());
-        let orders = matching
-            .get(start..end)
-            .unwrap_or_default()
-            .iter()
-            .map(|o| strip((*o).clone(), query.include))
-            .collect();
+                    .is_none_or(|c| c.contains(&o.channel));
+            if !wanted {
+                continue;
+            }
+            if orders.len() == self.page_size {
+                more = true;
+                break;
+            }
+            orders.push(strip(o.clone(), query.include));
+            last = Some((*at, id.clone()));
+        }
+        let next_page = match (more, last) {
+            (true, Some((at, id))) => {
+                Some(PageToken(format!("{}|{}", at.unix_timestamp_nanos(), id)))
+            }
+            _ => None,
+        };
         Ok(OrderPage {
             orders,
-            next_page: (end < matching.len()).then(|| PageToken(end.to_string())),
+            next_page,
             updated_before: Some(before),
         })
     }

@@ -27,9 +27,8 @@ async fn imports_many_orders_once_each() {
         .unwrap_or(2_000);
     let start = datetime!(2026-06-01 0:00 UTC);
     let clock = Arc::new(ManualClock::new(start + Duration::days(2)));
-    // Large pages: the fake filters and sorts all its orders per page, which would
-    // otherwise dominate the measurement.
-    let amazon = FakeAmazon::new(clock.clone()).with_page_size(10_000);
+    // Amazon's page size.
+    let amazon = FakeAmazon::new(clock.clone()).with_page_size(100);
     for i in 0..n {
         amazon.put_order(sample_order(
             &format!("{:03}-{:07}-0000001", i % 1000, i),
