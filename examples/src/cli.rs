@@ -193,7 +193,7 @@ pub struct BackfillArgs {
     /// First day (2026-09-01) or date-time (RFC 3339).
     #[arg(long)]
     pub from: String,
-    /// Last day or date-time (default: now).
+    /// Last day or date-time: not available yet (the command exits with status 2).
     #[arg(long)]
     pub to: Option<String>,
 }
