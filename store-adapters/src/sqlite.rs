@@ -185,6 +185,30 @@ pub enum SqliteError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// Makes sure a connection goes back to the pool outside any transaction.
+///
+/// A write dropped at the wrong moment (a cancelled job, a timeout) can leave its
+/// connection inside a transaction that no `Transaction` value owns any more: sqlx
+/// started it (`BEGIN IMMEDIATE` ran) but the caller was gone before it received it.
+/// Such a connection would hold the write lock, and the next user of it would either
+/// fail to begin or, worse, nest its writes in the orphaned transaction. Flush what is
+/// queued (a dropped `Transaction`'s rollback), then roll back whatever is still open;
+/// a connection that cannot be cleaned is closed (which rolls back too).
+async fn release_clean(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection, TransactionManager};
+    type Manager = <sqlx::Sqlite as sqlx::Database>::TransactionManager;
+    if conn.ping().await.is_err() {
+        return Ok(false);
+    }
+    while conn.is_in_transaction() {
+        tracing::debug!("rolling back a transaction left open by a dropped write");
+        if Manager::rollback(conn).await.is_err() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// How to open a [`SqliteStore`]. `Default` suits one process with a few workers.
 #[derive(Clone)]
 pub struct SqliteConfig {
@@ -345,6 +369,7 @@ impl SqliteStore {
             .max_connections(config.max_connections)
             // A local file does not drop connections: skip the ping before each use.
             .test_before_acquire(false)
+            .after_release(|conn, _| Box::pin(release_clean(conn)))
             .acquire_timeout(config.busy_timeout + Duration::from_secs(20))
             .connect_with(options)
             .await
@@ -370,6 +395,7 @@ impl SqliteStore {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
+            .after_release(|conn, _| Box::pin(release_clean(conn)))
             .connect_with(options)
             .await
             .map_err(SqliteError::Open)?;

@@ -786,3 +786,99 @@ async fn a_large_commit_with_repeated_orders_keeps_the_newest_of_each() {
         assert_eq!(e.status, OrderStatus::Shipped);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_write_applies_all_or_nothing_and_frees_its_connection() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteStore::open_with(
+        dir.path().join("s.db"),
+        SqliteConfig::default().max_connections(1),
+    )
+    .await
+    .unwrap();
+    let batch: Vec<HostOrder> = (0..50)
+        .map(|i| host_order(&acct(), sample_order(&format!("111-0000012-{i:07}"), T0)))
+        .collect();
+    let mut completed = 0;
+    // Drop the batch write after more and more polls, as a crash or a cancelled job
+    // would: each time the store must hold all of the batch or none of it.
+    for polls in 1..40 {
+        db.delete_all_for_test(&batch).await;
+        {
+            let mut fut = std::pin::pin!(db.upsert_orders(&batch));
+            let mut cx = Context::from_waker(Waker::noop());
+            for _ in 0..polls {
+                if let Poll::Ready(r) = fut.as_mut().poll(&mut cx) {
+                    r.unwrap();
+                    completed += 1;
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+        }
+        let n = db.count_orders(&acct()).await.unwrap();
+        assert!(n == 0 || n == 50, "a dropped batch left {n} of 50 orders");
+        // The connection came back clean: a new write transaction works.
+        let one = host_order(&acct(), sample_order("111-0000012-9999999", T0));
+        db.upsert_order(&one).await.unwrap();
+        assert!(db.delete_order(&acct(), &one.order.id).await.unwrap());
+    }
+    assert!(
+        completed < 39,
+        "every write finished: nothing was dropped mid-way"
+    );
+}
+
+trait DeleteAll {
+    async fn delete_all_for_test(&self, orders: &[HostOrder]);
+}
+
+impl DeleteAll for SqliteStore {
+    async fn delete_all_for_test(&self, orders: &[HostOrder]) {
+        for o in orders {
+            self.delete_order(&o.account, &o.order.id).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_file_is_in_wal_mode_with_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let db = open(&path).await;
+    db.close().await;
+    let url = format!("sqlite://{}", path.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        tables,
+        [
+            "_sqlx_migrations",
+            "order_lines",
+            "order_pii",
+            "orders",
+            "shipment_items",
+            "shipments",
+            "sync_cursors",
+            "sync_id_map",
+            "sync_outbox",
+            "sync_parked",
+            "sync_runs"
+        ]
+    );
+    pool.close().await;
+}
