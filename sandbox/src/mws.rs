@@ -96,6 +96,19 @@ pub(crate) fn operation(section: Section, action: &str) -> Option<(&'static str,
     })
 }
 
+/// Hourly request quotas of the Feeds operations (by statistics name).
+pub(crate) fn hourly_quota(op: &str) -> Option<u32> {
+    Some(match op {
+        "mws.SubmitFeed" => 30,
+        "mws.GetFeedSubmissionList"
+        | "mws.GetFeedSubmissionCount"
+        | "mws.CancelFeedSubmissions" => 80,
+        "mws.GetFeedSubmissionResult" => 60,
+        "mws.GetFeedSubmissionListByNextToken" => 1800,
+        _ => return None,
+    })
+}
+
 /// MWS quotas as (restore rate per second, quota).
 pub(crate) fn published(bucket: &str) -> Option<(f64, u32)> {
     Some(match bucket {

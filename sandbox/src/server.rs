@@ -47,6 +47,8 @@ pub(crate) struct Shared {
     pub(crate) faults: RwLock<FaultSpec>,
     fault_counters: Mutex<HashMap<&'static str, u64>>,
     pub(crate) stats: Mutex<BTreeMap<&'static str, OperationStats>>,
+    /// MWS hourly quotas: (seller, operation) → (sandbox hour, calls in it).
+    hourly: Mutex<HashMap<(usize, &'static str), (i64, u32)>>,
     requests: AtomicU64,
 }
 
@@ -77,6 +79,7 @@ impl Shared {
                 .collect(),
             fault_counters: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
+            hourly: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
         }
     }
@@ -569,6 +572,17 @@ async fn sp_api(
     post_fault(r, fault).await
 }
 
+/// `x-mws-quota-*` headers of the hourly-metered Feeds operations.
+fn quota_headers(r: &mut Response, max: u32, remaining: u32, resets: OffsetDateTime) {
+    set_header(r, "x-mws-quota-max", &format!("{max}.0"));
+    set_header(r, "x-mws-quota-remaining", &format!("{remaining}.0"));
+    set_header(
+        r,
+        "x-mws-quota-resetsOn",
+        &crate::clock::iso(resets).replace('Z', ".000Z"),
+    );
+}
+
 fn xml_response(s: &Shared, reply: &crate::mws::MwsReply, request_id: &str) -> Response {
     let mut r = Response::new(Body::from(reply.body.clone()));
     *r.status_mut() =
@@ -697,6 +711,31 @@ async fn mws(
         s.record_full(op, r.status, true, fault == Some(FaultKind::Throttle));
         return xml_response(s, &r, &rid);
     }
+    let mut quota = None;
+    if let Some(max) = crate::mws::hourly_quota(op).filter(|_| s.cfg.rate_limits) {
+        let now = s.now();
+        let hour = now.unix_timestamp().div_euclid(3600);
+        let resets = OffsetDateTime::from_unix_timestamp((hour + 1) * 3600).unwrap_or(now);
+        let mut h = lock(&s.hourly);
+        let e = h.entry((seller, op)).or_insert((hour, 0));
+        if e.0 != hour {
+            *e = (hour, 0);
+        }
+        if e.1 >= max {
+            let msg = format!(
+                "You exceeded your quota of {max}.0 requests per 1 hour for operation Feeds/2009-01-01/{action}. Your quota will reset on {}",
+                crate::clock::iso(resets)
+            );
+            let r = error(ns, 503, "Sender", "QuotaExceeded", &msg, &rid);
+            drop(h);
+            s.record_full(op, 503, false, true);
+            let mut resp = xml_response(s, &r, &rid);
+            quota_headers(&mut resp, max, 0, resets);
+            return resp;
+        }
+        e.1 += 1;
+        quota = Some((max, max - e.1, resets));
+    }
     if s.cfg.rate_limits {
         let seller_id = s.worlds[seller].0.clone();
         let key = s.cfg.credentials.mws_access_key_id.clone();
@@ -715,7 +754,10 @@ async fn mws(
         }
     }
     let reply = crate::mws::dispatch(s, seller, section, &params, body, headers, &rid);
-    let r = xml_response(s, &reply, &rid);
+    let mut r = xml_response(s, &reply, &rid);
+    if let Some((max, left, resets)) = quota {
+        quota_headers(&mut r, max, left, resets);
+    }
     s.record(
         op,
         if fault == Some(FaultKind::Drop) {

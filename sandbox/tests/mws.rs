@@ -690,3 +690,69 @@ async fn xml_element_names_match_recorded_mws() {
     );
     assert!(ours.len() > 60, "{ours:?}");
 }
+
+#[tokio::test]
+async fn feeds_hourly_quota_and_headers() {
+    let sb = Sandbox::start(manual(56, 0)).await.unwrap();
+    let m = Mws::new(&sb);
+    let feed = "<?xml version=\"1.0\"?><AmazonEnvelope><MessageType>Inventory</MessageType></AmazonEnvelope>";
+    for n in 1..=30u32 {
+        let r = m
+            .submit("_POST_INVENTORY_AVAILABILITY_DATA_", feed, None)
+            .await;
+        assert_eq!(r.status, 200, "submission {n}: {}", r.body);
+        let left = r
+            .headers
+            .get("x-mws-quota-remaining")
+            .and_then(|v| v.to_str().ok())
+            .unwrap()
+            .to_owned();
+        assert_eq!(left, format!("{}.0", 30 - n));
+        assert_eq!(
+            r.headers
+                .get("x-mws-quota-max")
+                .and_then(|v| v.to_str().ok()),
+            Some("30.0")
+        );
+        if n >= 15 {
+            // Past the burst of 15, one submission every two minutes.
+            sb.advance_clock(Duration::from_secs(120));
+        }
+    }
+    let over = m
+        .submit("_POST_INVENTORY_AVAILABILITY_DATA_", feed, None)
+        .await;
+    assert_eq!(over.status, 503);
+    assert!(
+        over.body.contains("<Code>QuotaExceeded</Code>"),
+        "{}",
+        over.body
+    );
+    assert_eq!(
+        over.headers
+            .get("x-mws-quota-resetsOn")
+            .and_then(|v| v.to_str().ok()),
+        Some("2026-06-01T13:00:00.000Z")
+    );
+    // A new hour, a new quota.
+    sb.advance_clock(Duration::from_secs(1800));
+    let again = m
+        .submit("_POST_INVENTORY_AVAILABILITY_DATA_", feed, None)
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(
+        again
+            .headers
+            .get("x-mws-quota-remaining")
+            .and_then(|v| v.to_str().ok()),
+        Some("29.0")
+    );
+    // Orders calls carry no quota headers.
+    assert!(
+        m.orders("GetServiceStatus", &[])
+            .await
+            .headers
+            .get("x-mws-quota-max")
+            .is_none()
+    );
+}
