@@ -34,6 +34,9 @@ pub struct OperationStats {
     pub by_status: BTreeMap<u16, u64>,
 }
 
+/// An hourly quota window: (sandbox hour since the epoch, calls in it).
+type HourWindow = (i64, u32);
+
 /// The state shared by all requests.
 pub(crate) struct Shared {
     pub(crate) cfg: SandboxConfig,
@@ -48,7 +51,7 @@ pub(crate) struct Shared {
     fault_counters: Mutex<HashMap<&'static str, u64>>,
     pub(crate) stats: Mutex<BTreeMap<&'static str, OperationStats>>,
     /// MWS hourly quotas: (seller, operation) → (sandbox hour, calls in it).
-    hourly: Mutex<HashMap<(usize, &'static str), (i64, u32)>>,
+    hourly: Mutex<HashMap<(usize, &'static str), HourWindow>>,
     requests: AtomicU64,
 }
 
