@@ -191,15 +191,13 @@ pub enum SqliteError {
 /// connection inside a transaction that no `Transaction` value owns any more: sqlx
 /// started it (`BEGIN IMMEDIATE` ran) but the caller was gone before it received it.
 /// Such a connection would hold the write lock, and the next user of it would either
-/// fail to begin or, worse, nest its writes in the orphaned transaction. Flush what is
-/// queued (a dropped `Transaction`'s rollback), then roll back whatever is still open;
-/// a connection that cannot be cleaned is closed (which rolls back too).
+/// fail to begin or, worse, nest its writes in the orphaned transaction. Roll back
+/// whatever is open (a rollback queued by a dropped `Transaction` runs first and makes
+/// this one a no-op); a connection that cannot be cleaned is closed (which rolls back
+/// too). Costs nothing when no transaction is open.
 async fn release_clean(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
     use sqlx::{Connection, TransactionManager};
     type Manager = <sqlx::Sqlite as sqlx::Database>::TransactionManager;
-    if conn.ping().await.is_err() {
-        return Ok(false);
-    }
     while conn.is_in_transaction() {
         tracing::debug!("rolling back a transaction left open by a dropped write");
         if Manager::rollback(conn).await.is_err() {
