@@ -49,7 +49,9 @@
 //!   connections can share the file.
 //! - Every write that touches more than one row runs in one `BEGIN IMMEDIATE`
 //!   transaction: a failed write leaves the previous state intact, and a writer takes the
-//!   write lock before it reads, so concurrent writers queue instead of failing.
+//!   write lock before it reads, so concurrent writers queue instead of failing. A write
+//!   whose future is dropped (a cancelled job) applies all or nothing, and its connection
+//!   goes back to the pool outside any transaction.
 //!
 //! # Storage conventions
 //!
@@ -68,9 +70,11 @@
 //! Buyer and recipient PII (names, e-mail, phone, company, tax id, address lines, city,
 //! region, postal code, gift messages, the shaped customer name) lives only in the
 //! `order_pii` table, one value per row. Redaction ([`OrderStore::redact_pii`]) is a
-//! single `UPDATE` of that table; the sync state tables hold no PII at all. Values are
-//! bound as parameters, never spliced into SQL, so sqlx's statement logging cannot show
-//! them, and errors name fields, never values.
+//! single `UPDATE` of that table; with `secure_delete` on and a WAL checkpoint right
+//! after it, no older copy of a redacted value stays in the file or its WAL. The sync
+//! state tables hold no PII at all. Values are bound as parameters, never spliced into
+//! SQL, so sqlx's statement logging cannot show them, and errors name fields, never
+//! values.
 //!
 //! Encryption at rest plugs in at one point: a [`PiiCipher`] given with
 //! [`SqliteConfig::pii_cipher`] seals every PII value before it is written and opens it
@@ -814,5 +818,17 @@ impl SyncState for SqliteStore {
         state::recent_runs(&self.pool, account, job, limit)
             .await
             .map_err(state_err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_version_is_the_last_migration() {
+        let versions: Vec<i64> = MIGRATIONS.iter().map(|(v, _, _)| *v).collect();
+        assert!(versions.windows(2).all(|w| w[0] < w[1]), "in version order");
+        assert_eq!(versions.last().copied(), Some(SCHEMA_VERSION));
     }
 }
