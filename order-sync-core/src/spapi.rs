@@ -4,6 +4,17 @@
 //! and recipient as `includedData`, no RDT) or through Orders v0 `getOrders` +
 //! `getOrderItems` (buyer and address through a restricted data token), chosen per
 //! account with [`ReadApi`]; writes shipments through v0 `confirmShipment`.
+//!
+//! # Paging
+//!
+//! Amazon accepts a page token only with the filters of the first page. The client clamps
+//! "before" bounds later than two minutes before now (by its clock) each time it builds a
+//! request, so a query whose `updated_before` is later than that would go out with a
+//! different bound on every page. [`SpApiAmazon`] therefore clamps once, before the first
+//! page, and carries the bound it sent inside the [`PageToken`] it returns: every later
+//! page resends that bound byte for byte (as a raw date, never clamped again), whatever
+//! the clock says by then. Its page tokens are its own (`spapi1|bound|Amazon's token`);
+//! a token from elsewhere is refused as a client error.
 
 use amazon_spapi::Client;
 use amazon_spapi::orders_v0::{self as v0, DateParam};
@@ -154,6 +165,45 @@ pub fn convert_error(e: amazon_spapi::Error) -> AmazonError {
     }
 }
 
+/// What an [`SpApiAmazon`] page token carries: Amazon's token and the "before" bound the
+/// first page sent (its wire form), so every later page asks exactly what page 1 asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PageCursor {
+    before: Option<String>,
+    token: String,
+}
+
+impl PageCursor {
+    const TAG: &'static str = "spapi1|";
+
+    fn encode(before: Option<String>, token: &str) -> PageToken {
+        // Wire dates hold no `|`, so the first `|` after the tag ends the bound; Amazon's
+        // token follows unchanged, whatever it contains.
+        PageToken(format!(
+            "{}{}|{token}",
+            Self::TAG,
+            before.as_deref().unwrap_or("")
+        ))
+    }
+
+    fn decode(page: &PageToken) -> Result<Self, AmazonError> {
+        page.0
+            .strip_prefix(Self::TAG)
+            .and_then(|rest| rest.split_once('|'))
+            .filter(|(_, token)| !token.is_empty())
+            .map(|(before, token)| PageCursor {
+                before: (!before.is_empty()).then(|| before.to_owned()),
+                token: token.to_owned(),
+            })
+            .ok_or_else(|| {
+                AmazonError::new(
+                    ErrorKind::Client,
+                    "page token was not issued by this SP-API Amazon side",
+                )
+            })
+    }
+}
+
 fn is_not_found(e: &amazon_spapi::Error) -> bool {
     e.status() == Some(404)
 }
@@ -166,13 +216,20 @@ impl AmazonSide for SpApiAmazon {
         page: Option<&PageToken>,
     ) -> Result<OrderPage, AmazonError> {
         let marketplaces = self.marketplaces(q);
+        // Page 1 clamps the caller's bound once; later pages resend what page 1 sent.
+        let resumed = page.map(PageCursor::decode).transpose()?;
+        let before = |first: Option<time::OffsetDateTime>| match &resumed {
+            Some(c) => c.before.clone().map(DateParam::Raw),
+            None => first.map(DateParam::At),
+        };
+        let now = self.client.now();
         match self.read {
             ReadApi::V2026 => {
                 let mut req = v26::SearchOrdersRequest::new(marketplaces)
                     .last_updated_after(q.updated_after)
                     .max_results_per_page(self.page_size)
                     .included_data(v26_included(q.include));
-                if let Some(b) = q.updated_before {
+                if let Some(b) = before(q.updated_before) {
                     req = req.last_updated_before(b);
                 }
                 if let Some(ch) = &q.channels {
@@ -182,16 +239,19 @@ impl AmazonSide for SpApiAmazon {
                             .collect(),
                     );
                 }
-                if let Some(PageToken(t)) = page {
-                    req = req.pagination_token(t.clone());
-                }
+                let req = req.clamped(now);
+                let sent = req.last_updated_before.as_ref().map(DateParam::to_wire);
+                let req = match &resumed {
+                    Some(c) => req.pagination_token(c.token.clone()),
+                    None => req,
+                };
                 let resp = self
                     .client
                     .orders_v2026()
                     .search_orders(req)
                     .await
                     .map_err(convert_error)?;
-                let next = resp.next_token().map(|t| PageToken(t.to_owned()));
+                let next = resp.next_token().map(|t| PageCursor::encode(sent, t));
                 Ok(OrderPage {
                     next_page: next,
                     updated_before: resp.last_updated_before,
@@ -203,8 +263,8 @@ impl AmazonSide for SpApiAmazon {
                     .last_updated_after(DateParam::At(q.updated_after))
                     .max_results_per_page(self.page_size)
                     .data_elements(v0_elements(q.include));
-                if let Some(b) = q.updated_before {
-                    req = req.last_updated_before(DateParam::At(b));
+                if let Some(b) = before(q.updated_before) {
+                    req = req.last_updated_before(b);
                 }
                 if let Some(ch) = &q.channels {
                     req = req.fulfillment_channels(
@@ -213,9 +273,12 @@ impl AmazonSide for SpApiAmazon {
                             .collect(),
                     );
                 }
-                if let Some(PageToken(t)) = page {
-                    req = req.next_token(t.clone());
-                }
+                let req = req.clamped(now);
+                let sent = req.last_updated_before.as_ref().map(DateParam::to_wire);
+                let req = match &resumed {
+                    Some(c) => req.next_token(c.token.clone()),
+                    None => req,
+                };
                 let list = self
                     .client
                     .orders_v0()
@@ -228,7 +291,10 @@ impl AmazonSide for SpApiAmazon {
                 }
                 Ok(OrderPage {
                     orders,
-                    next_page: list.next_token.filter(|t| !t.is_empty()).map(PageToken),
+                    next_page: list
+                        .next_token
+                        .filter(|t| !t.is_empty())
+                        .map(|t| PageCursor::encode(sent, &t)),
                     updated_before: list.last_updated_before,
                 })
             }
@@ -820,6 +886,225 @@ mod tests {
             Some(Money::new(dec("31.50"), "EUR"))
         );
         assert_eq!(order.totals.items, Some(Money::new(dec("30.00"), "EUR")));
+    }
+
+    /// The client's wall clock, driven by tokio's (paused) clock.
+    #[derive(Debug)]
+    struct TokioClock {
+        base: time::OffsetDateTime,
+        start: tokio::time::Instant,
+    }
+
+    impl amazon_spapi::Clock for TokioClock {
+        fn now_utc(&self) -> time::OffsetDateTime {
+            self.base + self.start.elapsed()
+        }
+    }
+
+    const T0: time::OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    async fn paging_server(read: ReadApi) -> wiremock::MockServer {
+        use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/auth/o2/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"access_token": "Atza|t", "token_type": "bearer", "expires_in": 3600}),
+            ))
+            .mount(&server)
+            .await;
+        // Amazon's token holds a `|` and a space: it must come back unchanged.
+        let (list_path, token_param, first, last) = match read {
+            ReadApi::V2026 => (
+                "/orders/2026-01-01/orders",
+                "paginationToken",
+                serde_json::json!({"orders": [], "pagination": {"nextToken": "tok|2 x"}}),
+                serde_json::json!({"orders": []}),
+            ),
+            ReadApi::V0 => (
+                "/orders/v0/orders",
+                "NextToken",
+                serde_json::json!({"payload": {"Orders": [], "NextToken": "tok|2 x"}}),
+                serde_json::json!({"payload": {"Orders": []}}),
+            ),
+        };
+        Mock::given(method("GET"))
+            .and(path(list_path))
+            .and(query_param_is_missing(token_param))
+            .respond_with(ResponseTemplate::new(200).set_body_json(first))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(list_path))
+            .and(query_param(token_param, "tok|2 x"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(last))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn paging_client(server: &wiremock::MockServer) -> Client {
+        Client::builder()
+            .credentials(amazon_spapi::LwaCredentials {
+                client_id: "amzn1.application-oa2-client.test".into(),
+                client_secret: "secret".into(),
+                refresh_token: "Atzr|refresh".into(),
+            })
+            .endpoint(server.uri())
+            .lwa_endpoint(format!("{}/auth/o2/token", server.uri()))
+            .retry(amazon_spapi::RetryConfig {
+                // No tokio timers while waiting on sockets: with a paused clock the
+                // runtime would jump to them.
+                attempt_timeout: None,
+                ..amazon_spapi::RetryConfig::disabled()
+            })
+            .pool_idle_timeout(None)
+            .connect_timeout(None)
+            .clock(TokioClock {
+                base: T0,
+                start: tokio::time::Instant::now(),
+            })
+            .build()
+            .expect("client builds")
+    }
+
+    /// Every query parameter of a request but the page token, sorted.
+    fn filters(r: &wiremock::Request) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = r
+            .url
+            .query_pairs()
+            .filter(|(k, _)| k != "paginationToken" && k != "NextToken")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn param(r: &wiremock::Request, name: &str) -> Option<String> {
+        r.url
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// Lists two pages of a window whose before bound is later than now − 2 min, with the
+    /// client's clock moving 90 s between the pages; returns the two requests sent.
+    async fn two_pages(
+        read: ReadApi,
+        before: Option<time::OffsetDateTime>,
+    ) -> Vec<wiremock::Request> {
+        let server = paging_server(read).await;
+        let amazon = SpApiAmazon::new(paging_client(&server), read, ["ATVPDKIKX0DER"]);
+        let q = OrderQuery {
+            marketplaces: vec![],
+            updated_after: T0 - time::Duration::days(1),
+            updated_before: before,
+            channels: Some(vec![FulfillmentChannel::Merchant]),
+            include: Include::default(),
+        };
+        let first = amazon.list_orders(&q, None).await.expect("page 1");
+        let token = first.next_page.expect("a next page");
+        tokio::time::advance(std::time::Duration::from_secs(90)).await;
+        let second = amazon.list_orders(&q, Some(&token)).await.expect("page 2");
+        assert_eq!(second.next_page, None);
+        let list_path = match read {
+            ReadApi::V2026 => "/orders/2026-01-01/orders",
+            ReadApi::V0 => "/orders/v0/orders",
+        };
+        let sent: Vec<wiremock::Request> = server
+            .received_requests()
+            .await
+            .expect("recording on")
+            .into_iter()
+            .filter(|r| r.url.path() == list_path)
+            .collect();
+        assert_eq!(sent.len(), 2, "{read:?}");
+        sent
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn later_pages_resend_the_first_pages_clamped_filters() {
+        for (read, before_param) in [
+            (ReadApi::V2026, "lastUpdatedBefore"),
+            (ReadApi::V0, "LastUpdatedBefore"),
+        ] {
+            // A bound an hour in the future: clamped to now − 2 min, once.
+            let sent = two_pages(read, Some(T0 + time::Duration::HOUR)).await;
+            assert_eq!(
+                param(&sent[0], before_param).as_deref(),
+                Some("2026-06-01T11:58:00Z"),
+                "{read:?}: page 1 clamps to now - 2 min"
+            );
+            assert_eq!(filters(&sent[1]), filters(&sent[0]), "{read:?}");
+            let token = match read {
+                ReadApi::V2026 => "paginationToken",
+                ReadApi::V0 => "NextToken",
+            };
+            assert_eq!(param(&sent[0], token), None);
+            assert_eq!(
+                param(&sent[1], token).as_deref(),
+                Some("tok|2 x"),
+                "{read:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_window_without_a_before_bound_sends_none_on_every_page() {
+        for read in [ReadApi::V2026, ReadApi::V0] {
+            let sent = two_pages(read, None).await;
+            assert_eq!(filters(&sent[1]), filters(&sent[0]), "{read:?}");
+            assert!(
+                !filters(&sent[0])
+                    .iter()
+                    .any(|(k, _)| k.ends_with("pdatedBefore")),
+                "{read:?}: {:?}",
+                filters(&sent[0])
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn foreign_page_tokens_are_refused_before_sending() {
+        let server = wiremock::MockServer::start().await;
+        let amazon = SpApiAmazon::new(paging_client(&server), ReadApi::V2026, ["ATVPDKIKX0DER"]);
+        let q = OrderQuery {
+            marketplaces: vec![],
+            updated_after: T0 - time::Duration::days(1),
+            updated_before: None,
+            channels: None,
+            include: Include::default(),
+        };
+        for raw in ["tok-2", "spapi1|", "spapi1|2026-06-01T11:58:00Z|"] {
+            let e = amazon
+                .list_orders(&q, Some(&PageToken(raw.into())))
+                .await
+                .expect_err(raw);
+            assert_eq!(e.kind, ErrorKind::Client, "{raw}");
+        }
+        assert!(
+            server
+                .received_requests()
+                .await
+                .unwrap_or_default()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn page_cursors_round_trip() {
+        for (before, token) in [
+            (Some("2026-06-01T11:58:00.123Z".to_owned()), "a|b||c"),
+            (None, "x"),
+        ] {
+            let t = PageCursor::encode(before.clone(), token);
+            let c = PageCursor::decode(&t).expect("decodes");
+            assert_eq!(c.before, before);
+            assert_eq!(c.token, token);
+        }
     }
 
     #[test]
