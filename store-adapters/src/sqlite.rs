@@ -78,7 +78,9 @@
 //!
 //! Encryption at rest plugs in at one point: a [`PiiCipher`] given with
 //! [`SqliteConfig::pii_cipher`] seals every PII value before it is written and opens it
-//! when read. The default, [`PlaintextPii`], stores values as given.
+//! when read. [`XChaChaPii`] encrypts with XChaCha20-Poly1305 under a key the deployment
+//! supplies; the default, [`PlaintextPii`], stores values as given (for demos and tests,
+//! or where the disk itself is encrypted).
 //!
 //! # Newer wins, in SQL
 //!
@@ -132,7 +134,7 @@ use order_sync_core::state::{
 use codec::DbError;
 use host::sql_err;
 use orders::Kind;
-pub use pii::{PiiCipher, PiiCipherError, PlaintextPii};
+pub use pii::{PiiCipher, PiiCipherError, PlaintextPii, XChaChaPii};
 pub use warehouse::SqliteWarehouse;
 
 /// The statement that opens every write transaction: takes the write lock first, so a

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use order_mapping::vocab::{FulfillmentChannel, OrderProgram, OrderStatus};
 use order_sync_core::error::{StateError, StoreError};
 use order_sync_core::fixtures::{host_order, sample_order, shipment_for};
+use order_sync_core::host::Warehouse;
 use order_sync_core::host::{HostOrder, OrderStore, ShipmentResult, UpsertAction};
 use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, PackageRef};
 use order_sync_core::model::{Package, PackageItem};
@@ -18,7 +19,7 @@ use order_sync_core::state::{
 };
 use rust_decimal::Decimal;
 use store_adapters::sqlite::{
-    PiiCipher, PiiCipherError, ShippedPackage, SqliteConfig, SqliteError, SqliteStore,
+    PiiCipher, PiiCipherError, ShippedPackage, SqliteConfig, SqliteError, SqliteStore, XChaChaPii,
 };
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -881,4 +882,58 @@ async fn the_file_is_in_wal_mode_with_its_tables() {
         ]
     );
     pool.close().await;
+}
+
+#[tokio::test]
+async fn pii_is_encrypted_at_rest_with_xchacha() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let key = [42u8; 32];
+    let config = SqliteConfig::default().pii_cipher(Arc::new(XChaChaPii::new(&key)));
+    let db = SqliteStore::open_with(&path, config.clone()).await.unwrap();
+    let order = host_order(&acct(), sample_order("111-0000013-0000001", T0));
+    db.upsert_order(&order).await.unwrap();
+    db.warehouse()
+        .submit(&order_sync_core::host::FulfilmentRequest {
+            order: order.clone(),
+            service: "Ground".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        db.order(&acct(), &order.order.id).await.unwrap().as_ref(),
+        Some(&order)
+    );
+    db.close().await;
+    let bytes = file_bytes(&path);
+    let text = String::from_utf8_lossy(&bytes);
+    for secret in PII {
+        assert!(!text.contains(secret), "{secret} readable in the file");
+    }
+    assert!(text.contains("SKU-RED"), "the rest of the order is plain");
+
+    // With another key the PII cannot be read: an error, never wrong data.
+    let wrong = SqliteConfig::default().pii_cipher(Arc::new(XChaChaPii::new(&[1; 32])));
+    let other = SqliteStore::open_with(&path, wrong).await.unwrap();
+    assert!(other.order(&acct(), &order.order.id).await.is_err());
+    assert_eq!(other.count_orders(&acct()).await.unwrap(), 1);
+    other.close().await;
+
+    // Redaction still works through the cipher.
+    let db = SqliteStore::open_with(&path, config).await.unwrap();
+    db.redact_pii(&acct(), &order.order.id, "Amazon Replaced")
+        .await
+        .unwrap();
+    let held = db.order(&acct(), &order.order.id).await.unwrap().unwrap();
+    assert!(held.pii_is_redacted("Amazon Replaced"));
+    let request = db
+        .warehouse()
+        .request(&acct(), &order.order.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !request.order.pii_is_redacted("Amazon Replaced"),
+        "the warehouse's copy is redacted by the warehouse"
+    );
 }
