@@ -70,6 +70,12 @@ pub(crate) fn dispatch(op: &str, ctx: &Ctx<'_>) -> Reply {
         "orders2026.getOrder" => get_order_2026(ctx),
         "createRestrictedDataToken" => create_rdt(ctx),
         "getMarketplaceParticipations" => marketplace_participations(ctx),
+        "createFeedDocument" => crate::sp_feeds::create_document(ctx),
+        "getFeedDocument" => crate::sp_feeds::get_document(ctx),
+        "createFeed" => crate::sp_feeds::create_feed(ctx),
+        "getFeeds" => crate::sp_feeds::get_feeds(ctx),
+        "getFeed" => crate::sp_feeds::get_feed(ctx),
+        "cancelFeed" => crate::sp_feeds::cancel_feed(ctx),
         _ => Reply::not_found("Unknown operation."),
     }
 }
@@ -1061,7 +1067,12 @@ mod tests {
         let world = World::new(1, mps, 30, cfg.history, 0.0, start);
         let clock = crate::clock::Clock::new(start, 1.0, crate::config::ClockMode::Manual);
         let seller = cfg.credentials.selling_partner_id.clone();
-        crate::server::Shared::new(cfg, clock, vec![(seller, world)])
+        crate::server::Shared::new(
+            cfg,
+            clock,
+            vec![(seller, world)],
+            "http://127.0.0.1:1".into(),
+        )
     }
 
     fn call(

@@ -12,6 +12,7 @@
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
 //! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses / reset |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
+//! | `GET /_sandbox/adjustments` | | refunds/adjustments received through payment adjustment feeds |
 //!
 //! Order and shipment endpoints take `?sellerId=…` in a multi-seller sandbox (default: the
 //! first seller).
@@ -287,6 +288,7 @@ pub(crate) fn handle(
                 "GET /_sandbox/stats",
                 "DELETE /_sandbox/stats",
                 "GET /_sandbox/shipments[?sellerId=]",
+                "GET /_sandbox/adjustments[?sellerId=]",
             ]}),
         ),
         ("GET", ["clock"]) => (200, clock_json(s, s.now())),
@@ -364,6 +366,23 @@ pub(crate) fn handle(
         ("DELETE", ["stats"]) => {
             lock(&s.stats).clear();
             (200, json!({"operations": {}}))
+        }
+        ("GET", ["adjustments"]) => {
+            let list: Vec<Value> = s
+                .world(seller)
+                .adjustments
+                .iter()
+                .map(|a| {
+                    json!({
+                        "orderId": a.order_id,
+                        "feedId": a.feed_id,
+                        "currency": a.currency,
+                        "appliedAt": iso(a.applied_at),
+                        "items": a.items.iter().map(|(i, r, amt)| json!({"orderItemId": i, "reason": r, "amount": amt.to_string()})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            (200, json!({ "adjustments": list }))
         }
         ("GET", ["shipments"]) => (
             200,

@@ -1,5 +1,6 @@
 //! A local Amazon emulator on loopback: Login with Amazon (LWA), SP-API Orders v0 and
-//! v2026-01-01, Tokens (RDT) and Sellers, legacy MWS Orders and Feeds (Signature Version 2),
+//! v2026-01-01, Tokens (RDT), Sellers and Feeds 2021-06-30, legacy MWS Orders and Feeds
+//! (Signature Version 2),
 //! with Amazon's validation, rate limits, restricted
 //! data, a seeded world of realistic orders that keeps moving, a time-scale factor, fault
 //! injection and a control API. For demos, end-to-end tests and benchmarks.
@@ -76,6 +77,7 @@ mod mws;
 mod ratelimit;
 mod render;
 mod server;
+mod sp_feeds;
 mod world;
 
 use std::fmt;
@@ -94,7 +96,7 @@ pub use faults::{FaultKind, FaultSpec, FaultSpecError};
 pub use marketplaces::{DEFAULT_MARKETPLACES, is_known_marketplace};
 pub use model::OrderStatus;
 pub use server::OperationStats;
-pub use world::ConfirmedShipment;
+pub use world::{ConfirmedShipment, PaymentAdjustment};
 
 /// The published default usage plan of an operation as the sandbox enforces it (SP-API
 /// names such as `getOrders`, `orders2026.getOrder`; MWS throttle buckets such as
@@ -252,7 +254,12 @@ impl Sandbox {
         let addr = listener
             .local_addr()
             .map_err(|source| Error::Bind { port, source })?;
-        let shared = Arc::new(server::Shared::new(config, clock, worlds));
+        let shared = Arc::new(server::Shared::new(
+            config,
+            clock,
+            worlds,
+            format!("http://{addr}"),
+        ));
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(shared.clone());
@@ -381,6 +388,12 @@ impl Sandbox {
         self.first().confirmed_shipments()
     }
 
+    /// Every refund or adjustment received through payment adjustment feeds (SP-API
+    /// `POST_PAYMENT_ADJUSTMENT_DATA` or MWS `_POST_PAYMENT_ADJUSTMENT_DATA_`).
+    pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
+        self.first().payment_adjustments()
+    }
+
     /// Per-operation statistics (operation names as in the models; the v2026 `getOrder`
     /// is `orders2026.getOrder`, the LWA endpoint `lwaToken`).
     pub fn stats(&self) -> std::collections::BTreeMap<String, OperationStats> {
@@ -473,6 +486,11 @@ impl SellerView<'_> {
     /// The shipment confirmations accepted for this seller.
     pub fn confirmed_shipments(&self) -> Vec<ConfirmedShipment> {
         self.shared.shipments(self.ix)
+    }
+
+    /// The payment adjustments received for this seller.
+    pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
+        self.shared.world(self.ix).adjustments.clone()
     }
 }
 

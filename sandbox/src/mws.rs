@@ -18,7 +18,7 @@ use crate::world::{MwsFeed, OrderQuery, PageState, World};
 /// Sandbox seconds between a feed's submission and the start of its processing.
 pub(crate) const FEED_START_SECS: i64 = 30;
 /// Sandbox seconds between a feed's submission and the end of its processing.
-const FEED_DONE_SECS: i64 = 120;
+pub(crate) const FEED_DONE_SECS: i64 = 120;
 
 pub(crate) const ORDERS_NS: &str = "https://mws.amazonservices.com/Orders/2013-09-01";
 pub(crate) const FEEDS_NS: &str = "http://mws.amazonaws.com/doc/2009-01-01/";
@@ -980,6 +980,7 @@ fn item_xml(x: &mut X, o: &SimOrder, i: &SimItem) {
 // ---------------------------------------------------------------- feeds
 
 const FEED_TYPES: &[&str] = &[
+    "_POST_PAYMENT_ADJUSTMENT_DATA_",
     "_POST_ORDER_FULFILLMENT_DATA_",
     "_POST_ORDER_ACKNOWLEDGEMENT_DATA_",
     "_POST_FLAT_FILE_FULFILLMENT_DATA_",
@@ -1185,6 +1186,64 @@ fn fulfil(
     Ok(())
 }
 
+/// Records a refund/adjustment message (`OrderAdjustment`).
+fn adjust(
+    w: &mut World,
+    a: &Node,
+    order_id: &str,
+    feed_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), (u32, String)> {
+    let seq = *w
+        .by_id
+        .get(order_id)
+        .ok_or((18028, format!("Order ID {order_id} was not found.")))?;
+    let o = &w.orders[seq as usize];
+    let mut items = Vec::new();
+    for it in a.all("AdjustedItem") {
+        let code = it.text_of("AmazonOrderItemCode").unwrap_or_default();
+        if !o.items.iter().any(|i| i.id == code) {
+            return Err((
+                18025,
+                format!("Order item {code} does not belong to order {order_id}."),
+            ));
+        }
+        let reason = it
+            .text_of("AdjustmentReason")
+            .unwrap_or_default()
+            .to_owned();
+        let mut amount = Decimal::ZERO;
+        for group in it
+            .children
+            .iter()
+            .filter(|c| c.name.ends_with("Adjustments"))
+        {
+            for comp in group.all("Component") {
+                let value = comp
+                    .text_of("Amount")
+                    .and_then(|v| v.parse::<Decimal>().ok());
+                amount +=
+                    value.ok_or((5000, format!("Invalid adjustment Amount for item {code}.")))?;
+            }
+        }
+        items.push((code.to_owned(), reason, amount));
+    }
+    if items.is_empty() {
+        return Err((
+            5000,
+            "OrderAdjustment needs at least one AdjustedItem.".to_owned(),
+        ));
+    }
+    w.adjustments.push(crate::world::PaymentAdjustment {
+        order_id: order_id.to_owned(),
+        feed_id: feed_id.to_owned(),
+        items,
+        currency: o.mp.currency.to_owned(),
+        applied_at: trunc(now),
+    });
+    Ok(())
+}
+
 fn cancel(w: &mut World, order_id: &str, now: OffsetDateTime) -> Result<(), (u32, String)> {
     let seq = *w
         .by_id
@@ -1230,6 +1289,7 @@ fn process_feed(
     match feed_type {
         "_POST_ORDER_FULFILLMENT_DATA_"
         | "_POST_ORDER_ACKNOWLEDGEMENT_DATA_"
+        | "_POST_PAYMENT_ADJUSTMENT_DATA_"
         | "_POST_INVENTORY_AVAILABILITY_DATA_" => {
             let root = match parse_xml(text) {
                 Ok(r) if r.name == "AmazonEnvelope" => r,
@@ -1296,6 +1356,10 @@ fn process_feed(
                         Some("Failure") => cancel(w, order, now),
                         _ => Err((5000, "StatusCode must be Success or Failure.".to_owned())),
                     };
+                    push(&mid, Some(order), r);
+                } else if let Some(a) = m.child("OrderAdjustment") {
+                    let order = a.text_of("AmazonOrderID").unwrap_or_default();
+                    let r = adjust(w, a, order, feed_id, now);
                     push(&mid, Some(order), r);
                 } else if m.child("Inventory").is_none() {
                     push(
@@ -1485,6 +1549,7 @@ fn submit_feed(
         strict_carrier_codes: s.cfg.strict_carrier_codes,
         cancelled: false,
         report: None,
+        sp: None,
     });
     let mut x = X::new();
     x.open_ns("SubmitFeedResponse", FEEDS_NS)
@@ -1508,13 +1573,25 @@ pub(crate) fn process_submission(w: &mut World, ix: usize, at: OffsetDateTime) {
         f.strict_carrier_codes,
     );
     let text = std::mem::take(&mut f.body);
+    if w.feeds[ix].sp.as_ref().is_some_and(|m| m.fatal) {
+        return;
+    }
     let (processed, results) = process_feed(w, &feed_type, &text, &id, strict, at);
-    w.feeds[ix].report = Some(report_xml(&merchant, &id, processed, &results));
+    let report = report_xml(&merchant, &id, processed, &results);
+    if let Some(meta) = &w.feeds[ix].sp {
+        let doc = crate::world::FeedDoc {
+            content_type: "text/xml; charset=UTF-8".into(),
+            body: Some(report.clone().into_bytes()),
+        };
+        let key = meta.result_doc.clone();
+        w.feed_docs.insert(key, doc);
+    }
+    w.feeds[ix].report = Some(report);
 }
 
 /// `_SUBMITTED_` for 30 sandbox seconds (cancellable), `_IN_PROGRESS_` until two minutes,
 /// then `_DONE_`; `_CANCELLED_` once cancelled.
-fn feed_status(f: &MwsFeed, now: OffsetDateTime) -> &'static str {
+pub(crate) fn feed_status(f: &MwsFeed, now: OffsetDateTime) -> &'static str {
     let age = now - f.submitted;
     if f.cancelled {
         "_CANCELLED_"
@@ -1527,7 +1604,7 @@ fn feed_status(f: &MwsFeed, now: OffsetDateTime) -> &'static str {
     }
 }
 
-fn mws_date(t: OffsetDateTime) -> String {
+pub(crate) fn mws_date(t: OffsetDateTime) -> String {
     iso(t).replace('Z', "+00:00")
 }
 
@@ -1590,6 +1667,7 @@ fn feed_list(
         .feeds
         .iter()
         .rev()
+        .filter(|f| f.sp.is_none())
         .filter(|f| {
             if !ids.is_empty() {
                 return ids.contains(&f.id);
@@ -1634,7 +1712,7 @@ fn cancel_feeds(
     let ids = p.list("FeedSubmissionIdList.Id.");
     let types = p.list("FeedTypeList.Type.");
     let mut hit = Vec::new();
-    for (ix, f) in w.feeds.iter().enumerate() {
+    for (ix, f) in w.feeds.iter().enumerate().filter(|(_, f)| f.sp.is_none()) {
         let selected = (ids.is_empty() || ids.contains(&f.id))
             && (types.is_empty() || types.contains(&f.feed_type));
         if selected && feed_status(f, now) == "_SUBMITTED_" {
@@ -1668,7 +1746,7 @@ fn feed_result(w: &World, p: &MwsParams, now: OffsetDateTime, rid: &str) -> MwsR
             rid,
         );
     };
-    let Some(f) = w.feeds.iter().find(|f| f.id == id) else {
+    let Some(f) = w.feeds.iter().find(|f| f.id == id && f.sp.is_none()) else {
         return error(
             FEEDS_NS,
             400,

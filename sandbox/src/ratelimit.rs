@@ -20,6 +20,10 @@ pub(crate) fn published(operation: &str) -> Option<RateLimit> {
         "orders2026.getOrder" => (0.5, 30),
         "createRestrictedDataToken" => (1.0, 10),
         "getMarketplaceParticipations" => (0.016, 15),
+        "createFeedDocument" => (0.5, 15),
+        "createFeed" => (0.0083, 15),
+        "getFeed" | "cancelFeed" => (2.0, 15),
+        "getFeeds" | "getFeedDocument" => (0.0222, 10),
         mws if mws.starts_with("mws.") => {
             return crate::mws::published(mws).map(|(rate, burst)| RateLimit { rate, burst });
         }

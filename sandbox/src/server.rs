@@ -52,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) stats: Mutex<BTreeMap<&'static str, OperationStats>>,
     /// MWS hourly quotas: (seller, operation) → (sandbox hour, calls in it).
     hourly: Mutex<HashMap<(usize, &'static str), HourWindow>>,
+    /// `http://127.0.0.1:PORT`, for URLs the sandbox hands out.
+    pub(crate) base_url: String,
     requests: AtomicU64,
 }
 
@@ -61,7 +63,12 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(cfg: SandboxConfig, clock: Clock, worlds: Vec<(String, World)>) -> Self {
+    pub(crate) fn new(
+        cfg: SandboxConfig,
+        clock: Clock,
+        worlds: Vec<(String, World)>,
+        base_url: String,
+    ) -> Self {
         let seed = cfg.seed;
         let refresh_tokens = (0..worlds.len())
             .map(|i| {
@@ -83,6 +90,7 @@ impl Shared {
             fault_counters: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
             hourly: Mutex::new(HashMap::new()),
+            base_url,
             requests: AtomicU64::new(0),
         }
     }
@@ -230,6 +238,14 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
         ["tokens", "2021-03-01", "restrictedDataToken"] if post => {
             Some(("createRestrictedDataToken", None))
         }
+        ["feeds", "2021-06-30", "documents"] if post => Some(("createFeedDocument", None)),
+        ["feeds", "2021-06-30", "documents", d] if get => Some(("getFeedDocument", id(d))),
+        ["feeds", "2021-06-30", "feeds"] if post => Some(("createFeed", None)),
+        ["feeds", "2021-06-30", "feeds"] if get => Some(("getFeeds", None)),
+        ["feeds", "2021-06-30", "feeds", f] if get => Some(("getFeed", id(f))),
+        ["feeds", "2021-06-30", "feeds", f] if method == Method::DELETE => {
+            Some(("cancelFeed", id(f)))
+        }
         ["sellers", "v1", "marketplaceParticipations"] if get => {
             Some(("getMarketplaceParticipations", None))
         }
@@ -319,6 +335,9 @@ pub(crate) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Respon
             );
         }
     };
+    if let Some(doc) = path.strip_prefix("/_sandbox/feed-documents/") {
+        return feed_document(&s, &parts.method, &parts.headers, doc, &body);
+    }
     if let Some(rest) = path.strip_prefix("/_sandbox") {
         let (status, v) = crate::control::handle(&s, &parts.method, rest, &query, &body);
         return json_response(status, Some(&v));
@@ -771,4 +790,51 @@ async fn mws(
         fault.is_some(),
     );
     post_fault(r, fault).await
+}
+
+/// The presigned-style URL of SP-API feed documents: `PUT` uploads (with the content type
+/// the document was created with), `GET` downloads (inputs and processing reports).
+fn feed_document(
+    s: &Shared,
+    method: &Method,
+    headers: &HeaderMap,
+    id: &str,
+    body: &Bytes,
+) -> Response {
+    let text = |status: u16, msg: &str| {
+        let mut r = Response::new(Body::from(msg.to_owned()));
+        *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+        r
+    };
+    for (_, world) in &s.worlds {
+        let mut w = lock(world);
+        let Some(doc) = w.feed_docs.get_mut(id) else {
+            continue;
+        };
+        if *method == Method::PUT {
+            let sent = headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let norm = |t: &str| t.to_ascii_lowercase().replace(' ', "");
+            if norm(sent) != norm(&doc.content_type) {
+                return text(
+                    403,
+                    "SignatureDoesNotMatch: the Content-Type must be the one given to createFeedDocument",
+                );
+            }
+            doc.body = Some(body.to_vec());
+            return text(200, "");
+        }
+        if *method == Method::GET {
+            let Some(content) = doc.body.clone() else {
+                return text(404, "NoSuchKey");
+            };
+            let mut r = Response::new(Body::from(content));
+            set_header(&mut r, "content-type", &doc.content_type);
+            return r;
+        }
+        return text(405, "MethodNotAllowed");
+    }
+    text(404, "NoSuchKey")
 }

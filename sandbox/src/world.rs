@@ -40,6 +40,39 @@ pub struct ConfirmedShipment {
     pub replaced_earlier: bool,
 }
 
+/// A refund or other adjustment received through a payment adjustment feed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PaymentAdjustment {
+    /// Amazon order id.
+    pub order_id: String,
+    /// The feed (MWS feed submission id or SP-API feed id) that carried it.
+    pub feed_id: String,
+    /// (order item id, adjustment reason, sum of the adjustment components), as sent
+    /// (refunds are negative amounts in Amazon's feed).
+    pub items: Vec<(String, String, rust_decimal::Decimal)>,
+    /// The order's currency.
+    pub currency: String,
+    /// Sandbox time the feed was processed.
+    pub applied_at: OffsetDateTime,
+}
+
+/// An uploaded or generated feed document (SP-API Feeds 2021-06-30).
+#[derive(Debug, Clone)]
+pub(crate) struct FeedDoc {
+    pub(crate) content_type: String,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// SP-API details of a feed (absent for MWS submissions).
+#[derive(Debug, Clone)]
+pub(crate) struct SpFeedMeta {
+    pub(crate) marketplace_ids: Vec<String>,
+    pub(crate) result_doc: String,
+    /// Removed feed types are accepted and end FATAL.
+    pub(crate) fatal: bool,
+}
+
 /// An MWS feed submission and its processing report.
 #[derive(Debug, Clone)]
 pub(crate) struct MwsFeed {
@@ -53,6 +86,8 @@ pub(crate) struct MwsFeed {
     pub(crate) cancelled: bool,
     /// The processing report, once processed.
     pub(crate) report: Option<String>,
+    /// Set for feeds created through SP-API Feeds 2021-06-30.
+    pub(crate) sp: Option<SpFeedMeta>,
 }
 
 /// A filtered order listing (shared by getOrders and searchOrders).
@@ -163,6 +198,8 @@ pub(crate) struct World {
     pub(crate) shipments: Vec<ConfirmedShipment>,
     pub(crate) pages: HashMap<String, PageState>,
     pub(crate) feeds: Vec<MwsFeed>,
+    pub(crate) feed_docs: HashMap<String, FeedDoc>,
+    pub(crate) adjustments: Vec<PaymentAdjustment>,
     /// The first feed not yet processed (or skipped as cancelled).
     next_feed: usize,
     page_counter: u64,
@@ -198,6 +235,8 @@ impl World {
             shipments: Vec::new(),
             pages: HashMap::new(),
             feeds: Vec::new(),
+            feed_docs: HashMap::new(),
+            adjustments: Vec::new(),
             next_feed: 0,
             page_counter: 0,
             seed,
@@ -550,6 +589,24 @@ impl World {
                 }
             }
         } else {
+            // An after-bound past the before-bound (say a cursor younger than the two-minute
+            // lag) selects nothing; BTreeSet::range would panic on it.
+            let start = match lower {
+                Bound::Included(k) | Bound::Excluded(k) => Some(k),
+                Bound::Unbounded => None,
+            };
+            let end = match upper {
+                Bound::Included(k) | Bound::Excluded(k) => Some(k),
+                Bound::Unbounded => None,
+            };
+            if let (Some(a), Some(b)) = (start, end) {
+                if a > b
+                    || (a == b
+                        && !matches!((lower, upper), (Bound::Included(_), Bound::Included(_))))
+                {
+                    return (out, None);
+                }
+            }
             for k in self.index.range((lower, upper)) {
                 if q.matches(&self.orders[k.1 as usize]) {
                     if out.len() == limit {

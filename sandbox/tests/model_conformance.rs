@@ -218,3 +218,62 @@ fn the_checker_catches_drift() {
     );
     assert_eq!(errs.len(), 1, "{errs:?}");
 }
+
+#[tokio::test]
+async fn feeds_answers_match_the_feeds_model() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox feeds model conformance") else {
+        return;
+    };
+    let feeds = Model::load(&dir, "feeds_2021-06-30.json");
+    let env = Env::new(manual(98, 0).rate_limits(false)).await;
+    let doc = env
+        .post(
+            "/feeds/2021-06-30/documents",
+            &json!({"contentType": "text/xml; charset=UTF-8"}),
+        )
+        .await;
+    assert_eq!(doc.status, 201);
+    feeds.check("CreateFeedDocumentResponse", &doc.json());
+    let doc_id = doc.json()["feedDocumentId"].as_str().unwrap().to_owned();
+    let url = doc.json()["url"].as_str().unwrap().to_owned();
+    env.http
+        .put(&url)
+        .header("content-type", "text/xml; charset=UTF-8")
+        .body("<AmazonEnvelope/>")
+        .send()
+        .await
+        .unwrap();
+    let created = env
+        .post("/feeds/2021-06-30/feeds", &json!({"feedType": "POST_ORDER_FULFILLMENT_DATA", "marketplaceIds": ["ATVPDKIKX0DER"], "inputFeedDocumentId": doc_id}))
+        .await;
+    feeds.check("CreateFeedResponse", &created.json());
+    let id = created.json()["feedId"].as_str().unwrap().to_owned();
+    for step in [0, 60, 120] {
+        env.sb.advance_clock(std::time::Duration::from_secs(step));
+        feeds.check(
+            "Feed",
+            &env.get(&format!("/feeds/2021-06-30/feeds/{id}"))
+                .await
+                .json(),
+        );
+    }
+    let list = env
+        .get("/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA")
+        .await;
+    feeds.check("GetFeedsResponse", &list.json());
+    let done = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    let result = done["resultFeedDocumentId"].as_str().unwrap();
+    feeds.check(
+        "FeedDocument",
+        &env.get(&format!("/feeds/2021-06-30/documents/{result}"))
+            .await
+            .json(),
+    );
+    feeds.check(
+        "ErrorList",
+        &env.get("/feeds/2021-06-30/feeds").await.json(),
+    );
+}

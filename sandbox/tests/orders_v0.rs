@@ -340,3 +340,31 @@ async fn throttled_past_the_burst_and_refilled_by_the_sandbox_clock() {
         assert_eq!(env.get(&q).await.status, 200);
     }
 }
+
+#[tokio::test]
+async fn cursor_younger_than_the_lag_lists_nothing() {
+    let env = Env::new(manual(9, 20).rate_limits(false)).await;
+    // Sandbox-now is 12:00:00; the effective LastUpdatedBefore is 11:58:00.
+    for after in [
+        "2026-06-01T11:59:00Z",
+        "2026-06-01T11:58:00Z",
+        "2026-06-01T12:00:00Z",
+    ] {
+        let a = env
+            .get(&format!(
+                "/orders/v0/orders?MarketplaceIds={US}&LastUpdatedAfter={after}"
+            ))
+            .await;
+        assert_eq!(a.status, 200, "{after}: {}", a.text);
+        assert_eq!(
+            a.json()["payload"]["LastUpdatedBefore"],
+            "2026-06-01T11:58:00Z"
+        );
+        let b = env
+            .get(&format!(
+                "/orders/2026-01-01/orders?lastUpdatedAfter={after}"
+            ))
+            .await;
+        assert_eq!(b.status, 200, "{after}: {}", b.text);
+    }
+}
