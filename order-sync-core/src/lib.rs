@@ -118,6 +118,9 @@ pub mod ids;
 pub mod jobs;
 pub mod model;
 pub mod money;
+#[cfg(feature = "mws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mws")))]
+pub mod mws;
 pub mod pii;
 pub mod report;
 pub mod scheduler;
