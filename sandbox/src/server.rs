@@ -321,6 +321,26 @@ async fn corrupt(r: Response, kind: FaultKind) -> Response {
 
 /// The single entry point: control API, LWA, SP-API.
 pub(crate) async fn handle(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    use futures::FutureExt;
+    // A bug must not drop the connection: answer 500 as Amazon would.
+    match std::panic::AssertUnwindSafe(route_request(s, req))
+        .catch_unwind()
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::error!("sandbox handler panicked; answering 500");
+            let r = Reply::error(
+                500,
+                "InternalFailure",
+                "We encountered an internal error. Please try again.",
+            );
+            json_response(r.status, r.body.as_ref())
+        }
+    }
+}
+
+async fn route_request(s: Arc<Shared>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
