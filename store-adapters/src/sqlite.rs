@@ -142,11 +142,18 @@ pub use warehouse::SqliteWarehouse;
 const IMMEDIATE: &str = "BEGIN IMMEDIATE";
 
 /// The migrations, in version order: (version, description, SQL).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "store meta",
+        include_str!("../migrations/sqlite/0002_store_meta.sql"),
+    ),
+];
 
 /// The embedded migrations as an sqlx migration source.
 #[derive(Debug)]
@@ -177,7 +184,7 @@ impl MigrationSource<'static> for Embedded {
 }
 
 /// The latest schema version this build of the crate knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Opening a store failed.
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +196,10 @@ pub enum SqliteError {
     /// A migration failed (or the file was written by a newer version of this crate).
     #[error("cannot migrate the SQLite store: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    /// The file's PII was sealed with another cipher or key than the one given: its
+    /// values would not open. Give the cipher the file was written with.
+    #[error("the PII cipher does not match the one this file was written with: {0}")]
+    PiiCipherMismatch(String),
 }
 
 /// Makes sure a connection goes back to the pool outside any transaction.
@@ -211,6 +222,34 @@ async fn release_clean(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::
         }
     }
     Ok(true)
+}
+
+/// The text sealed into `store_meta` on first open, to recognise the cipher later.
+const CIPHER_CHECK: &str = "store-adapters PII cipher check";
+
+/// Fails when the file was written with another PII cipher (or key) than `cipher`; on
+/// a fresh file, records a value sealed by `cipher` for the next open to check.
+async fn check_cipher(pool: &SqlitePool, cipher: &dyn PiiCipher) -> Result<(), SqliteError> {
+    let sealed = cipher
+        .seal(CIPHER_CHECK)
+        .map_err(|e| SqliteError::PiiCipherMismatch(e.to_string()))?;
+    sqlx::query("INSERT INTO store_meta (name, value) VALUES ('pii_cipher_check', ?) ON CONFLICT (name) DO NOTHING")
+        .bind(sealed)
+        .execute(pool)
+        .await
+        .map_err(SqliteError::Open)?;
+    let stored: String =
+        sqlx::query_scalar("SELECT value FROM store_meta WHERE name = 'pii_cipher_check'")
+            .fetch_one(pool)
+            .await
+            .map_err(SqliteError::Open)?;
+    match cipher.open(&stored) {
+        Ok(v) if v == CIPHER_CHECK => Ok(()),
+        Ok(_) => Err(SqliteError::PiiCipherMismatch(
+            "the check value opened to something else".into(),
+        )),
+        Err(e) => Err(SqliteError::PiiCipherMismatch(e.to_string())),
+    }
 }
 
 /// How to open a [`SqliteStore`]. `Default` suits one process with a few workers.
@@ -266,7 +305,9 @@ impl SqliteConfig {
         self
     }
 
-    /// The cipher that seals PII values at rest. Default [`PlaintextPii`].
+    /// The cipher that seals PII values at rest. Default [`PlaintextPii`]. A file
+    /// remembers the cipher it was first opened with: opening it with another fails with
+    /// [`SqliteError::PiiCipherMismatch`].
     pub fn pii_cipher(mut self, cipher: Arc<dyn PiiCipher>) -> Self {
         self.pii_cipher = cipher;
         self
@@ -432,6 +473,7 @@ impl SqliteStore {
                 Err(e) => return Err(SqliteError::Migrate(e)),
             }
         }
+        check_cipher(&pool, &*config.pii_cipher).await?;
         tracing::debug!(path = ?path, version = SCHEMA_VERSION, "sqlite store open");
         Ok(Self {
             pool,

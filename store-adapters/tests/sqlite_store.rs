@@ -182,21 +182,21 @@ async fn migrations_are_applied_once_and_reopen_is_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     let db = open(&path).await;
-    assert_eq!(db.applied_migrations().await.unwrap(), vec![1]);
+    assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2]);
     let order = host_order(&acct(), sample_order("111-0000002-0000001", T0));
     db.upsert_order(&order).await.unwrap();
     db.close().await;
     for _ in 0..2 {
         let db = open(&path).await;
-        assert_eq!(db.applied_migrations().await.unwrap(), vec![1]);
+        assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2]);
         assert_eq!(db.count_orders(&acct()).await.unwrap(), 1);
         db.close().await;
     }
     // Two stores opening the same fresh file at once both succeed.
     let path2 = dir.path().join("t.db");
     let (a, b) = tokio::join!(SqliteStore::open(&path2), SqliteStore::open(&path2));
-    assert_eq!(a.unwrap().applied_migrations().await.unwrap(), vec![1]);
-    assert_eq!(b.unwrap().applied_migrations().await.unwrap(), vec![1]);
+    assert_eq!(a.unwrap().applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(b.unwrap().applied_migrations().await.unwrap(), vec![1, 2]);
 }
 
 #[tokio::test]
@@ -648,15 +648,9 @@ async fn pii_lives_only_in_its_table_and_goes_through_the_cipher() {
     assert!(pii.iter().all(|v| v.starts_with("sealed:")));
     assert!(other.iter().any(|v| v == "US"), "the country stays outside");
 
-    // Opened without the cipher, the values cannot be read back.
-    let plain = SqliteStore::open(&path).await.unwrap();
-    let read = plain.order(&acct(), &order.order.id).await.unwrap();
-    let name = read
-        .and_then(|o| o.order.buyer)
-        .and_then(|b| b.name)
-        .unwrap_or_default();
-    assert_ne!(name, "Ada Lovelace");
-    plain.close().await;
+    // Opened without the cipher, the file is refused rather than read wrongly.
+    let err = SqliteStore::open(&path).await.unwrap_err();
+    assert!(matches!(err, SqliteError::PiiCipherMismatch(_)), "{err:?}");
 
     // Redaction overwrites every value; secure_delete leaves no copy in free pages.
     let db = SqliteStore::open_with(&path, config).await.unwrap();
@@ -874,6 +868,7 @@ async fn the_file_is_in_wal_mode_with_its_tables() {
             "orders",
             "shipment_items",
             "shipments",
+            "store_meta",
             "sync_cursors",
             "sync_id_map",
             "sync_outbox",
@@ -912,12 +907,30 @@ async fn pii_is_encrypted_at_rest_with_xchacha() {
     }
     assert!(text.contains("SKU-RED"), "the rest of the order is plain");
 
-    // With another key the PII cannot be read: an error, never wrong data.
-    let wrong = SqliteConfig::default().pii_cipher(Arc::new(XChaChaPii::new(&[1; 32])));
-    let other = SqliteStore::open_with(&path, wrong).await.unwrap();
-    assert!(other.order(&acct(), &order.order.id).await.is_err());
-    assert_eq!(other.count_orders(&acct()).await.unwrap(), 1);
-    other.close().await;
+    // Another key, or none, is refused at open: never wrong data, never a file whose
+    // PII is sealed half with one key and half with another.
+    for wrong in [
+        SqliteConfig::default().pii_cipher(Arc::new(XChaChaPii::new(&[1; 32]))),
+        SqliteConfig::default(),
+    ] {
+        let err = SqliteStore::open_with(&path, wrong).await.unwrap_err();
+        assert!(matches!(err, SqliteError::PiiCipherMismatch(_)), "{err:?}");
+    }
+    // A value sealed under another key fails to open, as an error.
+    let other_key = SqliteConfig::default().pii_cipher(Arc::new(XChaChaPii::new(&[1; 32])));
+    let fresh = SqliteStore::open_with(dir.path().join("other.db"), other_key)
+        .await
+        .unwrap();
+    fresh.close().await;
+    let url = format!("sqlite://{}", path.display());
+    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let sealed: String = sqlx::query_scalar("SELECT value FROM order_pii LIMIT 1")
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    assert!(XChaChaPii::new(&[1; 32]).open(&sealed).is_err());
+    assert!(XChaChaPii::new(&key).open(&sealed).is_ok());
 
     // Redaction still works through the cipher.
     let db = SqliteStore::open_with(&path, config).await.unwrap();
