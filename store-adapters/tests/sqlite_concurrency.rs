@@ -200,3 +200,44 @@ async fn racing_claims_count_every_attempt_once() {
         .unwrap();
     assert_eq!(held.attempts, 10);
 }
+
+#[tokio::test]
+async fn a_writer_locked_out_past_the_busy_timeout_gets_a_retryable_error() {
+    use order_sync_core::error::{ErrorKind, StoreError};
+    use sqlx::Connection;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("locked.db");
+    let config = SqliteConfig::default().busy_timeout(std::time::Duration::from_millis(50));
+    let db = SqliteStore::open_with(&path, config).await.unwrap();
+    // Another process holds the write lock.
+    let url = format!("sqlite://{}", path.display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let order = host_order(&acct(), sample_order(&order_id(7), T0));
+    let err = db.upsert_order(&order).await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Transient);
+    let err = db
+        .commit_import(
+            &acct(),
+            &order_sync_core::state::ImportCommit {
+                entries: vec![entry(&order_id(7), T0)],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.kind().is_retryable(), "{err:?}");
+    // Readers are not blocked by a writer (WAL).
+    assert_eq!(db.count_orders(&acct()).await.unwrap(), 0);
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.close().await.unwrap();
+    assert_eq!(
+        db.upsert_order(&order).await.unwrap().action,
+        UpsertAction::Created
+    );
+}
