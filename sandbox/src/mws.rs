@@ -1808,6 +1808,51 @@ pub(crate) fn signed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn shared() -> Shared {
+        let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+        let cfg = crate::config::SandboxConfig::default().manual_clock_at(start);
+        let mps: Vec<_> = cfg
+            .marketplaces
+            .iter()
+            .filter_map(|m| crate::marketplaces::by_id(m))
+            .collect();
+        let world = World::new(3, mps, 40, cfg.history, 0.0, start);
+        let clock = crate::clock::Clock::new(start, 1.0, crate::config::ClockMode::Manual);
+        let seller = cfg.credentials.selling_partner_id.clone();
+        Shared::new(
+            cfg,
+            clock,
+            vec![(seller, world)],
+            "http://127.0.0.1:1".into(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Authenticated MWS Orders calls answer 200 or 400 whatever their parameters.
+        #[test]
+        fn orders_actions_never_fail_on_odd_parameters(
+            action in prop_oneof![Just("ListOrders"), Just("ListOrdersByNextToken"), Just("GetOrder"), Just("ListOrderItems")],
+            keys in proptest::collection::vec(prop_oneof![
+                Just("MarketplaceId.Id.1"), Just("MarketplaceId.Id.2"), Just("CreatedAfter"), Just("CreatedBefore"),
+                Just("LastUpdatedAfter"), Just("LastUpdatedBefore"), Just("MaxResultsPerPage"), Just("NextToken"),
+                Just("OrderStatus.Status.1"), Just("AmazonOrderId.Id.1"), Just("AmazonOrderId"), Just("BuyerEmail"),
+            ], 0..6),
+            values in proptest::collection::vec(prop_oneof![
+                Just("ATVPDKIKX0DER".to_owned()), Just("2026-05-01T00:00:00Z".to_owned()), Just("2026-06-01T11:59:00Z".to_owned()),
+                Just("9999-01-01".to_owned()), Just("Unshipped".to_owned()), Just("0".to_owned()), "[ -~]{0,12}",
+            ], 6),
+        ) {
+            let s = shared();
+            let mut pairs: Vec<(String, String)> = vec![("Action".into(), action.into())];
+            pairs.extend(keys.iter().zip(&values).map(|(k, v)| ((*k).to_owned(), v.clone())));
+            let p = MwsParams { pairs };
+            let r = dispatch(&s, 0, Section::Orders, &p, &Bytes::new(), &HeaderMap::new(), "rid");
+            prop_assert!(r.status == 200 || r.status == 400, "{action} -> {} {}", r.status, r.body);
+        }
+    }
 
     #[test]
     fn encoding_and_string_to_sign() {
