@@ -1024,6 +1024,344 @@ mod tests {
         assert!(!format!("{mws:?}").contains("Grete"), "PII in Debug");
     }
 
+    /// A small deterministic generator (xorshift), for generated agreement cases.
+    #[cfg(feature = "spapi")]
+    struct Gen(u64);
+
+    #[cfg(feature = "spapi")]
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        fn chance(&mut self, percent: u64) -> bool {
+            self.below(100) < percent
+        }
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len() as u64) as usize]
+        }
+        /// An amount in the currency's style, sometimes negative.
+        fn amount(&mut self, currency: &str, negative: bool) -> String {
+            let cents = self.below(100_000);
+            let sign = if negative && cents > 0 { "-" } else { "" };
+            if currency == "JPY" {
+                format!("{sign}{}", cents / 10)
+            } else if self.chance(20) {
+                format!("{sign}{}.{}", cents / 100, (cents % 100) / 10)
+            } else {
+                format!("{sign}{}.{:02}", cents / 100, cents % 100)
+            }
+        }
+    }
+
+    /// One generated order as MWS XML (order, items) and as v0 JSON (order, items).
+    #[cfg(feature = "spapi")]
+    fn generated_case(
+        g: &mut Gen,
+        n: u64,
+    ) -> (String, String, serde_json::Value, serde_json::Value) {
+        use serde_json::{Map, Value, json};
+        fn esc(s: &str) -> String {
+            s.replace('&', "&amp;").replace('<', "&lt;")
+        }
+        let id = format!("{:03}-{:07}-{:07}", 100 + n % 900, n * 7919 % 10_000_000, n);
+        let currency = g.pick(&["USD", "EUR", "JPY", "GBP"]);
+        let mut xml = format!("<Order><AmazonOrderId>{id}</AmazonOrderId>");
+        let mut js = Map::new();
+        js.insert("AmazonOrderId".into(), json!(id));
+        let both = |xml: &mut String, js: &mut Map<String, Value>, k: &str, v: &str| {
+            xml.push_str(&format!("<{k}>{}</{k}>", esc(v)));
+            js.insert(k.into(), json!(v));
+        };
+        let day = 1 + g.below(27);
+        let purchase = format!("2026-04-{day:02}T{:02}:{:02}:00Z", g.below(24), g.below(60));
+        both(&mut xml, &mut js, "PurchaseDate", &purchase);
+        both(
+            &mut xml,
+            &mut js,
+            "LastUpdateDate",
+            &format!("2026-05-{day:02}T08:00:00Z"),
+        );
+        let status = g.pick(&[
+            "Pending",
+            "Unshipped",
+            "PartiallyShipped",
+            "Shipped",
+            "Canceled",
+            "Unfulfillable",
+            "InvoiceUnconfirmed",
+            "PendingAvailability",
+        ]);
+        both(&mut xml, &mut js, "OrderStatus", status);
+        for (k, values, p) in [
+            ("SellerOrderId", &["SO-1", "Müller & Co 7"][..], 50),
+            ("FulfillmentChannel", &["AFN", "MFN"][..], 90),
+            (
+                "ShipServiceLevel",
+                &["Std US D2D Dom", "Exp DE Dom", "NextDay"][..],
+                70,
+            ),
+            (
+                "MarketplaceId",
+                &["ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528"][..],
+                90,
+            ),
+            (
+                "ShipmentServiceLevelCategory",
+                &[
+                    "Expedited",
+                    "FreeEconomy",
+                    "NextDay",
+                    "SameDay",
+                    "SecondDay",
+                    "Scheduled",
+                    "Standard",
+                ][..],
+                80,
+            ),
+            (
+                "OrderType",
+                &[
+                    "StandardOrder",
+                    "Preorder",
+                    "SourcingOnDemandOrder",
+                    "LongLeadTimeOrder",
+                ][..],
+                60,
+            ),
+            ("PaymentMethod", &["COD", "CVS", "Other"][..], 60),
+            ("EarliestShipDate", &["2026-05-02T07:00:00Z"][..], 50),
+            ("LatestShipDate", &["2026-05-03T06:59:59Z"][..], 50),
+            ("EarliestDeliveryDate", &["2026-05-04T00:00:00Z"][..], 40),
+            ("LatestDeliveryDate", &["2026-05-06T00:00:00Z"][..], 40),
+        ] {
+            if g.chance(p) {
+                let v = g.pick(values);
+                both(&mut xml, &mut js, k, v);
+            }
+        }
+        for k in [
+            "IsPrime",
+            "IsPremiumOrder",
+            "IsBusinessOrder",
+            "IsIBA",
+            "IsISPU",
+        ] {
+            if g.chance(60) {
+                let v = g.chance(50);
+                xml.push_str(&format!("<{k}>{v}</{k}>"));
+                js.insert(k.into(), json!(v));
+            }
+        }
+        if g.chance(80) {
+            let a = g.amount(currency, false);
+            xml.push_str(&format!(
+                "<OrderTotal><Amount>{a}</Amount><CurrencyCode>{currency}</CurrencyCode></OrderTotal>"
+            ));
+            js.insert(
+                "OrderTotal".into(),
+                json!({"CurrencyCode": currency, "Amount": a}),
+            );
+        }
+        if g.chance(20) {
+            let a = g.amount(currency, false);
+            let m = g.pick(&["COD", "GC", "PointsAccount"]);
+            xml.push_str(&format!(
+                "<PaymentExecutionDetail><PaymentExecutionDetailItem><Payment><CurrencyCode>{currency}</CurrencyCode>\
+                 <Amount>{a}</Amount></Payment><PaymentMethod>{m}</PaymentMethod></PaymentExecutionDetailItem>\
+                 </PaymentExecutionDetail>"
+            ));
+            js.insert(
+                "PaymentExecutionDetail".into(),
+                json!([{"Payment": {"CurrencyCode": currency, "Amount": a}, "PaymentMethod": m}]),
+            );
+        }
+        if g.chance(50) {
+            let d = g.pick(&["Standard", "CashOnDelivery", "GiftCertificate"]);
+            xml.push_str(&format!(
+                "<PaymentMethodDetails><PaymentMethodDetail>{d}</PaymentMethodDetail></PaymentMethodDetails>"
+            ));
+            js.insert("PaymentMethodDetails".into(), json!([d]));
+        }
+        // Buyer: on the order in MWS, in BuyerInfo in v0.
+        let mut buyer = Map::new();
+        for (k, values) in [
+            (
+                "BuyerName",
+                &["Käthe Groß", "山田 太郎", "Jane <Q> Roe"][..],
+            ),
+            ("BuyerEmail", &["x@marketplace.amazon.com"][..]),
+            ("PurchaseOrderNumber", &["PO-1", "4500012345"][..]),
+        ] {
+            if g.chance(50) {
+                let v = g.pick(values);
+                xml.push_str(&format!("<{k}>{}</{k}>", esc(v)));
+                buyer.insert(k.into(), json!(v));
+            }
+        }
+        if g.chance(30) {
+            let c = g.pick(&["Muster GmbH", "A & B Ltd"]);
+            xml.push_str(&format!(
+                "<BuyerTaxInfo><CompanyLegalName>{}</CompanyLegalName></BuyerTaxInfo>",
+                esc(c)
+            ));
+            buyer.insert("BuyerTaxInfo".into(), json!({"CompanyLegalName": c}));
+        }
+        if !buyer.is_empty() {
+            js.insert("BuyerInfo".into(), Value::Object(buyer));
+        }
+        if g.chance(70) {
+            let mut a = Map::new();
+            xml.push_str("<ShippingAddress>");
+            for (k, values, p) in [
+                ("Name", &["Käthe Groß", "Jane Roe"][..], 80),
+                ("AddressLine1", &["Weg 1", "1 Main St"][..], 80),
+                ("AddressLine2", &["Hinterhaus", "", "Apt 2"][..], 50),
+                ("AddressLine3", &["c/o X", ""][..], 20),
+                ("City", &["Düsseldorf", "Seattle"][..], 80),
+                ("County", &["King"][..], 20),
+                ("District", &["Mitte"][..], 20),
+                ("StateOrRegion", &["NRW", "WA"][..], 60),
+                ("PostalCode", &["40210", "98101"][..], 70),
+                ("CountryCode", &["DE", "US", "JP"][..], 100),
+                ("Phone", &["+1 206 555 0100"][..], 40),
+                ("AddressType", &["Residential", "Commercial"][..], 50),
+            ] {
+                if g.chance(p) {
+                    let v = g.pick(values);
+                    xml.push_str(&format!("<{k}>{}</{k}>", esc(v)));
+                    a.insert(k.into(), json!(v));
+                }
+            }
+            xml.push_str("</ShippingAddress>");
+            js.insert("ShippingAddress".into(), Value::Object(a));
+        }
+        xml.push_str("</Order>");
+        let order_xml = format!(
+            "<GetOrderResponse><GetOrderResult><Orders>{xml}</Orders></GetOrderResult></GetOrderResponse>"
+        );
+
+        let mut items_xml = String::new();
+        let mut items_js = Vec::new();
+        for i in 0..g.below(4) {
+            let item_id = format!("{}{i}", 10_000_000_000_000 + n);
+            let q = g.below(4) as u32;
+            let mut x = format!(
+                "<OrderItem><ASIN>B0{n:08}</ASIN><OrderItemId>{item_id}</OrderItemId><QuantityOrdered>{q}</QuantityOrdered>"
+            );
+            let mut j = Map::new();
+            j.insert("ASIN".into(), json!(format!("B0{n:08}")));
+            j.insert("OrderItemId".into(), json!(item_id));
+            j.insert("QuantityOrdered".into(), json!(q));
+            if g.chance(70) {
+                let s = g.below(u64::from(q) + 1);
+                x.push_str(&format!("<QuantityShipped>{s}</QuantityShipped>"));
+                j.insert("QuantityShipped".into(), json!(s));
+            }
+            for (k, v) in [("SellerSKU", "SKU-ÄÖ"), ("Title", "Mug & Saucer")] {
+                if g.chance(70) {
+                    x.push_str(&format!("<{k}>{}</{k}>", esc(v)));
+                    j.insert(k.into(), json!(v));
+                }
+            }
+            for (k, negative) in [
+                ("ItemPrice", false),
+                ("ShippingPrice", false),
+                ("ItemTax", false),
+                ("ShippingTax", false),
+                ("ShippingDiscount", true),
+                ("PromotionDiscount", true),
+            ] {
+                if g.chance(60) {
+                    let a = g.amount(currency, negative);
+                    x.push_str(&format!(
+                        "<{k}><CurrencyCode>{currency}</CurrencyCode><Amount>{a}</Amount></{k}>"
+                    ));
+                    j.insert(k.into(), json!({"CurrencyCode": currency, "Amount": a}));
+                }
+            }
+            let is_gift = g.below(3);
+            if is_gift < 2 {
+                let v = is_gift == 1;
+                x.push_str(&format!("<IsGift>{v}</IsGift>"));
+                j.insert("IsGift".into(), json!(v.to_string()));
+            }
+            let mut b = Map::new();
+            if g.chance(30) {
+                x.push_str("<GiftMessageText>Alles Gute &amp; mehr</GiftMessageText>");
+                b.insert("GiftMessageText".into(), json!("Alles Gute & mehr"));
+            }
+            if g.chance(30) {
+                x.push_str("<GiftWrapLevel>Classic</GiftWrapLevel>");
+                b.insert("GiftWrapLevel".into(), json!("Classic"));
+            }
+            for k in ["GiftWrapPrice", "GiftWrapTax"] {
+                if g.chance(25) {
+                    let a = g.amount(currency, false);
+                    x.push_str(&format!(
+                        "<{k}><CurrencyCode>{currency}</CurrencyCode><Amount>{a}</Amount></{k}>"
+                    ));
+                    b.insert(k.into(), json!({"CurrencyCode": currency, "Amount": a}));
+                }
+            }
+            if !b.is_empty() {
+                j.insert("BuyerInfo".into(), Value::Object(b));
+            }
+            x.push_str("</OrderItem>");
+            items_xml.push_str(&x);
+            items_js.push(Value::Object(j));
+        }
+        let items_xml = format!(
+            "<ListOrderItemsResponse><ListOrderItemsResult><AmazonOrderId>{id}</AmazonOrderId>\
+             <OrderItems>{items_xml}</OrderItems></ListOrderItemsResult></ListOrderItemsResponse>"
+        );
+        (
+            order_xml,
+            items_xml,
+            Value::Object(js),
+            Value::Array(items_js),
+        )
+    }
+
+    #[cfg(feature = "spapi")]
+    #[test]
+    fn mws_and_v0_conversions_agree_on_generated_orders() {
+        use amazon_spapi::orders_v0 as v0;
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        let (mut gifts, mut buyers, mut recipients) = (0, 0, 0);
+        for n in 1..=400 {
+            let (order_xml, items_xml, order_js, items_js) = generated_case(&mut g, n);
+            let mut orders = GetOrderResponse::from_xml(&order_xml)
+                .unwrap_or_else(|e| panic!("case {n}: {e}\n{order_xml}"))
+                .orders;
+            let items = OrderItemsPage::from_xml(&items_xml)
+                .unwrap_or_else(|e| panic!("case {n}: {e}\n{items_xml}"))
+                .order_items;
+            let mws = from_mws(orders.remove(0), items);
+            let o: v0::Order = serde_json::from_value(order_js.clone())
+                .unwrap_or_else(|e| panic!("case {n}: {e}\n{order_js}"));
+            let i: Vec<v0::OrderItem> = serde_json::from_value(items_js.clone())
+                .unwrap_or_else(|e| panic!("case {n}: {e}\n{items_js}"));
+            let spapi = crate::spapi::from_v0(o, i);
+            assert_eq!(
+                mws, spapi,
+                "case {n}\nMWS: {order_xml}\n{items_xml}\nv0: {order_js}\n{items_js}"
+            );
+            gifts += usize::from(mws.lines.iter().any(|l| l.gift.is_some()));
+            buyers += usize::from(mws.buyer.is_some());
+            recipients += usize::from(mws.recipient.is_some());
+        }
+        assert!(
+            gifts > 50 && buyers > 100 && recipients > 100,
+            "{gifts} {buyers} {recipients}"
+        );
+    }
+
     #[test]
     fn include_flags_drop_what_was_not_asked_for() {
         let full = mws_order();
