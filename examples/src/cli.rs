@@ -127,7 +127,7 @@ pub struct DemoArgs {
     /// How many merchant-fulfilled orders the "host" ships.
     #[arg(long, default_value_t = 20)]
     pub ship: usize,
-    /// Turn the sandbox's Amazon rate limits off (faster for large --orders).
+    /// Turn Amazon's rate limits off, in the sandbox and in the client (for large --orders).
     #[arg(long)]
     pub no_rate_limits: bool,
 }

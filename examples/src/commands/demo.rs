@@ -136,6 +136,27 @@ async fn import_with_progress(
     }
 }
 
+/// The client's rate limiter: Amazon's published limits, or (with `--no-rate-limits`,
+/// when the sandbox enforces none either) limits high enough never to wait.
+fn client_limiter(unlimited: bool) -> amazon_spapi::RateLimiter {
+    let limiter = amazon_spapi::RateLimiter::new();
+    if !unlimited {
+        return limiter;
+    }
+    [
+        "searchOrders",
+        "getOrder",
+        "getOrders",
+        "getOrderItems",
+        "createRestrictedDataToken",
+        "confirmShipment",
+    ]
+    .into_iter()
+    .fold(limiter, |l, op| {
+        l.override_limit(op, amazon_spapi::RateLimit::new(10_000.0, 10_000))
+    })
+}
+
 /// `amzsync demo`.
 pub async fn run(args: DemoArgs) -> u8 {
     match demo(args).await {
@@ -150,6 +171,17 @@ pub async fn run(args: DemoArgs) -> u8 {
 async fn demo(args: DemoArgs) -> Result<(), String> {
     let started = Instant::now();
     prepare_db(&args.db).await?;
+
+    // Amazon's searchOrders allows 20 pages of 100 orders at once, then one page every
+    // three minutes: say so before a long wait.
+    let pages = args.orders.div_ceil(100);
+    if !args.no_rate_limits && pages > 20 {
+        let minutes = (pages - 20) * 3;
+        eprintln!(
+            "note: {} orders take {pages} searchOrders pages; under Amazon's limits (20 at once, then one every 3 minutes) the import needs about {minutes} minutes. Pass --no-rate-limits to skip the limits.",
+            args.orders
+        );
+    }
 
     // 1. The sandbox.
     let pb = spinner("starting the Amazon sandbox");
@@ -177,6 +209,7 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         .endpoint(sandbox.base_url())
         .lwa_endpoint(sandbox.lwa_url())
         .user_agent_app("amzsync-demo", env!("CARGO_PKG_VERSION"))
+        .rate_limiter(client_limiter(args.no_rate_limits))
         .build()
         .map_err(|e| format!("SP-API client: {e}"))?;
     let marketplaces = creds.marketplace_ids.clone();
