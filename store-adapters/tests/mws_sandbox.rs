@@ -405,3 +405,62 @@ async fn mws_and_spapi_v0_read_the_same_sandbox_orders_alike() {
     );
     assert!(a.iter().any(|o| o.is_fba()) && a.iter().any(|o| !o.is_fba()));
 }
+
+#[tokio::test(start_paused = true)]
+async fn faults_on_the_mws_endpoints_lose_and_double_nothing() {
+    let clock = Arc::new(ManualClock::new(START));
+    let engine_clock = clock.clone();
+    let e = env(
+        SandboxConfig::default()
+            .seed(41)
+            .initial_orders(30)
+            .orders_per_hour(0.0)
+            .rate_limits(false)
+            .manual_clock_at(START),
+        move |_| engine_clock,
+    )
+    .await;
+    // Throttling and server errors (retried by the client), dropped connections and
+    // malformed XML (a failed run, retried by the next).
+    e.sandbox.set_faults(
+        "429=10%,500=5%,drop=3%,malformed=4%"
+            .parse()
+            .expect("fault spec"),
+    );
+    clock.set(e.sandbox.advance_clock(StdDuration::from_secs(600)));
+    let mut failed = Vec::new();
+    let mut completed = false;
+    for _ in 0..30 {
+        let r = e
+            .engine
+            .run(&e.account, JobKind::ImportOrders, &Shutdown::never())
+            .await;
+        match r.outcome {
+            RunOutcome::Completed => {
+                completed = true;
+                break;
+            }
+            _ => failed.push(r.errors.join("; ")),
+        }
+        clock.set(e.sandbox.advance_clock(StdDuration::from_secs(60)));
+    }
+    assert!(completed, "never completed: {failed:?}");
+    let truth = e.sandbox.orders();
+    assert_eq!(e.store.len(), truth.len(), "failed runs: {failed:?}");
+    for t in &truth {
+        let held = e
+            .store
+            .order(&acct(), &AmazonOrderId::new(t.order_id.clone()))
+            .unwrap_or_else(|| panic!("{} lost", t.order_id));
+        assert_eq!(held.order.last_updated_at, t.last_update_date);
+        assert_eq!(held.order.lines.len(), t.items.len());
+    }
+    let injected: u64 = e
+        .sandbox
+        .stats()
+        .iter()
+        .filter(|(op, _)| op.starts_with("mws."))
+        .map(|(_, s)| s.faults_injected)
+        .sum();
+    assert!(injected > 0, "no fault was injected");
+}
