@@ -87,6 +87,7 @@ mod region;
 mod retry;
 pub mod sellers;
 mod serde_util;
+mod shared_model;
 pub mod tokens;
 mod user_agent;
 

@@ -9,6 +9,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+pub use crate::shared_model::MeasurementUnit;
+
 open_enum! {
     /// `FulfillmentStatus`.
     pub enum FulfillmentStatus {
@@ -148,60 +150,6 @@ open_enum! {
         DeliveryTip => "DELIVERY_TIP",
         /// Other.
         Other => "OTHER",
-    }
-}
-
-open_enum! {
-    /// `Measurement.unit`.
-    pub enum MeasurementUnit {
-        /// oz
-        Ounces => "OUNCES",
-        /// lb
-        Pounds => "POUNDS",
-        /// kg
-        Kilograms => "KILOGRAMS",
-        /// g
-        Grams => "GRAMS",
-        /// mg
-        Milligrams => "MILLIGRAMS",
-        /// in
-        Inches => "INCHES",
-        /// ft
-        Feet => "FEET",
-        /// m
-        Meters => "METERS",
-        /// cm
-        Centimeters => "CENTIMETERS",
-        /// mm
-        Millimeters => "MILLIMETERS",
-        /// m²
-        SquareMeters => "SQUARE_METERS",
-        /// cm²
-        SquareCentimeters => "SQUARE_CENTIMETERS",
-        /// ft²
-        SquareFeet => "SQUARE_FEET",
-        /// in²
-        SquareInches => "SQUARE_INCHES",
-        /// gal
-        Gallons => "GALLONS",
-        /// pt
-        Pints => "PINTS",
-        /// qt
-        Quarts => "QUARTS",
-        /// fl oz
-        FluidOunces => "FLUID_OUNCES",
-        /// l
-        Liters => "LITERS",
-        /// m³
-        CubicMeters => "CUBIC_METERS",
-        /// ft³
-        CubicFeet => "CUBIC_FEET",
-        /// in³
-        CubicInches => "CUBIC_INCHES",
-        /// cm³
-        CubicCentimeters => "CUBIC_CENTIMETERS",
-        /// count
-        Count => "COUNT",
     }
 }
 
