@@ -46,3 +46,10 @@ where
         .try_flatten()
         .boxed()
 }
+
+/// The token to ask for the next page with: the page's token when it is present, not
+/// empty and not the one just sent (a repeated token would page forever); `None` ends the
+/// stream.
+pub(crate) fn fresh_token<'a>(sent: Option<&str>, received: Option<&'a str>) -> Option<&'a str> {
+    received.filter(|t| !t.is_empty() && sent != Some(*t))
+}

@@ -757,11 +757,9 @@ impl OrdersV0 {
         crate::pagination::pages(
             self.client.clone(),
             first,
-            |op: &GetOrdersRequest, page: &OrdersList| match &page.next_token {
-                Some(t) if !t.is_empty() && op.next_token.as_deref() != Some(t) => {
-                    Some(op.clone().next_token(t.clone()))
-                }
-                _ => None,
+            |op: &GetOrdersRequest, page: &OrdersList| {
+                crate::pagination::fresh_token(op.next_token.as_deref(), page.next_token.as_deref())
+                    .map(|t| op.clone().next_token(t))
             },
         )
     }
@@ -874,11 +872,9 @@ impl OrdersV0 {
         let pages = crate::pagination::pages(
             self.client.clone(),
             request.into(),
-            |op: &GetOrderItems, page: &OrderItemsList| match &page.next_token {
-                Some(t) if !t.is_empty() && op.next_token.as_deref() != Some(t) => {
-                    Some(op.clone().next_token(t.clone()))
-                }
-                _ => None,
+            |op: &GetOrderItems, page: &OrderItemsList| {
+                crate::pagination::fresh_token(op.next_token.as_deref(), page.next_token.as_deref())
+                    .map(|t| op.clone().next_token(t))
             },
         );
         crate::pagination::items(pages, |p: OrderItemsList| p.order_items)
@@ -919,11 +915,9 @@ impl OrdersV0 {
         let pages = crate::pagination::pages(
             self.client.clone(),
             request.into(),
-            |op: &GetOrderItemsBuyerInfo, page: &OrderItemsBuyerInfoList| match &page.next_token {
-                Some(t) if !t.is_empty() && op.next_token.as_deref() != Some(t) => {
-                    Some(op.clone().next_token(t.clone()))
-                }
-                _ => None,
+            |op: &GetOrderItemsBuyerInfo, page: &OrderItemsBuyerInfoList| {
+                crate::pagination::fresh_token(op.next_token.as_deref(), page.next_token.as_deref())
+                    .map(|t| op.clone().next_token(t))
             },
         );
         crate::pagination::items(pages, |p: OrderItemsBuyerInfoList| p.order_items)

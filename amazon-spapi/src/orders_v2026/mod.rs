@@ -332,11 +332,9 @@ impl OrdersV2026 {
         crate::pagination::pages(
             self.client.clone(),
             first,
-            |op: &SearchOrdersRequest, page: &SearchOrdersResponse| match page.next_token() {
-                Some(t) if op.pagination_token.as_deref() != Some(t) => {
-                    Some(op.clone().pagination_token(t))
-                }
-                _ => None,
+            |op: &SearchOrdersRequest, page: &SearchOrdersResponse| {
+                crate::pagination::fresh_token(op.pagination_token.as_deref(), page.next_token())
+                    .map(|t| op.clone().pagination_token(t))
             },
         )
     }
