@@ -30,18 +30,22 @@
 //! the feed's processing time plus the polling granularity: with the defaults of
 //! [`FeedPolling`] the first status check is 60 s after submission and then every 60 s
 //! (`GetFeedSubmissionList` refills one request per 45 s), and a call gives up after
-//! 30 minutes. Amazon processed small order feeds in about two to fifteen minutes; the
-//! sandbox marks them `_DONE_` two minutes after submission, so a confirmation there takes
-//! two minutes (two status checks). Throughput is bounded by `SubmitFeed` (burst 15, then
-//! one per two minutes) when packages are confirmed one by one: batch them with
-//! [`MwsAmazon::confirm_shipments`] where the caller can.
+//! 30 minutes. Amazon processed feeds asynchronously (`_SUBMITTED_`, `_IN_PROGRESS_`,
+//! then `_DONE_`) and advised sending a feed type at most every 20 minutes; the sandbox marks a feed `_DONE_`
+//! two minutes after submission, so a confirmation there takes two minutes (two status
+//! checks; measured in `store-adapters/tests/mws_sandbox.rs`: four packages one by one,
+//! 480 s). Throughput is bounded by `SubmitFeed` (burst 15, then one per two minutes) when
+//! packages are confirmed one by one, as the engine's export job does: where the caller
+//! can, batch them with [`MwsAmazon::confirm_shipments`] (one feed, one wait).
 //!
 //! A call that gives up (timeout, throttling or a network failure while polling) returns a
 //! retryable error and remembers the submission: the next call for the same package (same
 //! data) resumes polling that feed instead of sending a second one. A feed that was
 //! cancelled is forgotten and sent again on the next call. The memory lives in the value
-//! (shared by clones); after a process restart a retried package is submitted again, which
-//! Amazon treats like a repeated confirmation of the same `MerchantFulfillmentID`.
+//! (shared by clones); after a process restart, or when `SubmitFeed` itself failed in a way
+//! that leaves open whether MWS received it (a connection lost after sending), a retried
+//! package is submitted again, with the same `MerchantFulfillmentID` (the package
+//! reference), as the trait's contract for a repeated confirmation allows.
 //!
 //! Waits use tokio time, so tests pause and advance the clock.
 //!
