@@ -480,6 +480,39 @@ impl Client {
         }
     }
 
+    /// Pages of a list operation: the first page answers `first`; each following page
+    /// answers `by_token` with the token that `next_of` finds on the page before it
+    /// (`None` ends the stream).
+    fn token_pages<F, N, P>(
+        &self,
+        first: F,
+        by_token: fn(NextToken) -> N,
+        next_of: fn(&P) -> Option<NextToken>,
+    ) -> impl Stream<Item = Result<P>> + Send + 'static
+    where
+        F: Operation<Output = P> + Send + Sync + 'static,
+        N: Operation<Output = P> + Send + Sync + 'static,
+        P: Send + 'static,
+    {
+        enum State<F> {
+            First(Box<F>),
+            Next(NextToken),
+        }
+        let client = self.clone();
+        stream::try_unfold(Some(State::First(Box::new(first))), move |state| {
+            let client = client.clone();
+            async move {
+                let page = match state {
+                    None => return Ok(None),
+                    Some(State::First(req)) => client.send(&*req).await?,
+                    Some(State::Next(token)) => client.send(&by_token(token)).await?,
+                };
+                let next = next_of(&page).map(State::Next);
+                Ok::<_, Error>(Some((page, next)))
+            }
+        })
+    }
+
     // ------------------------------------------------------------------ Orders
 
     /// `ListOrders`: the first page.
@@ -497,22 +530,8 @@ impl Client {
         &self,
         request: ListOrders,
     ) -> impl Stream<Item = Result<OrdersPage>> + Send + 'static {
-        enum State {
-            First(Box<ListOrders>),
-            Next(NextToken),
-        }
-        let client = self.clone();
-        stream::try_unfold(Some(State::First(Box::new(request))), move |state| {
-            let client = client.clone();
-            async move {
-                let page = match state {
-                    None => return Ok(None),
-                    Some(State::First(req)) => client.send(&*req).await?,
-                    Some(State::Next(token)) => client.send(&ListOrdersByNextToken(token)).await?,
-                };
-                let next = page.next_token.clone().map(State::Next);
-                Ok(Some((page, next)))
-            }
+        self.token_pages(request, ListOrdersByNextToken, |page: &OrdersPage| {
+            page.next_token.clone()
         })
     }
 
@@ -549,25 +568,11 @@ impl Client {
         &self,
         request: ListOrderItems,
     ) -> impl Stream<Item = Result<OrderItemsPage>> + Send + 'static {
-        enum State {
-            First(ListOrderItems),
-            Next(NextToken),
-        }
-        let client = self.clone();
-        stream::try_unfold(Some(State::First(request)), move |state| {
-            let client = client.clone();
-            async move {
-                let page = match state {
-                    None => return Ok(None),
-                    Some(State::First(req)) => client.send(&req).await?,
-                    Some(State::Next(token)) => {
-                        client.send(&ListOrderItemsByNextToken(token)).await?
-                    }
-                };
-                let next = page.next_token.clone().map(State::Next);
-                Ok(Some((page, next)))
-            }
-        })
+        self.token_pages(
+            request,
+            ListOrderItemsByNextToken,
+            |page: &OrderItemsPage| page.next_token.clone(),
+        )
     }
 
     /// Every item of an order, across pages.
@@ -616,30 +621,14 @@ impl Client {
         &self,
         request: GetFeedSubmissionList,
     ) -> impl Stream<Item = Result<FeedSubmissionInfo>> + Send + 'static {
-        enum State {
-            First(Box<GetFeedSubmissionList>),
-            Next(NextToken),
-        }
-        let client = self.clone();
-        stream::try_unfold(Some(State::First(Box::new(request))), move |state| {
-            let client = client.clone();
-            async move {
-                let page = match state {
-                    None => return Ok(None),
-                    Some(State::First(req)) => client.send(&*req).await?,
-                    Some(State::Next(token)) => {
-                        client
-                            .send(&GetFeedSubmissionListByNextToken(token))
-                            .await?
-                    }
-                };
-                let next = match (&page.next_token, page.has_next) {
-                    (Some(token), true) => Some(State::Next(token.clone())),
-                    _ => None,
-                };
-                Ok::<_, Error>(Some((page, next)))
-            }
-        })
+        self.token_pages(
+            request,
+            GetFeedSubmissionListByNextToken,
+            |page: &FeedSubmissionList| match (&page.next_token, page.has_next) {
+                (Some(token), true) => Some(token.clone()),
+                _ => None,
+            },
+        )
         .map_ok(|page| stream::iter(page.feed_submission_info.into_iter().map(Ok)))
         .try_flatten()
     }
