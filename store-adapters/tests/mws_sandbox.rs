@@ -464,3 +464,54 @@ async fn faults_on_the_mws_endpoints_lose_and_double_nothing() {
         .sum();
     assert!(injected > 0, "no fault was injected");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_client_keeps_under_the_mws_quotas_the_sandbox_enforces() {
+    // Sandbox time follows tokio's paused clock and its MWS buckets refill with it: the
+    // client's own throttling must keep every call within MWS's quotas.
+    let e = env(
+        SandboxConfig::default()
+            .seed(17)
+            .initial_orders(80)
+            .orders_per_hour(0.0)
+            .clock(ClockMode::Scaled)
+            .time_scale(1.0)
+            .start_time(Some(START)),
+        |sb| Arc::new(TokioClock::new(sb.now())),
+    )
+    .await;
+    tokio::time::sleep(StdDuration::from_secs(600)).await;
+    let started = tokio::time::Instant::now();
+    let r = e
+        .engine
+        .run(&e.account, JobKind::ImportOrders, &Shutdown::never())
+        .await;
+    let took = started.elapsed();
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    let truth = e.sandbox.orders();
+    assert_eq!(e.store.len(), truth.len());
+    for t in &truth {
+        assert!(
+            e.store
+                .order(&acct(), &AmazonOrderId::new(t.order_id.clone()))
+                .is_some(),
+            "{} missing",
+            t.order_id
+        );
+    }
+    let stats = e.sandbox.stats();
+    for (op, s) in stats.iter().filter(|(op, _)| op.starts_with("mws.")) {
+        assert_eq!(s.throttled, 0, "{op} was throttled by the sandbox: {s:?}");
+    }
+    // 80 item lists: 30 from the burst, then one every two seconds; pages of 7 orders:
+    // 6 from the ListOrders burst, then one a minute.
+    let calls = |op: &str| stats.get(op).map_or(0, |s| s.calls);
+    let pages = calls("mws.ListOrders") + calls("mws.ListOrdersByNextToken");
+    assert_eq!(calls("mws.ListOrderItems"), 80);
+    assert!(pages >= 12, "{pages} listing calls");
+    let floor = StdDuration::from_secs(((pages - 6) * 60).max((80 - 30) * 2));
+    assert!(
+        took >= floor,
+        "took {took:?}, at least {floor:?} by MWS quotas"
+    );
+}
