@@ -1846,6 +1846,33 @@ mod http_tests {
         assert!(missing.is_none());
     }
 
+    #[tokio::test]
+    async fn channel_filters_are_sent_only_when_mws_knows_them() {
+        let (base, log) = stub(Arc::new(orders_handler)).await;
+        let a = amazon(&base, RetryConfig::none());
+        let mut q = query(Include::default());
+        q.channels = Some(vec![FulfillmentChannel::Other("LOCAL".into())]);
+        let page = a.list_orders(&q, None).await.unwrap();
+        assert!(page.orders.is_empty() && page.next_page.is_none());
+        assert!(actions(&log).is_empty(), "nothing can match: no call");
+
+        q.channels = None;
+        q.marketplaces = vec!["A1PA6795UKMFR9".into(), "APJ6JRA9NG5V4".into()];
+        q.updated_before = Some(time::macros::datetime!(2026-05-01 12:00 UTC));
+        a.list_orders(&q, None).await.unwrap();
+        let sent = log.lock().unwrap()[0].clone();
+        assert!(!sent.keys().any(|k| k.starts_with("FulfillmentChannel")));
+        assert_eq!(
+            sent.get("MarketplaceId.Id.2").map(String::as_str),
+            Some("APJ6JRA9NG5V4"),
+            "the query's marketplaces replace the account's"
+        );
+        assert_eq!(
+            sent.get("LastUpdatedBefore").map(String::as_str),
+            Some("2026-05-01T12:00:00.000Z")
+        );
+    }
+
     fn error_reply(status: u16, code: &str) -> Reply {
         Reply(
             status,
