@@ -155,6 +155,19 @@ struct Bounds {
 
 /// The CreatedAfter/LastUpdatedAfter rules shared by getOrders and searchOrders.
 /// `names` = (createdAfter, createdBefore, lastUpdatedAfter, lastUpdatedBefore).
+impl Bounds {
+    /// The order window these bounds select (see [`OrderQuery::window`]).
+    fn query(&self, now: OffsetDateTime) -> OrderQuery {
+        OrderQuery::window(
+            self.created_after,
+            self.created_before,
+            self.updated_after,
+            self.updated_before,
+            now,
+        )
+    }
+}
+
 fn bounds(p: &Params, names: [&str; 4], now: OffsetDateTime) -> Result<Bounds, Reply> {
     let [ca, cb, ua, ub] = names;
     let b = Bounds {
@@ -417,16 +430,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
                 Err(r) => return r,
             }
         }
-        let latest = trunc(now - time::Duration::minutes(2));
         let q = OrderQuery {
-            created_after: b.created_after,
-            created_before: b
-                .created_after
-                .map(|_| b.created_before.unwrap_or(latest).min(latest)),
-            updated_after: b.updated_after,
-            updated_before: b
-                .updated_after
-                .map(|_| b.updated_before.unwrap_or(latest).min(latest)),
             marketplaces: mps.clone(),
             statuses: statuses(st),
             afn: channels.map(|c| c.iter().map(|x| x == "AFN").collect()),
@@ -441,6 +445,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
             earliest_delivery_after: dates[1],
             latest_delivery_before: dates[2],
             latest_delivery_after: dates[3],
+            ..b.query(now)
         };
         (q, None, None)
     };
@@ -877,20 +882,11 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
             Ok(v) => v,
             Err(r) => return r,
         };
-        let latest = trunc(now - time::Duration::minutes(2));
         let q = OrderQuery {
-            created_after: b.created_after,
-            created_before: b
-                .created_after
-                .map(|_| b.created_before.unwrap_or(latest).min(latest)),
-            updated_after: b.updated_after,
-            updated_before: b
-                .updated_after
-                .map(|_| b.updated_before.unwrap_or(latest).min(latest)),
             marketplaces: mps.clone(),
             statuses: statuses(st),
             afn: by.map(|c| c.iter().map(|x| x == "AMAZON").collect()),
-            ..OrderQuery::default()
+            ..b.query(now)
         };
         (q, None)
     };

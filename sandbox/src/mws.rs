@@ -615,16 +615,12 @@ fn mws_bounds(p: &MwsParams, now: OffsetDateTime, rid: &str) -> Result<OrderQuer
     }
     let payments = p.list("PaymentMethod.Method.");
     Ok(OrderQuery {
-        created_after: ca,
-        created_before: ca.map(|_| cb.unwrap_or(latest).min(latest)),
-        updated_after: ua,
-        updated_before: ua.map(|_| ub.unwrap_or(latest).min(latest)),
         statuses: st,
         afn: (!channels.is_empty()).then(|| channels.iter().map(|c| c == "AFN").collect()),
         payment_methods: (!payments.is_empty()).then_some(payments),
         buyer_email: p.get("BuyerEmail").map(str::to_owned),
         seller_order_id: p.get("SellerOrderId").map(str::to_owned),
-        ..OrderQuery::default()
+        ..OrderQuery::window(ca, cb, ua, ub, now)
     })
 }
 

@@ -116,6 +116,27 @@ pub(crate) struct OrderQuery {
 }
 
 impl OrderQuery {
+    /// A query on the created or the last-updated window, other filters empty. The
+    /// after-bounds are kept as given; the window that has an after-bound ends at its
+    /// before-bound, or two minutes before `now` (whole seconds), whichever is earlier
+    /// (Amazon's effective before-bound). Shared by getOrders, searchOrders and ListOrders.
+    pub(crate) fn window(
+        created_after: Option<OffsetDateTime>,
+        created_before: Option<OffsetDateTime>,
+        updated_after: Option<OffsetDateTime>,
+        updated_before: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+    ) -> OrderQuery {
+        let latest = trunc(now - time::Duration::minutes(2));
+        OrderQuery {
+            created_after,
+            created_before: created_after.map(|_| created_before.unwrap_or(latest).min(latest)),
+            updated_after,
+            updated_before: updated_after.map(|_| updated_before.unwrap_or(latest).min(latest)),
+            ..OrderQuery::default()
+        }
+    }
+
     fn matches(&self, o: &SimOrder) -> bool {
         let within = |t: OffsetDateTime, a: Option<OffsetDateTime>, b: Option<OffsetDateTime>| {
             a.is_none_or(|a| t >= a) && b.is_none_or(|b| t <= b)
