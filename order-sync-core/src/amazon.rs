@@ -1,7 +1,8 @@
 //! The Amazon side: listing and reading orders, confirming shipments.
 //!
 //! One [`AmazonSide`] serves one seller account (its credentials, rate-limit state and API
-//! choice). It is implemented over SP-API (feature `spapi`) and, for tests, by
+//! choice). It is implemented over SP-API (feature `spapi`), over legacy MWS (feature `mws`)
+//! and, for tests, by
 //! `fake::FakeAmazon` (feature `test-util`).
 
 use async_trait::async_trait;

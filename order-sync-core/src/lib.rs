@@ -11,7 +11,8 @@
 //!   required surface and an `...Ext` trait of conveniences:
 //!   [`host::OrderStore`] and [`host::Warehouse`] (the host), [`state::SyncState`] (the
 //!   engine's memory: cursors, id map, outbox, parked orders, run reports),
-//!   [`amazon::AmazonSide`] (implemented over SP-API in [`spapi`], feature `spapi`),
+//!   [`amazon::AmazonSide`] (implemented over SP-API in [`spapi`], feature `spapi`, and over
+//!   legacy MWS in [`mws`], feature `mws`),
 //!   [`clock::Clock`] and [`report::Notifier`];
 //! - the [`jobs`] (import orders, reconcile, export shipments, redact PII), plain async
 //!   functions over one account, wrapped by [`engine::Engine::run`];
