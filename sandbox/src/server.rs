@@ -506,6 +506,23 @@ async fn pre_fault(s: &Shared, op: &'static str, fault: Option<FaultKind>) -> Op
     Some(r)
 }
 
+/// Records the call (a dropped connection as status 0) and applies the post-answer fault.
+async fn record_and_fault(
+    s: &Shared,
+    op: &'static str,
+    status: u16,
+    r: Response,
+    fault: Option<FaultKind>,
+) -> Response {
+    let recorded = if fault == Some(FaultKind::Drop) {
+        0
+    } else {
+        status
+    };
+    s.record(op, recorded, fault.is_some());
+    post_fault(r, fault).await
+}
+
 async fn post_fault(r: Response, fault: Option<FaultKind>) -> Response {
     match fault {
         Some(FaultKind::Drop) => dropped(),
@@ -602,16 +619,7 @@ async fn sp_api(
             set_header(&mut r, "x-amzn-RateLimit-Limit", &header_value(rate));
         }
     }
-    s.record(
-        op,
-        if fault == Some(FaultKind::Drop) {
-            0
-        } else {
-            reply.status
-        },
-        fault.is_some(),
-    );
-    post_fault(r, fault).await
+    record_and_fault(s, op, reply.status, r, fault).await
 }
 
 /// `x-mws-quota-*` headers of the hourly-metered Feeds operations.
@@ -800,16 +808,7 @@ async fn mws(
     if let Some((max, left, resets)) = quota {
         quota_headers(&mut r, max, left, resets);
     }
-    s.record(
-        op,
-        if fault == Some(FaultKind::Drop) {
-            0
-        } else {
-            reply.status
-        },
-        fault.is_some(),
-    );
-    post_fault(r, fault).await
+    record_and_fault(s, op, reply.status, r, fault).await
 }
 
 /// The presigned-style URL of SP-API feed documents: `PUT` uploads (with the content type
