@@ -23,6 +23,7 @@ fn text() -> BoxedStrategy<String> {
         "[a-zA-Z0-9 ,.'-]{1,20}",
         any::<String>(),
         Just("Robert'); DROP TABLE orders;--".to_owned()),
+        Just("nul \0 inside, \"quotes\", \\ and \u{1F600}".to_owned()),
     ]
     .boxed()
 }

@@ -348,10 +348,50 @@ fn text_of(p: &Param) -> Option<String> {
     }
 }
 
-/// `n` rows of `width` placeholders: `(?, ?), (?, ?)`.
-fn placeholders(n: usize, width: usize) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    vec![row; n].join(", ")
+/// A parameter as a JSON value, for rows passed as one JSON array.
+fn json_value(p: Param) -> serde_json::Value {
+    match p {
+        Param::Text(Some(s)) => serde_json::Value::String(s),
+        Param::Int(Some(i)) => serde_json::Value::from(i),
+        Param::Text(None) | Param::Int(None) => serde_json::Value::Null,
+    }
+}
+
+/// Inserts the lines given as one JSON array of rows (every column but `order_id`, in
+/// [`LINE_COLUMNS`] order): one statement text whatever the number of lines, so it is
+/// prepared once per connection.
+fn lines_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let picks: Vec<String> = (0..LINE_COLUMNS.len() - 1)
+            .map(|i| format!("j.value ->> {i}"))
+            .collect();
+        format!(
+            "INSERT INTO order_lines ({}) SELECT ?, {} FROM json_each(?) AS j",
+            LINE_COLUMNS.join(", "),
+            picks.join(", ")
+        )
+    });
+    &SQL
+}
+
+/// Inserts the PII rows given as one JSON array of `[field, ordinal, value]`.
+const PII_SQL: &str = "INSERT INTO order_pii (order_id, field, ordinal, value) \
+     SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j";
+
+/// The script that writes an order's lines and PII (after updating the order row and
+/// removing its old lines and PII when `update`): a fixed text, one round trip.
+fn children_sql(update: bool) -> &'static str {
+    static CREATE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("{}; {PII_SQL}", lines_sql()));
+    static UPDATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{}; DELETE FROM order_lines WHERE order_id = ?; \
+             DELETE FROM order_pii WHERE order_id = ?; {}",
+            update_sql(),
+            CREATE.as_str()
+        )
+    });
+    if update { &UPDATE } else { &CREATE }
 }
 
 /// Writes an order's lines and PII in one script (one round trip). With `update`, the
@@ -364,46 +404,26 @@ async fn write_children(
     lines: Vec<Vec<Param>>,
     pii: Vec<PiiRow>,
 ) -> DbResult<()> {
-    // SQLite allows 32766 bound parameters per statement: one statement per chunk.
-    const LINES_PER_STATEMENT: usize = 500;
-    const PII_PER_STATEMENT: usize = 2000;
-    let mut sql = String::new();
+    let lines: Vec<serde_json::Value> = lines
+        .into_iter()
+        .map(|row| serde_json::Value::Array(row.into_iter().skip(1).map(json_value).collect()))
+        .collect();
+    let pii: Vec<serde_json::Value> = pii
+        .into_iter()
+        .map(|r| serde_json::json!([r.field, r.ordinal, r.value]))
+        .collect();
     let mut params: Vec<Param> = Vec::new();
+    let is_update = update.is_some();
     if let Some(update) = update {
-        sql.push_str(update_sql());
-        sql.push_str("; DELETE FROM order_lines WHERE order_id = ?");
-        sql.push_str("; DELETE FROM order_pii WHERE order_id = ?; ");
         params.extend(update);
         params.push(order_id.into());
         params.push(order_id.into());
     }
-    for chunk in lines.chunks(LINES_PER_STATEMENT) {
-        sql.push_str(&format!(
-            "INSERT INTO order_lines ({}) VALUES {}; ",
-            LINE_COLUMNS.join(", "),
-            placeholders(chunk.len(), LINE_COLUMNS.len())
-        ));
-        for line in chunk {
-            params.push(order_id.into());
-            params.extend(line.iter().skip(1).cloned());
-        }
-    }
-    for chunk in pii.chunks(PII_PER_STATEMENT) {
-        sql.push_str(&format!(
-            "INSERT INTO order_pii (order_id, field, ordinal, value) VALUES {}; ",
-            placeholders(chunk.len(), 4)
-        ));
-        for r in chunk {
-            params.push(order_id.into());
-            params.push(r.field.clone().into());
-            params.push(r.ordinal.into());
-            params.push(r.value.clone().into());
-        }
-    }
-    if sql.is_empty() {
-        return Ok(());
-    }
-    sqlx::query_with(&sql, arguments(params)?)
+    params.push(order_id.into());
+    params.push(json(&lines)?.into());
+    params.push(order_id.into());
+    params.push(json(&pii)?.into());
+    sqlx::query_with(children_sql(is_update), arguments(params)?)
         .execute(&mut *conn)
         .await?;
     Ok(())

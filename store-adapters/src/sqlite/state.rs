@@ -175,9 +175,9 @@ async fn apply_commit(
 /// Newer wins (an equal version replaces), in the SQL itself; ids and a recorded
 /// redaction are kept when the new entry lacks them.
 ///
-/// Entries go in multi-row statements of up to 250 rows (11 parameters each, far under
-/// SQLite's limit); a statement never holds the same order twice, so the rows of one
-/// order apply in the given order, as separate statements would.
+/// Entries go in statements of up to 250 rows (passed as one JSON array: the statement
+/// text never changes); a statement never holds the same order twice, so the rows of
+/// one order apply in the given order, as separate statements would.
 async fn put_entries(
     conn: &mut SqliteConnection,
     account: &AccountId,
@@ -205,12 +205,28 @@ async fn put_entry_rows(
     account: &AccountId,
     rows: &[IdMapEntry],
 ) -> DbResult<()> {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    let values = vec![row; rows.len()].join(", ");
-    let sql = format!(
+    let mut values = Vec::with_capacity(rows.len());
+    for e in rows {
+        values.push(serde_json::json!([
+            e.amazon_order_id.as_str(),
+            e.host_order_id.as_ref().map(|h| h.as_str()),
+            e.warehouse_id.as_ref().map(|h| h.as_str()),
+            e.marketplace.as_str(),
+            e.channel.as_str(),
+            e.status.as_str(),
+            ts(e.last_updated_at)?,
+            ts(e.imported_at)?,
+            ts_opt(e.pii_expires_at)?,
+            ts_opt(e.redacted_at)?,
+        ]));
+    }
+    // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
+    sqlx::query(
         "INSERT INTO sync_id_map (account, amazon_order_id, host_order_id, warehouse_id, \
          marketplace, channel, status, last_updated_at, imported_at, pii_expires_at, redacted_at) \
-         VALUES {values} \
+         SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, \
+         j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9 \
+         FROM json_each(?) AS j WHERE true \
          ON CONFLICT (account, amazon_order_id) DO UPDATE SET \
          host_order_id = COALESCE(excluded.host_order_id, sync_id_map.host_order_id), \
          warehouse_id = COALESCE(excluded.warehouse_id, sync_id_map.warehouse_id), \
@@ -218,24 +234,12 @@ async fn put_entry_rows(
          status = excluded.status, last_updated_at = excluded.last_updated_at, \
          imported_at = excluded.imported_at, pii_expires_at = excluded.pii_expires_at, \
          redacted_at = COALESCE(excluded.redacted_at, sync_id_map.redacted_at) \
-         WHERE excluded.last_updated_at >= sync_id_map.last_updated_at"
-    );
-    let mut q = sqlx::query(&sql);
-    for e in rows {
-        q = q
-            .bind(account.as_str())
-            .bind(e.amazon_order_id.as_str())
-            .bind(e.host_order_id.as_ref().map(|h| h.as_str()))
-            .bind(e.warehouse_id.as_ref().map(|h| h.as_str()))
-            .bind(e.marketplace.as_str())
-            .bind(e.channel.as_str())
-            .bind(e.status.as_str())
-            .bind(ts(e.last_updated_at)?)
-            .bind(ts(e.imported_at)?)
-            .bind(ts_opt(e.pii_expires_at)?)
-            .bind(ts_opt(e.redacted_at)?);
-    }
-    q.execute(&mut *conn).await?;
+         WHERE excluded.last_updated_at >= sync_id_map.last_updated_at",
+    )
+    .bind(account.as_str())
+    .bind(json(&values)?)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -276,25 +280,29 @@ pub(crate) async fn id_map_get(
         .transpose()
 }
 
-/// One query per 500 ids (well under SQLite's bound parameter limit).
+/// One query whatever the number of ids (they are passed as one JSON array, so the
+/// statement text never changes and stays prepared).
 pub(crate) async fn id_map_get_many(
     pool: &SqlitePool,
     account: &AccountId,
     ids: &[AmazonOrderId],
 ) -> DbResult<HashMap<AmazonOrderId, IdMapEntry>> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let sql =
-            format!("SELECT * FROM sync_id_map WHERE account = ? AND amazon_order_id IN ({marks})");
-        let mut q = sqlx::query(&sql).bind(account.as_str());
-        for id in chunk {
-            q = q.bind(id.as_str());
-        }
-        for row in q.fetch_all(pool).await? {
-            let e = decode_entry(&row)?;
-            out.insert(e.amazon_order_id.clone(), e);
-        }
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<&str> = ids.iter().map(AmazonOrderId::as_str).collect();
+    let rows = sqlx::query(
+        "SELECT * FROM sync_id_map WHERE account = ? \
+         AND amazon_order_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(account.as_str())
+    .bind(json(&ids)?)
+    .fetch_all(pool)
+    .await?;
+    for row in rows {
+        let e = decode_entry(&row)?;
+        out.insert(e.amazon_order_id.clone(), e);
     }
     Ok(out)
 }
