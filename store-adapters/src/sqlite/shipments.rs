@@ -10,7 +10,9 @@ use order_sync_core::host::ShipmentResult;
 use order_sync_core::ids::{AccountId, AmazonOrderId, OrderItemId, PackageRef};
 use order_sync_core::model::{HostShipment, PackageItem};
 
-use super::codec::{DbError, DbResult, int, limit, parse_ts, parse_ts_opt, parse_u32, ts, ts_opt};
+use super::codec::{
+    DbError, DbResult, int, json, limit, parse_ts, parse_ts_opt, parse_u32, ts, ts_opt,
+};
 use super::orders::{Kind, not_found};
 
 /// Records `s` as shipped, replacing (and clearing the result of) a package with the same
@@ -85,16 +87,20 @@ pub(crate) async fn ship(
     .bind(ship_date)
     .fetch_one(&mut *conn)
     .await?;
-    let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO shipment_items (shipment_id, position, item_id, quantity) ",
-    );
-    qb.push_values(s.items.iter().enumerate(), |mut sep, (pos, item)| {
-        sep.push_bind(shipment_id)
-            .push_bind(i64::try_from(pos).unwrap_or(i64::MAX))
-            .push_bind(item.item_id.as_str().to_owned())
-            .push_bind(int(item.quantity));
-    });
-    qb.build().execute(&mut *conn).await?;
+    let items: Vec<serde_json::Value> = s
+        .items
+        .iter()
+        .enumerate()
+        .map(|(pos, item)| serde_json::json!([pos, item.item_id.as_str(), int(item.quantity)]))
+        .collect();
+    sqlx::query(
+        "INSERT INTO shipment_items (shipment_id, position, item_id, quantity) \
+         SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j",
+    )
+    .bind(shipment_id)
+    .bind(json(&items)?)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
