@@ -4,6 +4,8 @@
 //! skipped; optional elements may be missing or empty. The older 2011-01-01 shape (a subset)
 //! reads into the same types.
 
+use std::fmt;
+
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -225,8 +227,9 @@ pub struct TaxClassification {
     pub value: String,
 }
 
-/// Tax information of a business buyer.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Tax information of a business buyer. `Debug` shows the company name only as
+/// `Some([PII])` and the classifications only by count.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BuyerTaxInfo {
     /// Legal company name.
@@ -235,6 +238,19 @@ pub struct BuyerTaxInfo {
     pub taxing_region: Option<String>,
     /// Classifications.
     pub tax_classifications: Vec<TaxClassification>,
+}
+
+impl fmt::Debug for BuyerTaxInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BuyerTaxInfo")
+            .field(
+                "company_legal_name",
+                &self.company_legal_name.as_ref().map(Pii::new),
+            )
+            .field("taxing_region", &self.taxing_region)
+            .field("tax_classifications", &self.tax_classifications.len())
+            .finish()
+    }
 }
 
 /// Automated shipping settings of an order.
@@ -558,7 +574,7 @@ pub struct InvoiceData {
 }
 
 /// An order item (`OrderItem` element).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OrderItem {
     /// ASIN.
@@ -637,6 +653,100 @@ pub struct OrderItem {
     pub serial_number_required: Option<bool>,
     /// IOSS number.
     pub ioss_number: Option<String>,
+}
+
+/// Prints every field; the customisation URL (buyer data, like the gift message) only as
+/// `Some([PII])`.
+impl fmt::Debug for OrderItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be left out of `Debug` unnoticed.
+        let OrderItem {
+            asin,
+            order_item_id,
+            seller_sku,
+            buyer_customized_url,
+            buyer_requested_cancel,
+            buyer_cancel_reason,
+            title,
+            quantity_ordered,
+            quantity_shipped,
+            points_granted,
+            number_of_items,
+            item_price,
+            shipping_price,
+            gift_wrap_price,
+            tax_collection,
+            item_tax,
+            shipping_tax,
+            gift_wrap_tax,
+            shipping_discount,
+            shipping_discount_tax,
+            promotion_discount,
+            promotion_discount_tax,
+            promotion_ids,
+            cod_fee,
+            cod_fee_discount,
+            is_gift,
+            gift_message_text,
+            gift_wrap_level,
+            invoice_data,
+            condition_note,
+            condition_id,
+            condition_subtype_id,
+            scheduled_delivery_start_date,
+            scheduled_delivery_end_date,
+            price_designation,
+            is_transparency,
+            serial_number_required,
+            ioss_number,
+        } = self;
+        f.debug_struct("OrderItem")
+            .field("asin", asin)
+            .field("order_item_id", order_item_id)
+            .field("seller_sku", seller_sku)
+            .field(
+                "buyer_customized_url",
+                &buyer_customized_url.as_ref().map(Pii::new),
+            )
+            .field("buyer_requested_cancel", buyer_requested_cancel)
+            .field("buyer_cancel_reason", buyer_cancel_reason)
+            .field("title", title)
+            .field("quantity_ordered", quantity_ordered)
+            .field("quantity_shipped", quantity_shipped)
+            .field("points_granted", points_granted)
+            .field("number_of_items", number_of_items)
+            .field("item_price", item_price)
+            .field("shipping_price", shipping_price)
+            .field("gift_wrap_price", gift_wrap_price)
+            .field("tax_collection", tax_collection)
+            .field("item_tax", item_tax)
+            .field("shipping_tax", shipping_tax)
+            .field("gift_wrap_tax", gift_wrap_tax)
+            .field("shipping_discount", shipping_discount)
+            .field("shipping_discount_tax", shipping_discount_tax)
+            .field("promotion_discount", promotion_discount)
+            .field("promotion_discount_tax", promotion_discount_tax)
+            .field("promotion_ids", promotion_ids)
+            .field("cod_fee", cod_fee)
+            .field("cod_fee_discount", cod_fee_discount)
+            .field("is_gift", is_gift)
+            .field("gift_message_text", gift_message_text)
+            .field("gift_wrap_level", gift_wrap_level)
+            .field("invoice_data", invoice_data)
+            .field("condition_note", condition_note)
+            .field("condition_id", condition_id)
+            .field("condition_subtype_id", condition_subtype_id)
+            .field(
+                "scheduled_delivery_start_date",
+                scheduled_delivery_start_date,
+            )
+            .field("scheduled_delivery_end_date", scheduled_delivery_end_date)
+            .field("price_designation", price_designation)
+            .field("is_transparency", is_transparency)
+            .field("serial_number_required", serial_number_required)
+            .field("ioss_number", ioss_number)
+            .finish()
+    }
 }
 
 impl OrderItem {
@@ -972,6 +1082,45 @@ mod tests {
         assert_eq!(
             r.orders[0].buyer_name.as_ref().unwrap().expose(),
             "Jane Secret"
+        );
+    }
+
+    #[test]
+    fn business_buyer_and_customisation_debug_hide_buyer_data() {
+        let xml = r#"<GetOrderResponse><GetOrderResult><Orders><Order>
+            <AmazonOrderId>1</AmazonOrderId><PurchaseDate>2020-01-01T00:00:00Z</PurchaseDate>
+            <LastUpdateDate>2020-01-01T00:00:00Z</LastUpdateDate><OrderStatus>Unshipped</OrderStatus>
+            <BuyerTaxInfo><CompanyLegalName>Hidden Widgets GmbH</CompanyLegalName><TaxingRegion>DE</TaxingRegion>
+            <TaxClassifications><TaxClassification><Name>VATNumber</Name><Value>DE999999999</Value></TaxClassification></TaxClassifications>
+            </BuyerTaxInfo></Order></Orders></GetOrderResult></GetOrderResponse>"#;
+        let r = GetOrderResponse::from_xml(xml).unwrap();
+        let shown = format!("{:?}", r);
+        for leak in ["Hidden Widgets", "DE999999999"] {
+            assert!(!shown.contains(leak), "{leak} leaked: {shown}");
+        }
+        assert!(shown.contains("taxing_region: Some(\"DE\")"), "{shown}");
+        let tax = r.orders[0].buyer_tax_info.as_ref().unwrap();
+        assert_eq!(
+            tax.company_legal_name.as_deref(),
+            Some("Hidden Widgets GmbH")
+        );
+        assert_eq!(tax.tax_classifications[0].value, "DE999999999");
+
+        let xml = r#"<ListOrderItemsResponse><ListOrderItemsResult><AmazonOrderId>1</AmazonOrderId><OrderItems><OrderItem>
+            <ASIN>B1</ASIN><OrderItemId>1</OrderItemId><QuantityOrdered>1</QuantityOrdered>
+            <BuyerCustomizedInfo><CustomizedURL>https://zme-caps.example/secret-design</CustomizedURL></BuyerCustomizedInfo>
+            </OrderItem></OrderItems></ListOrderItemsResult></ListOrderItemsResponse>"#;
+        let p = OrderItemsPage::from_xml(xml).unwrap();
+        let shown = format!("{:?}", p);
+        assert!(!shown.contains("secret-design"), "{shown}");
+        assert!(
+            shown.contains("buyer_customized_url: Some([PII])"),
+            "{shown}"
+        );
+        assert!(shown.contains("asin: \"B1\""), "{shown}");
+        assert_eq!(
+            p.order_items[0].buyer_customized_url.as_deref(),
+            Some("https://zme-caps.example/secret-design")
         );
     }
 
