@@ -1156,14 +1156,19 @@ redacted_debug!(ItemBuyerInfo {
     hide: [buyer_customized_info, gift_message_text]
 });
 
-/// `BuyerCustomizedInfoDetail`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// `BuyerCustomizedInfoDetail` (buyer data: `Debug` hides the URL).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BuyerCustomizedInfoDetail {
     /// URL of the customization data.
     #[serde(default, rename = "CustomizedURL")]
     pub customized_url: Option<String>,
 }
+
+redacted_debug!(BuyerCustomizedInfoDetail {
+    show: [],
+    hide: [customized_url]
+});
 
 /// `BuyerRequestedCancel`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -1581,4 +1586,26 @@ pub struct InterimStatusDetail {
     pub status_code: String,
     /// When.
     pub status_date_time: DateParam,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customization_debug_hides_the_url() {
+        let detail: BuyerCustomizedInfoDetail =
+            serde_json::from_str(r#"{"CustomizedURL":"https://zme-caps.example/secret-design"}"#)
+                .expect("decodes");
+        let shown = format!("{detail:?}");
+        assert!(!shown.contains("secret-design"), "{shown}");
+        assert_eq!(
+            shown,
+            "BuyerCustomizedInfoDetail { customized_url: Some(<redacted>) }"
+        );
+        assert_eq!(
+            detail.customized_url.as_deref(),
+            Some("https://zme-caps.example/secret-design")
+        );
+    }
 }
