@@ -80,7 +80,9 @@
 //! [`SqliteConfig::pii_cipher`] seals every PII value before it is written and opens it
 //! when read. [`XChaChaPii`] encrypts with XChaCha20-Poly1305 under a key the deployment
 //! supplies; the default, [`PlaintextPii`], stores values as given (for demos and tests,
-//! or where the disk itself is encrypted).
+//! or where the disk itself is encrypted). A file remembers its cipher and refuses to
+//! open with another; [`SqliteStore::reseal_pii`] turns encryption on for an existing
+//! file, or rotates the key.
 //!
 //! # Newer wins, in SQL
 //!
@@ -200,6 +202,9 @@ pub enum SqliteError {
     /// values would not open. Give the cipher the file was written with.
     #[error("the PII cipher does not match the one this file was written with: {0}")]
     PiiCipherMismatch(String),
+    /// Re-sealing the PII with a new cipher failed; nothing was changed.
+    #[error("cannot re-seal the PII: {0}")]
+    Reseal(String),
 }
 
 /// Makes sure a connection goes back to the pool outside any transaction.
@@ -503,6 +508,80 @@ impl SqliteStore {
             .map_err(sql_err)?;
         let busy: i64 = row.try_get(0).map_err(sql_err)?;
         Ok(busy == 0)
+    }
+
+    /// Re-seals every PII value of the file at `path` with `new` (key rotation, or
+    /// turning encryption on for a file written in plain text), in one transaction, and
+    /// returns how many values it re-sealed. `old` is the configuration the file is
+    /// opened with today. Run it while nothing else uses the file: afterwards the file
+    /// opens only with `new`.
+    pub async fn reseal_pii(
+        path: impl AsRef<Path>,
+        old: SqliteConfig,
+        new: Arc<dyn PiiCipher>,
+    ) -> Result<u64, SqliteError> {
+        let store = Self::open_with(path, old).await?;
+        let result = store.reseal_all(&*new).await;
+        store.close().await;
+        result
+    }
+
+    async fn reseal_all(&self, new: &dyn PiiCipher) -> Result<u64, SqliteError> {
+        let fail = |e: &dyn fmt::Display| SqliteError::Reseal(e.to_string());
+        let mut tx = self
+            .pool
+            .begin_with(IMMEDIATE)
+            .await
+            .map_err(|e| fail(&e))?;
+        let mut count = 0u64;
+        let mut after = (i64::MIN, String::new(), i64::MIN);
+        loop {
+            let rows = sqlx::query(
+                "SELECT order_id, field, ordinal, value FROM order_pii \
+                 WHERE (order_id, field, ordinal) > (?, ?, ?) \
+                 ORDER BY order_id, field, ordinal LIMIT 1000",
+            )
+            .bind(after.0)
+            .bind(&after.1)
+            .bind(after.2)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(|e| fail(&e))?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let key: (i64, String, i64) = (
+                    row.try_get("order_id").map_err(|e| fail(&e))?,
+                    row.try_get("field").map_err(|e| fail(&e))?,
+                    row.try_get("ordinal").map_err(|e| fail(&e))?,
+                );
+                let value: String = row.try_get("value").map_err(|e| fail(&e))?;
+                let plain = self.cipher.open(&value).map_err(|e| fail(&e))?;
+                let sealed = new.seal(&plain).map_err(|e| fail(&e))?;
+                sqlx::query(
+                    "UPDATE order_pii SET value = ? \
+                     WHERE order_id = ? AND field = ? AND ordinal = ?",
+                )
+                .bind(sealed)
+                .bind(key.0)
+                .bind(&key.1)
+                .bind(key.2)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| fail(&e))?;
+                count += 1;
+                after = key;
+            }
+        }
+        let check = new.seal(CIPHER_CHECK).map_err(|e| fail(&e))?;
+        sqlx::query("UPDATE store_meta SET value = ? WHERE name = 'pii_cipher_check'")
+            .bind(check)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| fail(&e))?;
+        tx.commit().await.map_err(|e| fail(&e))?;
+        Ok(count)
     }
 
     /// The file, or `None` for an in-memory store.

@@ -950,3 +950,78 @@ async fn pii_is_encrypted_at_rest_with_xchacha() {
         "the warehouse's copy is redacted by the warehouse"
     );
 }
+
+/// A cipher that refuses to seal one value, to fail a re-seal half-way.
+#[derive(Debug)]
+struct RefusesSeattle(XChaChaPii);
+
+impl PiiCipher for RefusesSeattle {
+    fn seal(&self, plaintext: &str) -> Result<String, PiiCipherError> {
+        if plaintext == "Seattle" {
+            return Err(PiiCipherError("refused".into()));
+        }
+        self.0.seal(plaintext)
+    }
+
+    fn open(&self, sealed: &str) -> Result<String, PiiCipherError> {
+        self.0.open(sealed)
+    }
+}
+
+#[tokio::test]
+async fn pii_can_be_resealed_to_turn_encryption_on_and_rotate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let orders: Vec<HostOrder> = (0..30)
+        .map(|i| host_order(&acct(), sample_order(&format!("111-0000014-{i:07}"), T0)))
+        .collect();
+    let db = open(&path).await;
+    for o in orders.chunks(10) {
+        db.upsert_orders(o).await.unwrap();
+    }
+    db.close().await;
+    let with = |c: Arc<dyn PiiCipher>| SqliteConfig::default().pii_cipher(c);
+    let key1: Arc<dyn PiiCipher> = Arc::new(XChaChaPii::new(&[1; 32]));
+    let key2: Arc<dyn PiiCipher> = Arc::new(XChaChaPii::new(&[2; 32]));
+
+    // A re-seal that fails half-way changes nothing.
+    let err = SqliteStore::reseal_pii(
+        &path,
+        SqliteConfig::default(),
+        Arc::new(RefusesSeattle(XChaChaPii::new(&[1; 32]))),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, SqliteError::Reseal(_)), "{err:?}");
+    let db = open(&path).await;
+    assert_eq!(db.orders(&acct()).await.unwrap(), orders);
+    db.close().await;
+
+    // Plain text -> key 1: encryption turned on.
+    let n = SqliteStore::reseal_pii(&path, SqliteConfig::default(), key1.clone())
+        .await
+        .unwrap();
+    assert_eq!(n, 30 * 11, "every PII value of every order");
+    assert!(matches!(
+        SqliteStore::open(&path).await,
+        Err(SqliteError::PiiCipherMismatch(_))
+    ));
+    let text = String::from_utf8_lossy(&file_bytes(&path)).into_owned();
+    assert!(!text.contains("Ada Lovelace"));
+    let db = SqliteStore::open_with(&path, with(key1.clone()))
+        .await
+        .unwrap();
+    assert_eq!(db.orders(&acct()).await.unwrap(), orders);
+    db.close().await;
+
+    // Key 1 -> key 2: rotation.
+    SqliteStore::reseal_pii(&path, with(key1.clone()), key2.clone())
+        .await
+        .unwrap();
+    assert!(matches!(
+        SqliteStore::open_with(&path, with(key1)).await,
+        Err(SqliteError::PiiCipherMismatch(_))
+    ));
+    let db = SqliteStore::open_with(&path, with(key2)).await.unwrap();
+    assert_eq!(db.orders(&acct()).await.unwrap(), orders);
+}
