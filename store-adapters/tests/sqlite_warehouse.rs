@@ -160,3 +160,114 @@ async fn a_batch_of_requests_is_one_transaction() {
     );
     assert_eq!(wh.count_requests(&acct()).await.unwrap(), 2);
 }
+
+/// The warehouse seen as an order store (submit = upsert), so the store half of the
+/// conformance suite runs against it too.
+struct AsStore(store_adapters::sqlite::SqliteWarehouse);
+
+#[async_trait::async_trait]
+impl OrderStore for AsStore {
+    async fn upsert_order(
+        &self,
+        order: &order_sync_core::host::HostOrder,
+    ) -> Result<order_sync_core::host::UpsertOutcome, order_sync_core::error::StoreError> {
+        self.0
+            .submit(&FulfilmentRequest {
+                order: order.clone(),
+                service: "Ground".into(),
+            })
+            .await
+    }
+
+    async fn upsert_orders(
+        &self,
+        orders: &[order_sync_core::host::HostOrder],
+    ) -> Result<
+        Vec<Result<order_sync_core::host::UpsertOutcome, order_sync_core::error::StoreError>>,
+        order_sync_core::error::StoreError,
+    > {
+        let requests: Vec<FulfilmentRequest> = orders
+            .iter()
+            .map(|o| FulfilmentRequest {
+                order: o.clone(),
+                service: "Ground".into(),
+            })
+            .collect();
+        self.0.submit_batch(&requests).await
+    }
+
+    async fn find_order(
+        &self,
+        account: &AccountId,
+        id: &order_sync_core::ids::AmazonOrderId,
+    ) -> Result<Option<order_sync_core::host::HostOrderRef>, order_sync_core::error::StoreError>
+    {
+        self.0.find_request(account, id).await
+    }
+
+    async fn shipments_ready(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<order_sync_core::model::HostShipment>, order_sync_core::error::StoreError> {
+        Warehouse::shipments_ready(&self.0, account, limit).await
+    }
+
+    async fn record_shipment_result(
+        &self,
+        account: &AccountId,
+        order: &order_sync_core::ids::AmazonOrderId,
+        package: &order_sync_core::ids::PackageRef,
+        result: &ShipmentResult,
+    ) -> Result<(), order_sync_core::error::StoreError> {
+        Warehouse::record_shipment_result(&self.0, account, order, package, result).await
+    }
+
+    async fn redact_pii(
+        &self,
+        account: &AccountId,
+        id: &order_sync_core::ids::AmazonOrderId,
+        marker: &str,
+    ) -> Result<(), order_sync_core::error::StoreError> {
+        Warehouse::redact_pii(&self.0, account, id, marker).await
+    }
+}
+
+#[async_trait::async_trait]
+impl order_sync_core::conformance::StoreHarness for AsStore {
+    fn store(&self) -> &dyn OrderStore {
+        self
+    }
+
+    async fn stored_order(
+        &self,
+        account: &AccountId,
+        id: &order_sync_core::ids::AmazonOrderId,
+    ) -> Option<order_sync_core::host::HostOrder> {
+        self.0
+            .request(account, id)
+            .await
+            .expect("read request")
+            .map(|r| r.order)
+    }
+
+    async fn add_shipment(
+        &self,
+        account: &AccountId,
+        shipment: order_sync_core::model::HostShipment,
+    ) {
+        self.0.ship(account, &shipment).await.expect("ship");
+    }
+}
+
+#[tokio::test]
+async fn the_warehouse_passes_the_store_half_of_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = SqliteStore::open(dir.path().join("wh.db")).await.unwrap();
+    order_sync_core::conformance::run_all_store(&AsStore(db.warehouse())).await;
+    // The store itself saw none of it.
+    for name in ["idem", "newer", "ship", "redact", "batch"] {
+        let account = AccountId::new(format!("conformance-{name}"));
+        assert_eq!(db.count_orders(&account).await.unwrap(), 0);
+    }
+}
