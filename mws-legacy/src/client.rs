@@ -370,10 +370,10 @@ impl Client {
             .header(USER_AGENT, inner.user_agent.clone())
             .send()
             .await
-            .map_err(Error::Transport)?;
+            .map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+        let body = response.bytes().await.map_err(transport)?.to_vec();
         let raw = RawResponse {
             status,
             headers,
@@ -657,6 +657,17 @@ impl Client {
     ) -> Result<FeedSubmissionResult> {
         self.send(&GetFeedSubmissionResult::new(id)).await
     }
+}
+
+/// A transport error without the request's query string. A call with a body (`SubmitFeed`)
+/// carries its signed parameters there (`AWSAccessKeyId`, `MWSAuthToken`, `SellerId`,
+/// `Signature`), and reqwest prints the URL in the error's `Display` and `Debug`, which
+/// callers log.
+fn transport(mut e: reqwest::Error) -> Error {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+    }
+    Error::Transport(e)
 }
 
 /// A connection that failed before the request went out cannot have been processed.

@@ -116,3 +116,44 @@ async fn a_submit_feed_that_times_out_is_not_sent_again() {
         "the feed may have been received: no second upload"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_submit_feed_does_not_show_the_signed_query() {
+    let (base, _connections) = stalling_server().await;
+    let client = Client::builder(
+        Credentials::new("SELLER-7Q2", "AKIA-ACCESS-9X", "K")
+            .with_mws_auth_token("amzn.mws.tok-55"),
+    )
+    .endpoint(Endpoint::custom(&base).unwrap())
+    .http_client(
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+    )
+    .retry(RetryConfig::none())
+    .build()
+    .unwrap();
+    let err = client
+        .submit_feed(&SubmitFeed::new(
+            FeedType::FlatFileFulfillment,
+            b"order-id\n".to_vec(),
+            "text/tab-separated-values; charset=iso-8859-1",
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Transport(e) if e.is_timeout()),
+        "{err:?}"
+    );
+    for shown in [err.to_string(), format!("{err:?}")] {
+        for secret in [
+            "SELLER-7Q2",
+            "AKIA-ACCESS-9X",
+            "amzn.mws.tok-55",
+            "Signature",
+        ] {
+            assert!(!shown.contains(secret), "{secret} shown in {shown}");
+        }
+    }
+}
