@@ -711,7 +711,13 @@ impl Client {
     }
 }
 
-fn transport(info: &'static OperationInfo, e: reqwest::Error) -> Error {
+/// A transport error without the request's query string: reqwest prints the URL in the
+/// error's `Display` and `Debug`, which the retry loop and callers log, and the query can
+/// hold buyer PII (`BuyerEmail` of getOrders).
+fn transport(info: &'static OperationInfo, mut e: reqwest::Error) -> Error {
+    if let Some(url) = e.url_mut() {
+        url.set_query(None);
+    }
     Error::Transport {
         operation: info.name,
         not_sent: e.is_connect(),

@@ -1101,3 +1101,31 @@ async fn rdt_is_reused_for_its_lifetime_then_refetched() {
     v0.get_order_buyer_info("111-1").await.expect("3: new RDT");
     assert_eq!(minted.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn a_transport_error_does_not_show_the_buyer_email_filter() {
+    let server = server().await;
+    // A port that refuses connections: the orders call fails before any response.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let client = builder(&server)
+        .endpoint(endpoint)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let err = client
+        .orders_v0()
+        .get_orders(
+            GetOrdersRequest::new(["ATVPDKIKX0DER"])
+                .created_after(DateParam::At(datetime!(2026-02-01 0:00 UTC)))
+                .buyer_email("jane.doe@buyer.example"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        assert!(!shown.contains("buyer.example"), "{shown}");
+        assert!(!shown.contains("BuyerEmail"), "{shown}");
+    }
+}
