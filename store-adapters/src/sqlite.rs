@@ -373,6 +373,7 @@ pub struct SqliteStore {
     pool: SqlitePool,
     cipher: Arc<dyn PiiCipher>,
     path: Option<PathBuf>,
+    checkpointer: Option<SqlitePool>,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -415,6 +416,12 @@ impl SqliteStore {
             // free pages.
             .pragma("secure_delete", "ON")
             .busy_timeout(config.busy_timeout);
+        // One connection that never waits for locks, for checkpoints that must not
+        // hold up a caller (see `checkpoint_now`). Connects lazily.
+        let checkpointer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .connect_lazy_with(options.clone().busy_timeout(Duration::ZERO));
         let pool = SqlitePoolOptions::new()
             .max_connections(config.max_connections)
             // A local file does not drop connections: skip the ping before each use.
@@ -424,7 +431,9 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(SqliteError::Open)?;
-        Self::finish_open(pool, config, Some(path)).await
+        let mut store = Self::finish_open(pool, config, Some(path)).await?;
+        store.checkpointer = Some(checkpointer);
+        Ok(store)
     }
 
     /// A store in memory (nothing survives the value): for tests and demos. One
@@ -484,6 +493,7 @@ impl SqliteStore {
             pool,
             cipher: config.pii_cipher,
             path,
+            checkpointer: None,
         })
     }
 
@@ -496,11 +506,15 @@ impl SqliteStore {
             let _ = self.checkpoint().await;
         }
         self.pool.close().await;
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.close().await;
+        }
     }
 
     /// Copies the WAL into the main file and truncates the WAL (`PRAGMA
-    /// wal_checkpoint(TRUNCATE)`). Returns `false` when a reader kept it from
-    /// completing (it is then finished by a later checkpoint).
+    /// wal_checkpoint(TRUNCATE)`), waiting up to the busy timeout for writers and
+    /// readers to finish. Returns `false` when it could not complete (a later
+    /// checkpoint finishes the work).
     pub async fn checkpoint(&self) -> Result<bool, StoreError> {
         let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&self.pool)
@@ -508,6 +522,21 @@ impl SqliteStore {
             .map_err(sql_err)?;
         let busy: i64 = row.try_get(0).map_err(sql_err)?;
         Ok(busy == 0)
+    }
+
+    /// [`checkpoint`](Self::checkpoint) without waiting, on its own connection whose
+    /// busy timeout is zero: when another connection is writing or reading an older
+    /// snapshot right now, it gives up at once (`false`).
+    pub(crate) async fn checkpoint_now(&self) -> Result<bool, DbError> {
+        let Some(checkpointer) = &self.checkpointer else {
+            return Ok(true);
+        };
+        let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(checkpointer)
+            .await
+            .and_then(|row| row.try_get::<i64, _>(0))
+            .map(|busy| busy == 0);
+        Ok(done.unwrap_or(false))
     }
 
     /// Re-seals every PII value of the file at `path` with `new` (key rotation, or

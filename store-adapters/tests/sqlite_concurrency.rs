@@ -241,3 +241,40 @@ async fn a_writer_locked_out_past_the_busy_timeout_gets_a_retryable_error() {
         UpsertAction::Created
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redaction_does_not_wait_for_a_reader_to_erase_the_wal() {
+    use sqlx::Connection;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reader.db");
+    // A long busy timeout: a redaction that waited for the reader would hang.
+    let config = SqliteConfig::default().busy_timeout(std::time::Duration::from_secs(60));
+    let db = SqliteStore::open_with(&path, config).await.unwrap();
+    let order = host_order(&acct(), sample_order(&order_id(8), T0));
+    db.upsert_order(&order).await.unwrap();
+    // A reader holds an old snapshot (a report running, another process).
+    let url = format!("sqlite://{}", path.display());
+    let mut reader = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    let account = acct();
+    let redact = db.redact_pii(&account, &order.order.id, "Amazon Replaced");
+    tokio::time::timeout(std::time::Duration::from_secs(10), redact)
+        .await
+        .expect("redaction waited for the reader")
+        .unwrap();
+    let held = db.order(&acct(), &order.order.id).await.unwrap().unwrap();
+    assert!(held.pii_is_redacted("Amazon Replaced"));
+    // Once the reader is gone, a checkpoint completes and the WAL is emptied.
+    sqlx::query("ROLLBACK").execute(&mut reader).await.unwrap();
+    reader.close().await.unwrap();
+    assert!(db.checkpoint().await.unwrap());
+    let wal = std::fs::metadata(path.with_extension("db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert_eq!(wal, 0, "the WAL still holds pages");
+}

@@ -281,8 +281,10 @@ impl SqliteStore {
         .map_err(sql_err)?;
         if done.rows_affected() > 0 && self.path.is_some() {
             // secure_delete zeroes the old values in the main file, but the WAL still
-            // holds the pages written before: checkpoint and truncate it, best effort.
-            let _ = self.checkpoint().await;
+            // holds the pages written before: checkpoint and truncate it. Best effort and
+            // without waiting (an import may be writing): when it cannot complete now,
+            // the next completed checkpoint erases them (at the latest on close).
+            let _ = self.checkpoint_now().await;
         }
         Ok(())
     }
