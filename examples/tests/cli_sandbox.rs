@@ -460,23 +460,57 @@ async fn backfill_imports_history() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
     let from = (sb.now() - time::Duration::days(20)).date().to_string();
-    let mut c = amzsync();
-    c.args(["backfill", "--config"])
-        .arg(&config)
-        .args(["--account", "sb", "--from", &from]);
-    let out = output(with_creds(c, &sb, None, None)).await;
-    let s = text(&out.stdout);
-    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    let backfill = || {
+        let mut c = amzsync();
+        c.args(["backfill", "--config"])
+            .arg(&config)
+            .args(["--account", "sb", "--from", &from]);
+        with_creds(c, &sb, None, None)
+    };
+
+    // A new account: the backfill is its first import, window by window.
+    let out = output(backfill()).await;
+    let (s, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{s}{err}");
     assert!(
-        text(&out.stderr).contains("searchOrders: 20 pages"),
-        "{}",
-        text(&out.stderr)
+        err.contains("as its first import: 1 window of at most 30 d"),
+        "{err}"
     );
-    assert!(s.contains("sb reconcile completed"), "{s}");
+    assert!(
+        err.contains("Amazon allows 20 calls at once, then one every 180 s"),
+        "{err}"
+    );
+    assert!(s.contains("sb import_orders completed"), "{s}");
     let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
-    let n = store.count_orders(&AccountId::new("sb")).await.unwrap();
+    let account = AccountId::new("sb");
+    let n = store.count_orders(&account).await.unwrap();
     assert!(n >= 75, "{n}");
-    assert!(s.contains(&format!("{n} missing found")), "{s}");
+    assert!(s.contains(&format!("{n} new orders")), "{s}");
+
+    // The host loses two orders; a second backfill re-lists the range and finds them.
+    let ids: Vec<_> = store
+        .orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .take(2)
+        .map(|o| o.order.id)
+        .collect();
+    for id in &ids {
+        assert!(store.delete_order(&account, id).await.unwrap());
+    }
+    store.close().await;
+    let out = output(backfill()).await;
+    let (s, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{s}{err}");
+    assert!(
+        err.contains("one searchOrders listing over the whole range"),
+        "{err}"
+    );
+    assert!(s.contains("sb reconcile completed: 2 new orders"), "{s}");
+    assert!(s.contains("2 missing found"), "{s}");
+    let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
+    assert_eq!(store.count_orders(&account).await.unwrap(), n);
     store.close().await;
 
     // A bounded window needs the engine's support, which is not there yet.

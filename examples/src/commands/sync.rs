@@ -10,7 +10,7 @@ use order_sync_core::engine::{Account, Engine};
 use order_sync_core::report::{RunOutcome, RunReport};
 use order_sync_core::scheduler::Scheduler;
 use order_sync_core::shutdown::Shutdown;
-use order_sync_core::state::JobKind;
+use order_sync_core::state::{JobKind, SyncState};
 use store_adapters::sqlite::SqliteStore;
 
 use crate::cli::{BackfillArgs, EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, OnceArgs};
@@ -230,7 +230,9 @@ pub async fn run_daemon(path: &Path) -> u8 {
     EXIT_OK
 }
 
-/// `amzsync backfill`: a reconcile run over a window reaching back to `--from`.
+/// `amzsync backfill`: the first import from `--from` (with a progress bar over the range
+/// and Amazon's pace), or, when the account was imported before, a reconcile run over a
+/// window reaching back to `--from`.
 pub async fn backfill(args: BackfillArgs) -> u8 {
     let Some(from) = parse_date_or_datetime(&args.from) else {
         eprintln!(
@@ -266,43 +268,90 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
         eprintln!("amzsync backfill: --from is in the future");
         return EXIT_CONFIG;
     }
-    account.config.reconcile.window = now - from;
-    let days = (now - from).whole_days().max(1);
-    let pace = match search_operation(&config, &args.account) {
-        "getOrders" => {
-            "getOrders: 20 pages (100 orders each) at once, then 1 page a minute, plus getOrderItems per order at 0.5/s"
-        }
-        _ => {
-            "searchOrders: 20 pages (100 orders each) at once, then 1 page every 3 minutes (about 33 orders a minute)"
+    let id = account.id().clone();
+    let operation = search_operation(&config, &args.account);
+    // Published sustained rate of the listing call: one page per this many seconds.
+    let page_secs: u64 = if operation == "getOrders" { 60 } else { 180 };
+    let cursor = match setup.db.cursor(&id, JobKind::ImportOrders).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("amzsync backfill: cannot read the import cursor: {e}");
+            return EXIT_FAILED;
         }
     };
-    eprintln!(
-        "backfill of {} from {} ({days} days), re-listing the whole range and importing what the store lacks or holds in an older version. Amazon's limits for {pace}.",
-        args.account,
-        from.date()
-    );
-    let id = account.id().clone();
+    let days = (now - from).whole_days().max(1);
+    // No import yet: the backfill is the first import, window by window, and its cursor
+    // shows how far it got. Otherwise: one reconcile run over the whole range.
+    let first_import = cursor.is_none();
+    let (job_kind, total_secs) = if first_import {
+        account.config.import.import_from = from;
+        let end = now - account.config.import.lag;
+        let windows = ((end - from).whole_seconds().max(1) as f64
+            / account.config.import.max_window.whole_seconds().max(60) as f64)
+            .ceil() as u64;
+        let at_least = windows.saturating_sub(20) * page_secs;
+        eprintln!(
+            "backfill of {} from {} ({days} days) as its first import: {windows} window{} of at most {}, each at least one {operation} call (100 orders a page). Amazon allows 20 calls at once, then one every {page_secs} s: at least {} for the windows alone, more if a window holds more than one page.",
+            args.account,
+            from.date(),
+            if windows == 1 { "" } else { "s" },
+            human(account.config.import.max_window.unsigned_abs()),
+            human(Duration::from_secs(at_least))
+        );
+        if windows > 20 {
+            eprintln!(
+                "hint: a larger [sync] max_window (e.g. \"30d\") needs fewer calls: one per 100 orders instead of at least one per window"
+            );
+        }
+        (
+            JobKind::ImportOrders,
+            (end - from).whole_seconds().max(1) as u64,
+        )
+    } else {
+        account.config.reconcile.window = now - from;
+        eprintln!(
+            "backfill of {} from {} ({days} days): one {operation} listing over the whole range, importing what the store lacks or holds in an older version. Amazon allows 20 pages (100 orders each) at once, then one every {page_secs} s.",
+            args.account,
+            from.date()
+        );
+        (JobKind::Reconcile, 0)
+    };
     let before = setup.db.count_orders(&id).await.unwrap_or(0);
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
+    let pb = if first_import {
+        let pb = ProgressBar::new(total_secs);
+        pb.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {percent}% of the range, {msg} ({elapsed}, about {eta} left at this pace)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        pb
+    } else {
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb
+    };
     pb.enable_steady_tick(Duration::from_millis(120));
     let engine = setup.engine.clone();
     let acc = account.clone();
-    let job = tokio::spawn(async move {
-        engine
-            .run(&acc, JobKind::Reconcile, &Shutdown::never())
-            .await
-    });
+    let job = tokio::spawn(async move { engine.run(&acc, job_kind, &Shutdown::never()).await });
     let report = loop {
         if job.is_finished() {
             break job.await;
         }
         let n = setup.db.count_orders(&id).await.unwrap_or(before);
         let added = n.saturating_sub(before);
-        let wait = client.wait_time(search_operation(&config, &args.account));
+        if first_import {
+            if let Ok(Some(c)) = setup.db.cursor(&id, JobKind::ImportOrders).await {
+                let done = (c.position - from).whole_seconds().max(0) as u64;
+                pb.set_position(done.min(total_secs));
+            }
+        }
+        let wait = client.wait_time(operation);
         pb.set_message(format!(
             "{added} orders added{}",
             if wait > Duration::from_secs(1) {
@@ -331,6 +380,17 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
             eprintln!("amzsync backfill: the run stopped abnormally: {e}");
             EXIT_FAILED
         }
+    }
+}
+
+/// A duration in the largest whole unit that fits (`3 h`, `14 min`, `20 s`).
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{} d", s / 86_400),
+        s if s >= 3600 => format!("{:.1} h", s as f64 / 3600.0),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
     }
 }
 
