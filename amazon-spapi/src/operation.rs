@@ -68,8 +68,9 @@ impl Method {
     }
 }
 
-/// What to send: the client adds host, auth, user agent and content type.
-#[derive(Clone, Debug, PartialEq)]
+/// What to send: the client adds host, auth, user agent and content type. `Debug` prints
+/// the values of buyer-PII query parameters (`BuyerEmail`) as `<redacted>`.
+#[derive(Clone, PartialEq)]
 pub struct RequestParts {
     /// HTTP method.
     pub method: Method,
@@ -82,6 +83,44 @@ pub struct RequestParts {
     /// When set, the call needs a restricted data token for this resource instead of the
     /// plain LWA access token.
     pub restricted: Option<RestrictedResource>,
+}
+
+/// Query parameters whose values are buyer PII.
+const PII_QUERY_PARAMS: &[&str] = &["BuyerEmail"];
+
+impl std::fmt::Debug for RequestParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Query<'a>(&'a [(String, String)]);
+        impl std::fmt::Debug for Query<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|(name, value)| {
+                        let shown = if PII_QUERY_PARAMS.contains(&name.as_str()) {
+                            "<redacted>"
+                        } else {
+                            value.as_str()
+                        };
+                        (name, shown)
+                    }))
+                    .finish()
+            }
+        }
+        // Destructured so that a new field cannot be left out of `Debug` unnoticed.
+        let RequestParts {
+            method,
+            path,
+            query,
+            body,
+            restricted,
+        } = self;
+        f.debug_struct("RequestParts")
+            .field("method", method)
+            .field("path", path)
+            .field("query", &Query(query))
+            .field("body", body)
+            .field("restricted", restricted)
+            .finish()
+    }
 }
 
 impl RequestParts {

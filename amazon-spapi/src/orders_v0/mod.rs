@@ -1115,4 +1115,22 @@ mod tests {
         assert!(late.to_request(&ctx(now)).is_err());
         assert!(!format!("{seller:?}").contains("b@example.com"));
     }
+
+    #[test]
+    fn request_parts_debug_hides_the_buyer_email() {
+        let now = time::macros::datetime!(2026-03-01 12:00 UTC);
+        let parts = GetOrdersRequest::new(["X"])
+            .created_after(DateParam::At(now - time::Duration::days(1)))
+            .buyer_email("b@example.com")
+            .to_request(&ctx(now))
+            .expect("valid");
+        assert_eq!(
+            query(&parts, "BuyerEmail").as_deref(),
+            Some("b@example.com")
+        );
+        let shown = format!("{parts:?}");
+        assert!(!shown.contains("b@example.com"), "{shown}");
+        assert!(shown.contains(r#"("BuyerEmail", "<redacted>")"#), "{shown}");
+        assert!(shown.contains(r#"("MarketplaceIds", "X")"#), "{shown}");
+    }
 }
