@@ -6,6 +6,8 @@
 //! `A-Z a-z 0-9 - _ . ~` kept, everything else `%XX` with upper-case hex, space as `%20`).
 //! Everything here is pure: no clock, no I/O.
 
+use std::fmt;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
@@ -135,8 +137,10 @@ pub fn format_timestamp(at: OffsetDateTime) -> String {
     )
 }
 
-/// The result of signing one request: what was signed and the signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The result of signing one request: what was signed and the signature. `Debug` prints
+/// the credential parameters (`AWSAccessKeyId`, `MWSAuthToken`, `SellerId`, `Merchant`) as
+/// `[redacted]`, as [`Credentials`](crate::Credentials) does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedQuery {
     /// The canonical query (without `Signature`).
     pub canonical_query: String,
@@ -144,6 +148,39 @@ pub struct SignedQuery {
     pub string_to_sign: String,
     /// The Base64 signature (44 characters).
     pub signature: String,
+}
+
+/// Parameters whose values identify or authorise the seller.
+const CREDENTIAL_PARAMS: &[&str] = &["AWSAccessKeyId", "MWSAuthToken", "SellerId", "Merchant"];
+
+/// `text` (a canonical query, or a string to sign ending in one) with the values of
+/// [`CREDENTIAL_PARAMS`] replaced by `[redacted]`.
+fn redact_credentials(text: &str) -> String {
+    text.split('&')
+        .map(|pair| match pair.split_once('=') {
+            // In a string to sign the first name follows the method, host and path lines.
+            Some((name, _))
+                if CREDENTIAL_PARAMS.contains(&name.rsplit('\n').next().unwrap_or(name)) =>
+            {
+                format!("{name}=[redacted]")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl fmt::Debug for SignedQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedQuery")
+            .field(
+                "canonical_query",
+                &redact_credentials(&self.canonical_query),
+            )
+            .field("string_to_sign", &redact_credentials(&self.string_to_sign))
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 impl SignedQuery {
@@ -186,6 +223,37 @@ impl SignedQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_query_debug_hides_credentials() {
+        let url = Url::parse("https://mws.amazonservices.com/Orders/2013-09-01").unwrap();
+        let params = [
+            ("AWSAccessKeyId", "AKIA-ACCESS-9X"),
+            ("Action", "ListOrders"),
+            ("MWSAuthToken", "amzn.mws.tok-55"),
+            ("SellerId", "SELLER-7Q2"),
+            ("Timestamp", "2020-01-01T00:00:00Z"),
+        ];
+        let signed = SignedQuery::sign("POST", &url, &params, &SecretString::from("k".to_owned()));
+        assert!(
+            signed
+                .canonical_query
+                .contains("MWSAuthToken=amzn.mws.tok-55")
+        );
+        let shown = format!("{signed:?}");
+        for secret in ["AKIA-ACCESS-9X", "amzn.mws.tok-55", "SELLER-7Q2"] {
+            assert!(!shown.contains(secret), "{secret} shown in {shown}");
+        }
+        assert!(
+            shown.contains("AWSAccessKeyId=[redacted]&Action=ListOrders"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("Timestamp=2020-01-01T00%3A00%3A00Z"),
+            "{shown}"
+        );
+        assert!(shown.contains(&signed.signature), "{shown}");
+    }
 
     #[test]
     fn encoding_classes() {
