@@ -56,6 +56,24 @@ fn builder(server: &MockServer) -> amazon_spapi::ClientBuilder {
         .connect_timeout(None)
 }
 
+/// Mounts an LWA token endpoint that answers `Atza|t1`, `Atza|t2`, … valid for
+/// `expires_in` seconds; the counter says how many tokens it gave out.
+async fn counting_lwa(server: &MockServer, expires_in: u64) -> Arc<AtomicUsize> {
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let f = fetches.clone();
+    Mock::given(method("POST"))
+        .and(path("/auth/o2/token"))
+        .respond_with(move |_: &Request| {
+            let n = f.fetch_add(1, Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": format!("Atza|t{n}"), "expires_in": expires_in}),
+            )
+        })
+        .mount(server)
+        .await;
+    fetches
+}
+
 async fn server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -190,17 +208,7 @@ async fn lwa_form_body_and_single_flight_cache() {
 #[tokio::test(start_paused = true)]
 async fn access_token_refreshed_before_expiry() {
     let server = MockServer::start().await;
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let f = fetches.clone();
-    Mock::given(method("POST"))
-        .and(path("/auth/o2/token"))
-        .respond_with(move |_: &Request| {
-            let n = f.fetch_add(1, Ordering::SeqCst) + 1;
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": format!("Atza|t{n}"), "expires_in": 300}))
-        })
-        .mount(&server)
-        .await;
+    let fetches = counting_lwa(&server, 300).await;
     for token in ["Atza|t1", "Atza|t2"] {
         Mock::given(method("GET"))
             .and(header("x-amz-access-token", token))
@@ -707,17 +715,7 @@ async fn restricted_calls_use_one_cached_rdt_per_path_set() {
 #[tokio::test]
 async fn expired_access_token_is_refreshed_once() {
     let server = MockServer::start().await;
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let f = fetches.clone();
-    Mock::given(method("POST"))
-        .and(path("/auth/o2/token"))
-        .respond_with(move |_: &Request| {
-            let n = f.fetch_add(1, Ordering::SeqCst) + 1;
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"access_token": format!("Atza|t{n}"), "expires_in": 3600}))
-        })
-        .mount(&server)
-        .await;
+    let fetches = counting_lwa(&server, 3600).await;
     Mock::given(method("GET"))
         .and(header("x-amz-access-token", "Atza|t1"))
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"errors": [
