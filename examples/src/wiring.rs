@@ -9,7 +9,8 @@ use order_mapping::Mapper;
 use order_sync_core::config::{AccountConfig, Schedule};
 use order_sync_core::engine::Account;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
-use store_adapters::sqlite::SqliteStore;
+use secrecy::{ExposeSecret, SecretString};
+use store_adapters::sqlite::{SqliteConfig, SqliteStore, XChaChaPii};
 use time::OffsetDateTime;
 
 use crate::config::{
@@ -137,8 +138,12 @@ pub fn engine_accounts(
     }
 }
 
-/// Opens (creating and migrating if needed) the SQLite store.
-pub async fn open_store(path: &Path) -> Result<SqliteStore, String> {
+/// Opens (creating and migrating if needed) the SQLite store, with PII encrypted under
+/// `pii_key` when given.
+pub async fn open_store(
+    path: &Path,
+    pii_key: Option<&SecretString>,
+) -> Result<SqliteStore, String> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.exists() {
             return Err(format!(
@@ -147,7 +152,13 @@ pub async fn open_store(path: &Path) -> Result<SqliteStore, String> {
             ));
         }
     }
-    SqliteStore::open(path)
+    let mut config = SqliteConfig::default();
+    if let Some(key) = pii_key {
+        let cipher = XChaChaPii::from_base64(key.expose_secret())
+            .map_err(|e| format!("the PII key: {}", e.0))?;
+        config = config.pii_cipher(Arc::new(cipher));
+    }
+    SqliteStore::open_with(path, config)
         .await
         .map_err(|e| format!("{}: {e}", path.display()))
 }

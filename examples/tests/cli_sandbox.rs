@@ -586,3 +586,107 @@ fn sandbox_subcommand_serves_and_prints_its_credentials() {
     let base = base.expect("the base URL is printed");
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pii_is_encrypted_at_rest_with_a_configured_key() {
+    use store_adapters::sqlite::{SqliteConfig, XChaChaPii};
+    const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    let sb = sandbox(40, &["ATVPDKIKX0DER"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
+    let text_cfg = std::fs::read_to_string(&config).unwrap().replace(
+        "path = \"sync.db\"",
+        "path = \"sync.db\"\npii_key_env = \"SB_PII_KEY\"",
+    );
+    std::fs::write(&config, text_cfg).unwrap();
+
+    // Without the key the command refuses to start, and says why.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("store.pii_key_env: environment variable SB_PII_KEY is not set")
+    );
+    assert!(!dir.path().join("sync.db").exists(), "nothing touched");
+    // A malformed key is refused without being echoed.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"])
+        .env("SB_PII_KEY", "not-a-key!");
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        !text(&out.stderr).contains("not-a-key!"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"])
+        .env("SB_PII_KEY", KEY);
+    let out = output(with_creds(c, &sb, None, None)).await;
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    let name_of = |orders: Vec<order_sync_core::host::HostOrder>| {
+        orders
+            .into_iter()
+            .find_map(|o| o.order.recipient.and_then(|r| r.name))
+            .expect("an order with a recipient name")
+    };
+    let db = dir.path().join("sync.db");
+    // Opening without the key is refused by the store itself.
+    let err = SqliteStore::open(&db).await.unwrap_err();
+    assert!(
+        err.to_string().to_lowercase().contains("check value")
+            || format!("{err:?}").contains("Mismatch"),
+        "{err:?}"
+    );
+    // Every PII value in the file is sealed (read with the sqlite3 module of Python,
+    // which the CI machine has).
+    let script = format!(
+        "import sqlite3; v=[r[0] for r in sqlite3.connect({:?}).execute('select value from order_pii')]; print(len(v), sum(1 for x in v if x.startswith('x1:')))",
+        db.display().to_string()
+    );
+    let py = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let counts = text(&py.stdout);
+    let mut it = counts.split_whitespace().map(|n| n.parse::<u64>().unwrap());
+    let (all, sealed) = (it.next().unwrap(), it.next().unwrap());
+    assert!(all > 0 && sealed == all, "{counts}");
+    let cipher = XChaChaPii::from_base64(KEY).unwrap();
+    let keyed = SqliteStore::open_with(
+        &db,
+        SqliteConfig::default().pii_cipher(std::sync::Arc::new(cipher)),
+    )
+    .await
+    .unwrap();
+    let name = name_of(keyed.orders(&AccountId::new("sb")).await.unwrap());
+    keyed.close().await;
+    assert!(!name.starts_with("x1:") && !name.is_empty());
+
+    // `status` opens the store with the key too.
+    let mut c = amzsync();
+    c.args(["status", "--json", "--config"])
+        .arg(&config)
+        .env("SB_PII_KEY", KEY);
+    let out = output(c).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut c = amzsync();
+    c.args(["status", "--config"]).arg(&config);
+    let out = output(c).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    sb.shutdown().await;
+}

@@ -300,7 +300,15 @@ pub async fn run(args: StatusArgs) -> u8 {
         );
         return EXIT_FAILED;
     }
-    let db = match crate::wiring::open_store(path).await {
+    // A store with encrypted PII opens only with its key.
+    let pii_key = match config.store.pii_key(&crate::config::process_env) {
+        Ok(k) => k,
+        Err(p) => {
+            super::report_config_errors(&args.config, &crate::config::ConfigErrors::new(vec![p]));
+            return crate::cli::EXIT_CONFIG;
+        }
+    };
+    let db = match crate::wiring::open_store(path, pii_key.as_ref()).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("amzsync status: {e}");

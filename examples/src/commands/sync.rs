@@ -41,7 +41,14 @@ async fn setup(config: &Config, path: &Path, only: Option<&str>) -> Result<Setup
             return Err(EXIT_CONFIG);
         }
     };
-    let db = match wiring::open_store(&config.store.path).await {
+    let pii_key = match config.store.pii_key(&process_env) {
+        Ok(k) => k,
+        Err(p) => {
+            super::report_config_errors(path, &crate::config::ConfigErrors::new(vec![p]));
+            return Err(EXIT_CONFIG);
+        }
+    };
+    let db = match wiring::open_store(&config.store.path, pii_key.as_ref()).await {
         Ok(db) => db,
         Err(e) => {
             eprintln!("amzsync: cannot open the store: {e}");

@@ -79,6 +79,9 @@ pub struct StoreConfig {
     /// The SQLite file (relative paths are relative to the config file's folder).
     /// Default `amzsync.db`.
     pub path: PathBuf,
+    /// Environment variable holding the key (standard base64 of 32 bytes) that encrypts
+    /// buyer PII at rest (XChaCha20-Poly1305); plain text when absent.
+    pub pii_key_env: Option<String>,
 }
 
 /// Which Orders API reads an account's orders.
@@ -454,6 +457,11 @@ impl Config {
         let (config, mut problems) = Self::parse(&text, &base);
         if let Some(config) = &config {
             if needs != Needs::Nothing {
+                if needs == Needs::SellerCredentials {
+                    if let Err(p) = config.store.pii_key(env) {
+                        problems.push(p);
+                    }
+                }
                 if let Some(var) = config
                     .notifications
                     .webhook
@@ -595,9 +603,11 @@ impl Config {
 
 fn parse_store(root: &TableReader<'_>, base: &Path, problems: &mut Problems) -> StoreConfig {
     let mut path = base.join("amzsync.db");
+    let mut pii_key_env = None;
     if let Some(t) = root.table("store", problems) {
         let r = TableReader::new("store", t);
-        r.check_keys(&["path"], problems);
+        r.check_keys(&["path", "pii_key_env"], problems);
+        pii_key_env = env_name(&r, "pii_key_env", problems);
         if let Some(p) = r.string("path", problems) {
             if p.trim().is_empty() {
                 problems.push(
@@ -609,7 +619,35 @@ fn parse_store(root: &TableReader<'_>, base: &Path, problems: &mut Problems) -> 
             }
         }
     }
-    StoreConfig { path }
+    StoreConfig { path, pii_key_env }
+}
+
+impl StoreConfig {
+    /// The PII key from the environment, if the store is configured with one. `Err` holds
+    /// the problem (the key's value is never part of it).
+    pub fn pii_key(&self, env: EnvLookup<'_>) -> Result<Option<SecretString>, ConfigProblem> {
+        let Some(var) = &self.pii_key_env else {
+            return Ok(None);
+        };
+        let Some(value) = env(var).filter(|v| !v.trim().is_empty()) else {
+            return Err(ConfigProblem::new(
+                "store.pii_key_env",
+                format!("environment variable {var} is not set"),
+            )
+            .value(format!("{var:?}"))
+            .hint(format!(
+                "export {var}=<base64 of 32 random bytes>, e.g. from `openssl rand -base64 32`; the same key every time"
+            )));
+        };
+        if let Err(e) = store_adapters::sqlite::XChaChaPii::from_base64(&value) {
+            return Err(ConfigProblem::new(
+                "store.pii_key_env",
+                format!("the key in {var} is unusable: {} (value not shown)", e.0),
+            )
+            .hint("the key is standard base64 of exactly 32 bytes"));
+        }
+        Ok(Some(SecretString::from(value)))
+    }
 }
 
 /// Parses `"90s"`, `"5m"`, `"2h"`, `"1d"` (also `"1h30m"`).
