@@ -98,6 +98,13 @@ pub enum Command {
         after_help = "Examples:\n  amzsync status --config amzsync.toml\n  amzsync status --config amzsync.toml --json | jq '.accounts[0].parked'"
     )]
     Status(StatusArgs),
+    /// Encrypt the store's PII with the key of `[store] pii_key_env` (a file written in
+    /// plain text), or rotate to it from the key in `--old-key-env`. Stop `amzsync run`
+    /// first: nothing else may use the file meanwhile.
+    #[command(
+        after_help = "Examples:\n  amzsync reseal-pii --config amzsync.toml\n  amzsync reseal-pii --config amzsync.toml --old-key-env AMZSYNC_OLD_PII_KEY"
+    )]
+    ResealPii(ResealArgs),
     /// Run the local Amazon sandbox (LWA and SP-API on loopback) until Ctrl-C.
     #[command(after_help = "Example:\n  amzsync sandbox --port 8088 --orders 1000 --time-scale 60")]
     Sandbox(amazon_sandbox::CliArgs),
@@ -198,6 +205,18 @@ pub struct BackfillArgs {
     pub to: Option<String>,
 }
 
+/// Arguments of `reseal-pii`.
+#[derive(Debug, Args)]
+pub struct ResealArgs {
+    /// The configuration file (its `[store] pii_key_env` names the new key).
+    #[arg(long, short = 'c', env = "AMZSYNC_CONFIG")]
+    pub config: PathBuf,
+    /// Variable holding the key the file is encrypted with today (omit for a file in
+    /// plain text).
+    #[arg(long)]
+    pub old_key_env: Option<String>,
+}
+
 /// Arguments of `status`.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -263,6 +282,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Once(a) => commands::sync::once(a).await,
         Command::Backfill(a) => commands::sync::backfill(a).await,
         Command::Status(a) => commands::status::run(a).await,
+        Command::ResealPii(a) => commands::reseal_pii(a).await,
         Command::Sandbox(a) => match amazon_sandbox::run_cli(a).await {
             Ok(()) => EXIT_OK,
             Err(e) => {

@@ -9,7 +9,7 @@ pub mod verify;
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{EXIT_CONFIG, EXIT_FAILED, EXIT_OK, InitArgs};
+use crate::cli::{EXIT_CONFIG, EXIT_FAILED, EXIT_OK, InitArgs, ResealArgs};
 use crate::config::{Config, ConfigErrors, Needs, TEMPLATE, process_env};
 
 /// Prints configuration problems to stderr.
@@ -84,5 +84,68 @@ pub fn check(path: &Path) -> u8 {
             EXIT_OK
         }
         Err(code) => code,
+    }
+}
+
+/// `amzsync reseal-pii`.
+pub async fn reseal_pii(args: ResealArgs) -> u8 {
+    use std::sync::Arc;
+    use store_adapters::sqlite::{SqliteConfig, SqliteStore, XChaChaPii};
+
+    let config = match load(&args.config, Needs::Nothing) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let new_key = match config.store.pii_key(&process_env) {
+        Ok(Some(k)) => k,
+        Ok(None) => {
+            eprintln!(
+                "amzsync reseal-pii: {}: store.pii_key_env: missing; hint: name the variable holding the new key first",
+                args.config.display()
+            );
+            return EXIT_CONFIG;
+        }
+        Err(p) => {
+            report_config_errors(&args.config, &ConfigErrors::new(vec![p]));
+            return EXIT_CONFIG;
+        }
+    };
+    let mut old = SqliteConfig::default();
+    if let Some(var) = &args.old_key_env {
+        let cipher = process_env(var)
+            .ok_or_else(|| format!("environment variable {var} is not set"))
+            .and_then(|k| XChaChaPii::from_base64(&k).map_err(|e| format!("{var}: {}", e.0)));
+        match cipher {
+            Ok(c) => old = old.pii_cipher(Arc::new(c)),
+            Err(e) => {
+                eprintln!("amzsync reseal-pii: --old-key-env: {e}");
+                return EXIT_CONFIG;
+            }
+        }
+    }
+    let path = &config.store.path;
+    if !path.exists() {
+        eprintln!(
+            "amzsync reseal-pii: the store {} does not exist",
+            path.display()
+        );
+        return EXIT_FAILED;
+    }
+    let new = match XChaChaPii::from_base64(secrecy::ExposeSecret::expose_secret(&new_key)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("amzsync reseal-pii: store.pii_key_env: {}", e.0);
+            return EXIT_CONFIG;
+        }
+    };
+    match SqliteStore::reseal_pii(path, old, Arc::new(new)).await {
+        Ok(n) => {
+            println!("{}: {n} PII values sealed with the new key", path.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("amzsync reseal-pii: {}: {e}", path.display());
+            EXIT_FAILED
+        }
     }
 }
