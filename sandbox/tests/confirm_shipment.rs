@@ -14,12 +14,7 @@ const DE: &str = "A1PA6795UKMFR9";
 fn multi_line(env: &Env) -> amazon_sandbox::OrderSnapshot {
     loop {
         let id = env.sb.add_unshipped_mfn_orders(1, Some(DE)).remove(0);
-        let o = env
-            .sb
-            .orders()
-            .into_iter()
-            .find(|o| o.order_id == id)
-            .unwrap();
+        let o = common::order(&env.sb, &id);
         if o.items.len() >= 2 && o.items.iter().all(|i| !i.transparency) {
             return o;
         }
@@ -64,12 +59,7 @@ async fn partial_then_full_shipment_moves_status_and_last_update() {
     assert_eq!(a.status, 204, "{}", a.text);
     assert!(a.text.is_empty());
     assert_eq!(a.header("x-amzn-RateLimit-Limit"), Some("2"));
-    let now = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|x| x.order_id == o.order_id)
-        .unwrap();
+    let now = common::order(&env.sb, &o.order_id);
     assert_eq!(now.status, OrderStatus::PartiallyShipped);
     assert!(now.last_update_date > o.last_update_date);
     assert_eq!(now.last_update_date, env.sb.now());
@@ -80,12 +70,7 @@ async fn partial_then_full_shipment_moves_status_and_last_update() {
         .collect();
     let a = confirm(&env, &o.order_id, &body(&env, "2", Value::Array(rest))).await;
     assert_eq!(a.status, 204, "{}", a.text);
-    let done = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|x| x.order_id == o.order_id)
-        .unwrap();
+    let done = common::order(&env.sb, &o.order_id);
     assert_eq!(done.status, OrderStatus::Shipped);
     assert!(
         done.items
@@ -138,33 +123,18 @@ async fn repeated_package_is_idempotent_and_a_changed_one_is_an_edit() {
         json!([{"orderItemId": i.order_item_id, "quantity": 1}]),
     );
     assert_eq!(confirm(&env, &o.order_id, &b).await.status, 204);
-    let after_first = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|x| x.order_id == o.order_id)
-        .unwrap();
+    let after_first = common::order(&env.sb, &o.order_id);
     env.sb.advance_clock(Duration::from_secs(60));
     // Identical repeat: accepted, nothing changes.
     assert_eq!(confirm(&env, &o.order_id, &b).await.status, 204);
-    let after_repeat = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|x| x.order_id == o.order_id)
-        .unwrap();
+    let after_repeat = common::order(&env.sb, &o.order_id);
     assert_eq!(after_first, after_repeat);
     assert_eq!(env.sb.confirmed_shipments().len(), 1);
     // Same package, new tracking: the package is replaced, not added.
     let mut edit = b.clone();
     edit["packageDetail"]["trackingNumber"] = json!("00340434161094099999");
     assert_eq!(confirm(&env, &o.order_id, &edit).await.status, 204);
-    let after_edit = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|x| x.order_id == o.order_id)
-        .unwrap();
+    let after_edit = common::order(&env.sb, &o.order_id);
     assert_eq!(after_edit.items[0].quantity_shipped, 1);
     assert!(after_edit.last_update_date > after_first.last_update_date);
     let s = env.sb.confirmed_shipments();

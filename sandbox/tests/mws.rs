@@ -491,14 +491,7 @@ async fn fulfilment_and_acknowledgement_feeds() {
         200
     );
     sb.advance_clock(Duration::from_secs(31));
-    assert_eq!(
-        sb.orders()
-            .iter()
-            .find(|o| o.order_id == ids[2])
-            .unwrap()
-            .status,
-        OrderStatus::Canceled
-    );
+    assert_eq!(common::order(&sb, &ids[2]).status, OrderStatus::Canceled);
 
     // Flat-file confirmation of the remaining order.
     let o1 = after.iter().find(|o| o.order_id == ids[1]).unwrap();
@@ -518,24 +511,13 @@ async fn fulfilment_and_acknowledgement_feeds() {
         200
     );
     sb.advance_clock(Duration::from_secs(31));
-    assert_eq!(
-        sb.orders()
-            .iter()
-            .find(|o| o.order_id == ids[1])
-            .unwrap()
-            .status,
-        OrderStatus::Shipped
-    );
+    assert_eq!(common::order(&sb, &ids[1]).status, OrderStatus::Shipped);
     // A feed cancelled while still _SUBMITTED_ is never applied.
     let late = sb
         .add_unshipped_mfn_orders(1, Some("ATVPDKIKX0DER"))
         .remove(0);
     sb.advance_clock(Duration::from_secs(600));
-    let o3 = sb
-        .orders()
-        .into_iter()
-        .find(|o| o.order_id == late)
-        .unwrap();
+    let o3 = common::order(&sb, &late);
     let ship = common::iso(sb.now() - time::Duration::minutes(1));
     let tsv = format!(
         "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\ttracking-number\n{}\t{}\t{}\t{ship}\tUPS\t1Z7\n",
@@ -556,14 +538,7 @@ async fn fulfilment_and_acknowledgement_feeds() {
     assert_eq!(cancel.status, 200, "{}", cancel.body);
     assert!(cancel.body.contains("<Count>1</Count>"), "{}", cancel.body);
     sb.advance_clock(Duration::from_secs(300));
-    assert_eq!(
-        sb.orders()
-            .into_iter()
-            .find(|o| o.order_id == late)
-            .unwrap()
-            .status,
-        OrderStatus::Unshipped
-    );
+    assert_eq!(common::order(&sb, &late).status, OrderStatus::Unshipped);
     let listed = m
         .feeds(
             "GetFeedSubmissionList",

@@ -48,12 +48,7 @@ async fn fulfilment_feed_round_trip() {
         .add_unshipped_mfn_orders(1, Some("ATVPDKIKX0DER"))
         .remove(0);
     env.sb.advance_clock(Duration::from_secs(900));
-    let o = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|o| o.order_id == id)
-        .unwrap();
+    let o = common::order(&env.sb, &id);
     let items: String = o
         .items
         .iter()
@@ -132,15 +127,7 @@ async fn fulfilment_feed_round_trip() {
         report.contains("<MessagesSuccessful>1</MessagesSuccessful>"),
         "{report}"
     );
-    assert_eq!(
-        env.sb
-            .orders()
-            .into_iter()
-            .find(|o| o.order_id == id)
-            .unwrap()
-            .status,
-        OrderStatus::Shipped
-    );
+    assert_eq!(common::order(&env.sb, &id).status, OrderStatus::Shipped);
     assert_eq!(env.sb.confirmed_shipments()[0].carrier_code, "USPS");
 
     let listed = env
@@ -162,12 +149,7 @@ async fn refunds_cancellation_and_validation() {
     let env = Env::new(manual(72, 0).rate_limits(false)).await;
     let ids = env.sb.add_unshipped_mfn_orders(2, Some("ATVPDKIKX0DER"));
     env.sb.advance_clock(Duration::from_secs(900));
-    let o = env
-        .sb
-        .orders()
-        .into_iter()
-        .find(|o| o.order_id == ids[0])
-        .unwrap();
+    let o = common::order(&env.sb, &ids[0]);
     let refund = format!(
         "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>M</MerchantIdentifier></Header><MessageType>OrderAdjustment</MessageType><Message><MessageID>1</MessageID><OrderAdjustment><AmazonOrderID>{}</AmazonOrderID><AdjustedItem><AmazonOrderItemCode>{}</AmazonOrderItemCode><AdjustmentReason>CustomerReturn</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency=\"USD\">-5.00</Amount></Component><Component><Type>Tax</Type><Amount currency=\"USD\">-0.40</Amount></Component></ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message></AmazonEnvelope>",
         o.order_id, o.items[0].order_item_id
@@ -219,12 +201,7 @@ async fn refunds_cancellation_and_validation() {
         "CANCELLED"
     );
     assert_eq!(
-        env.sb
-            .orders()
-            .into_iter()
-            .find(|o| o.order_id == ids[1])
-            .unwrap()
-            .status,
+        common::order(&env.sb, &ids[1]).status,
         OrderStatus::Unshipped
     );
     let again = env
@@ -246,12 +223,7 @@ async fn refunds_cancellation_and_validation() {
     );
     env.sb.advance_clock(Duration::from_secs(31));
     assert_eq!(
-        env.sb
-            .orders()
-            .into_iter()
-            .find(|o| o.order_id == ids[1])
-            .unwrap()
-            .status,
+        common::order(&env.sb, &ids[1]).status,
         OrderStatus::Canceled
     );
 

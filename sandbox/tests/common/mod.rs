@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use amazon_sandbox::{Sandbox, SandboxConfig};
+use amazon_sandbox::{OrderSnapshot, Sandbox, SandboxConfig};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -148,4 +148,12 @@ pub(crate) async fn lwa_token(http: &reqwest::Client, sb: &Sandbox) -> String {
     assert_eq!(r.status().as_u16(), 200);
     let v: Value = r.json().await.expect("json");
     v["access_token"].as_str().expect("access_token").to_owned()
+}
+
+/// The current snapshot of order `id` (panics when the sandbox has no such order).
+pub(crate) fn order(sb: &Sandbox, id: &str) -> OrderSnapshot {
+    sb.orders()
+        .into_iter()
+        .find(|o| o.order_id == id)
+        .unwrap_or_else(|| panic!("no order {id} in the sandbox"))
 }
