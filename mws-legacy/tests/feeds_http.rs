@@ -17,12 +17,6 @@ use time::macros::datetime;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn xml(body: String) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "text/xml")
-        .set_body_string(body)
-}
-
 fn report(md5: Option<&str>) -> ResponseTemplate {
     let body = fixture("processing_report_partial.xml");
     let md5 = md5.map_or_else(|| content_md5(body.as_bytes()), str::to_owned);

@@ -12,12 +12,6 @@ use time::macros::datetime;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn xml(body: String) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "text/xml")
-        .set_body_string(body)
-}
-
 fn list_orders_request() -> ListOrders {
     ListOrders::created_after(datetime!(2020-01-01 00:00 UTC))
         .marketplace_id("ATVPDKIKX0DER")
