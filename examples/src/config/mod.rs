@@ -456,11 +456,10 @@ impl Config {
             .unwrap_or_else(|| PathBuf::from("."));
         let (config, mut problems) = Self::parse(&text, &base);
         if let Some(config) = &config {
-            if needs != Needs::Nothing {
-                if needs == Needs::SellerCredentials {
-                    if let Err(p) = config.store.pii_key(env) {
-                        problems.push(p);
-                    }
+            // The store key and the notifiers' secrets matter to commands that sync.
+            if needs == Needs::SellerCredentials {
+                if let Err(p) = config.store.pii_key(env) {
+                    problems.push(p);
                 }
                 if let Some(var) = config
                     .notifications
@@ -500,6 +499,8 @@ impl Config {
                         }
                     }
                 }
+            }
+            if needs != Needs::Nothing {
                 for (i, account) in config.accounts.iter().enumerate() {
                     let chosen = match only {
                         Some(name) => account.name == name,
