@@ -74,6 +74,22 @@ pub const OPERATIONS: &[&OperationInfo] = &[
 
 const TWO_MINUTES: time::Duration = time::Duration::minutes(2);
 
+/// The name of the first window whose before bound (an instant) is earlier than its after
+/// bound. Each window is `(after, before, name of the before bound)`.
+pub(crate) fn inverted_window<'a>(
+    windows: [(&Option<DateParam>, &Option<DateParam>, &'a str); 2],
+) -> Option<&'a str> {
+    windows.into_iter().find_map(|(after, before, what)| {
+        match (
+            after.as_ref().and_then(DateParam::instant),
+            before.as_ref().and_then(DateParam::instant),
+        ) {
+            (Some(a), Some(b)) if b < a => Some(what),
+            _ => None,
+        }
+    })
+}
+
 /// Clamps a "before" bound to `now - 2 min`.
 pub(crate) fn clamp_before(p: &Option<DateParam>, now: OffsetDateTime) -> Option<DateParam> {
     match p {
@@ -323,24 +339,17 @@ impl GetOrdersRequest {
         if self.marketplace_ids.len() > 50 || self.amazon_order_ids.len() > 50 {
             return bad("at most 50 MarketplaceIds and 50 AmazonOrderIds");
         }
-        for (after, before, what) in [
+        if let Some(what) = inverted_window([
             (&self.created_after, &self.created_before, "CreatedBefore"),
             (
                 &self.last_updated_after,
                 &self.last_updated_before,
                 "LastUpdatedBefore",
             ),
-        ] {
-            if let (Some(a), Some(b)) = (
-                after.as_ref().and_then(DateParam::instant),
-                before.as_ref().and_then(DateParam::instant),
-            ) {
-                if b < a {
-                    return bad(&format!(
-                        "{what} (after clamping to now - 2 min) is earlier than its After bound"
-                    ));
-                }
-            }
+        ]) {
+            return bad(&format!(
+                "{what} (after clamping to now - 2 min) is earlier than its After bound"
+            ));
         }
         Ok(())
     }

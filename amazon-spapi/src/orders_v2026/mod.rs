@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::operation::{
     Operation, OperationInfo, RequestContext, RequestParts, decode_json, encode_component,
 };
-use crate::orders_v0::clamp_before;
+use crate::orders_v0::{clamp_before, inverted_window};
 use futures::Stream;
 use time::OffsetDateTime;
 
@@ -150,24 +150,17 @@ impl SearchOrdersRequest {
         if self.marketplace_ids.len() > 50 {
             return bad("at most 50 marketplaceIds");
         }
-        for (after, before, what) in [
+        if let Some(what) = inverted_window([
             (&self.created_after, &self.created_before, "createdBefore"),
             (
                 &self.last_updated_after,
                 &self.last_updated_before,
                 "lastUpdatedBefore",
             ),
-        ] {
-            if let (Some(a), Some(b)) = (
-                after.as_ref().and_then(DateParam::instant),
-                before.as_ref().and_then(DateParam::instant),
-            ) {
-                if b < a {
-                    return bad(&format!(
-                        "{what} (after clamping to now - 2 min) is earlier than its after bound"
-                    ));
-                }
-            }
+        ]) {
+            return bad(&format!(
+                "{what} (after clamping to now - 2 min) is earlier than its after bound"
+            ));
         }
         Ok(())
     }
