@@ -415,6 +415,10 @@ impl SqliteStore {
             // Overwrite deleted and replaced content, so redacted PII leaves no copy in
             // free pages.
             .pragma("secure_delete", "ON")
+            // After a burst of writes, give the WAL file back beyond 64 MiB.
+            .pragma("journal_size_limit", "67108864")
+            // Keep the query planner's statistics fresh (cheap; runs as connections close).
+            .optimize_on_close(true, None)
             .busy_timeout(config.busy_timeout);
         // One connection that never waits for locks, for checkpoints that must not
         // hold up a caller (see `checkpoint_now`). Connects lazily.
