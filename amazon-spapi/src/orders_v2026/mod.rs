@@ -383,3 +383,27 @@ impl OrdersV2026 {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_before_bound_clamped_below_its_after_bound_is_refused() {
+        let now = time::macros::datetime!(2026-03-01 12:00 UTC);
+        let late = SearchOrdersRequest::new(["X"])
+            .created_after(now - time::Duration::seconds(30))
+            .created_before(now);
+        match late.to_request(&RequestContext { now }) {
+            Err(Error::InvalidRequest(m)) => assert_eq!(
+                m,
+                "searchOrders: createdBefore (after clamping to now - 2 min) is earlier than its after bound"
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+        let fine = SearchOrdersRequest::new(["X"])
+            .last_updated_after(now - time::Duration::days(1))
+            .last_updated_before(now);
+        assert!(fine.to_request(&RequestContext { now }).is_ok());
+    }
+}
