@@ -271,7 +271,16 @@ fn status_needs_no_credentials_but_an_existing_store() {
 #[test]
 fn every_command_has_help_with_an_example() {
     for cmd in [
-        "demo", "init", "check", "verify", "onboard", "run", "once", "backfill", "status",
+        "demo",
+        "init",
+        "check",
+        "verify",
+        "onboard",
+        "run",
+        "once",
+        "backfill",
+        "status",
+        "reseal-pii",
         "sandbox",
     ] {
         let out = amzsync().args([cmd, "--help"]).output().unwrap();

@@ -690,3 +690,79 @@ async fn pii_is_encrypted_at_rest_with_a_configured_key() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     sb.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reseal_pii_encrypts_an_existing_store_and_rotates_the_key() {
+    const KEY1: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    const KEY2: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+    let sb = sandbox(30, &["ATVPDKIKX0DER"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
+    // A plain-text store first.
+    let mut c = amzsync();
+    c.args(["once", "--config"])
+        .arg(&config)
+        .args(["--job", "import_orders"]);
+    assert!(
+        output(with_creds(c, &sb, None, None))
+            .await
+            .status
+            .success()
+    );
+    let held = {
+        let s = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
+        let n = s.count_orders(&AccountId::new("sb")).await.unwrap();
+        s.close().await;
+        n
+    };
+    assert!(held > 0);
+
+    // Turn encryption on.
+    let text_cfg = std::fs::read_to_string(&config).unwrap().replace(
+        "path = \"sync.db\"",
+        "path = \"sync.db\"\npii_key_env = \"SB_PII_KEY\"",
+    );
+    std::fs::write(&config, text_cfg).unwrap();
+    let mut c = amzsync();
+    c.args(["reseal-pii", "--config"])
+        .arg(&config)
+        .env("SB_PII_KEY", KEY1);
+    let out = output(c).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("PII values sealed with the new key"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        SqliteStore::open(dir.path().join("sync.db")).await.is_err(),
+        "no longer opens without a key"
+    );
+
+    // Rotate to a second key.
+    let mut c = amzsync();
+    c.args(["reseal-pii", "--config"])
+        .arg(&config)
+        .args(["--old-key-env", "SB_OLD_KEY"])
+        .env("SB_OLD_KEY", KEY1)
+        .env("SB_PII_KEY", KEY2);
+    let out = output(c).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The sync goes on with the new key; the old one no longer opens the file.
+    let mut c = amzsync();
+    c.args(["status", "--json", "--config"])
+        .arg(&config)
+        .env("SB_PII_KEY", KEY2);
+    let out = output(c).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["accounts"][0]["orders_held"].as_u64(), Some(held));
+    let mut c = amzsync();
+    c.args(["status", "--config"])
+        .arg(&config)
+        .env("SB_PII_KEY", KEY1);
+    let out = output(c).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    sb.shutdown().await;
+}
