@@ -713,6 +713,22 @@ impl SqliteStore {
         Ok(v.into_iter().map(|l| l.order).collect())
     }
 
+    /// Up to `limit` orders of an account whose Amazon id sorts after `after` (`None`:
+    /// from the first), sorted by Amazon order id: for walking a large store page by
+    /// page, passing the last id of one page as `after` of the next.
+    pub async fn orders_page(
+        &self,
+        account: &AccountId,
+        after: Option<&AmazonOrderId>,
+        limit: usize,
+    ) -> Result<Vec<HostOrder>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let v = self
+            .h_load(orders::Filter::Page(Kind::Store, account, after, limit))
+            .await?;
+        Ok(v.into_iter().map(|l| l.order).collect())
+    }
+
     /// Every order of an account with its host id, sorted by Amazon order id.
     pub async fn orders_with_ids(
         &self,

@@ -1025,3 +1025,33 @@ async fn pii_can_be_resealed_to_turn_encryption_on_and_rotate_keys() {
     let db = SqliteStore::open_with(&path, with(key2)).await.unwrap();
     assert_eq!(db.orders(&acct()).await.unwrap(), orders);
 }
+
+#[tokio::test]
+async fn orders_can_be_walked_page_by_page() {
+    let db = SqliteStore::open_in_memory().await.unwrap();
+    let mut all: Vec<HostOrder> = (0..23)
+        .map(|i| host_order(&acct(), sample_order(&format!("111-0000015-{i:07}"), T0)))
+        .collect();
+    db.upsert_orders(&all).await.unwrap();
+    db.upsert_order(&host_order(
+        &AccountId::new("other"),
+        sample_order("111-0000015-9999999", T0),
+    ))
+    .await
+    .unwrap();
+    all.sort_by(|a, b| a.order.id.cmp(&b.order.id));
+    let mut walked = Vec::new();
+    let mut after: Option<AmazonOrderId> = None;
+    loop {
+        let page = db.orders_page(&acct(), after.as_ref(), 5).await.unwrap();
+        assert!(page.len() <= 5);
+        let Some(last) = page.last() else { break };
+        after = Some(last.order.id.clone());
+        walked.extend(page);
+    }
+    assert_eq!(
+        walked, all,
+        "every order once, in order, lines and PII included"
+    );
+    assert!(db.orders_page(&acct(), None, 0).await.unwrap().is_empty());
+}

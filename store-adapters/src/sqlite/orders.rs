@@ -435,6 +435,8 @@ pub(crate) enum Filter<'a> {
     Account(Kind, &'a AccountId),
     /// One order.
     One(Kind, &'a AccountId, &'a AmazonOrderId),
+    /// Up to `limit` orders of an account whose Amazon id sorts after `after`.
+    Page(Kind, &'a AccountId, Option<&'a AmazonOrderId>, i64),
 }
 
 impl Filter<'_> {
@@ -442,6 +444,10 @@ impl Filter<'_> {
         match self {
             Filter::Account(..) => "o.host = ? AND o.account = ?",
             Filter::One(..) => "o.host = ? AND o.account = ? AND o.amazon_order_id = ?",
+            Filter::Page(..) => {
+                "o.id IN (SELECT id FROM orders WHERE host = ? AND account = ? \
+                 AND amazon_order_id > ? ORDER BY amazon_order_id LIMIT ?)"
+            }
         }
     }
 
@@ -455,6 +461,11 @@ impl Filter<'_> {
                 .bind(k.as_str())
                 .bind(a.as_str().to_owned())
                 .bind(id.as_str().to_owned()),
+            Filter::Page(k, a, after, limit) => q
+                .bind(k.as_str())
+                .bind(a.as_str().to_owned())
+                .bind(after.map(|id| id.as_str().to_owned()).unwrap_or_default())
+                .bind(*limit),
         }
     }
 }
