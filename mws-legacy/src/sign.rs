@@ -139,7 +139,8 @@ pub fn format_timestamp(at: OffsetDateTime) -> String {
 
 /// The result of signing one request: what was signed and the signature. `Debug` prints
 /// the credential parameters (`AWSAccessKeyId`, `MWSAuthToken`, `SellerId`, `Merchant`) as
-/// `[redacted]`, as [`Credentials`](crate::Credentials) does.
+/// `[redacted]`, as [`Credentials`](crate::Credentials) does, and the buyer's `BuyerEmail`
+/// too.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SignedQuery {
     /// The canonical query (without `Signature`).
@@ -150,17 +151,23 @@ pub struct SignedQuery {
     pub signature: String,
 }
 
-/// Parameters whose values identify or authorise the seller.
-const CREDENTIAL_PARAMS: &[&str] = &["AWSAccessKeyId", "MWSAuthToken", "SellerId", "Merchant"];
+/// Parameters whose values identify or authorise the seller, or are buyer PII.
+const REDACTED_PARAMS: &[&str] = &[
+    "AWSAccessKeyId",
+    "MWSAuthToken",
+    "SellerId",
+    "Merchant",
+    "BuyerEmail",
+];
 
 /// `text` (a canonical query, or a string to sign ending in one) with the values of
-/// [`CREDENTIAL_PARAMS`] replaced by `[redacted]`.
+/// [`REDACTED_PARAMS`] replaced by `[redacted]`.
 fn redact_credentials(text: &str) -> String {
     text.split('&')
         .map(|pair| match pair.split_once('=') {
             // In a string to sign the first name follows the method, host and path lines.
             Some((name, _))
-                if CREDENTIAL_PARAMS.contains(&name.rsplit('\n').next().unwrap_or(name)) =>
+                if REDACTED_PARAMS.contains(&name.rsplit('\n').next().unwrap_or(name)) =>
             {
                 format!("{name}=[redacted]")
             }
@@ -230,6 +237,7 @@ mod tests {
         let params = [
             ("AWSAccessKeyId", "AKIA-ACCESS-9X"),
             ("Action", "ListOrders"),
+            ("BuyerEmail", "jane@buyer.example"),
             ("MWSAuthToken", "amzn.mws.tok-55"),
             ("SellerId", "SELLER-7Q2"),
             ("Timestamp", "2020-01-01T00:00:00Z"),
@@ -241,7 +249,12 @@ mod tests {
                 .contains("MWSAuthToken=amzn.mws.tok-55")
         );
         let shown = format!("{signed:?}");
-        for secret in ["AKIA-ACCESS-9X", "amzn.mws.tok-55", "SELLER-7Q2"] {
+        for secret in [
+            "AKIA-ACCESS-9X",
+            "amzn.mws.tok-55",
+            "SELLER-7Q2",
+            "buyer.example",
+        ] {
             assert!(!shown.contains(secret), "{secret} shown in {shown}");
         }
         assert!(
