@@ -71,7 +71,9 @@
 //! region, postal code, gift messages, the shaped customer name) lives only in the
 //! `order_pii` table, one value per row. Redaction ([`OrderStore::redact_pii`]) is a
 //! single `UPDATE` of that table; with `secure_delete` on and a WAL checkpoint right
-//! after it, no older copy of a redacted value stays in the file or its WAL. The sync
+//! after it (or, when another connection is busy at that moment, at the next completed
+//! checkpoint, at the latest on [`close`](SqliteStore::close)), no older copy of a
+//! redacted value stays in the file or its WAL. The sync
 //! state tables hold no PII at all. Values are bound as parameters, never spliced into
 //! SQL, so sqlx's statement logging cannot show them, and errors name fields, never
 //! values.
