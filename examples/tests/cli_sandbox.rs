@@ -351,11 +351,13 @@ async fn once_then_status_json() {
 #[cfg(unix)]
 async fn interrupted_run_is_continued(signal: &str) {
     let mut cfg = SandboxConfig::default();
-    cfg.initial_orders = 300;
+    // Five pages of one second each: a wide margin to stop the run between two pages
+    // even on a loaded machine.
+    cfg.initial_orders = 500;
     cfg.orders_per_hour = 0.0;
     cfg.seed = 11;
     cfg.marketplaces = vec!["ATVPDKIKX0DER".into(), "A2EUQ1WTGCTBG2".into()];
-    cfg.faults = "searchOrders:slow=1;slow_ms=500".parse().unwrap();
+    cfg.faults = "searchOrders:slow=1;slow_ms=1000".parse().unwrap();
     let sb = Sandbox::start(cfg).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     // Only the import job, so that what is in the store after the stop is its work.
