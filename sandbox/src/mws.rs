@@ -207,6 +207,18 @@ pub(crate) fn error(
     }
 }
 
+/// `MissingParameter`: the request lacks parameter `name`.
+fn missing(ns: &str, name: &str, rid: &str) -> MwsReply {
+    error(
+        ns,
+        400,
+        "Sender",
+        "MissingParameter",
+        &format!("The request must contain the parameter {name}."),
+        rid,
+    )
+}
+
 fn invalid(ns: &str, message: &str, rid: &str) -> MwsReply {
     error(ns, 400, "Sender", "InvalidParameterValue", message, rid)
 }
@@ -323,14 +335,7 @@ pub(crate) fn authenticate(
         "Signature",
     ] {
         if p.get(k).is_none_or(str::is_empty) {
-            return Err(error(
-                ns,
-                400,
-                "Sender",
-                "MissingParameter",
-                &format!("The request must contain the parameter {k}."),
-                rid,
-            ));
+            return Err(missing(ns, k, rid));
         }
     }
     let seller = p
@@ -338,14 +343,7 @@ pub(crate) fn authenticate(
         .or_else(|| p.get("Merchant"))
         .unwrap_or_default();
     if seller.is_empty() {
-        return Err(error(
-            ns,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter SellerId.",
-            rid,
-        ));
+        return Err(missing(ns, "SellerId", rid));
     }
     if p.get("Version") != Some(section.version()) {
         return Err(error(
@@ -633,14 +631,7 @@ fn list_orders(
 ) -> Result<String, MwsReply> {
     let mps = p.list("MarketplaceId.Id.");
     if mps.is_empty() {
-        return Err(error(
-            ORDERS_NS,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter MarketplaceId.",
-            rid,
-        ));
+        return Err(missing(ORDERS_NS, "MarketplaceId", rid));
     }
     if mps.len() > 50 {
         return Err(invalid(ORDERS_NS, "At most 50 MarketplaceId values.", rid));
@@ -737,14 +728,7 @@ fn orders_page(
 fn get_order(w: &World, p: &MwsParams, rid: &str) -> Result<String, MwsReply> {
     let ids = p.list("AmazonOrderId.Id.");
     if ids.is_empty() {
-        return Err(error(
-            ORDERS_NS,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter AmazonOrderId.",
-            rid,
-        ));
+        return Err(missing(ORDERS_NS, "AmazonOrderId", rid));
     }
     if ids.len() > 50 {
         return Err(invalid(ORDERS_NS, "At most 50 AmazonOrderId values.", rid));
@@ -774,14 +758,7 @@ fn get_order(w: &World, p: &MwsParams, rid: &str) -> Result<String, MwsReply> {
 
 fn list_items(w: &World, p: &MwsParams, rid: &str) -> Result<String, MwsReply> {
     let Some(id) = p.get("AmazonOrderId") else {
-        return Err(error(
-            ORDERS_NS,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter AmazonOrderId.",
-            rid,
-        ));
+        return Err(missing(ORDERS_NS, "AmazonOrderId", rid));
     };
     let Some(o) = w.order(id).filter(|_| crate::api::valid_order_id(id)) else {
         return Err(invalid(
@@ -1483,14 +1460,7 @@ fn submit_feed(
     rid: &str,
 ) -> Result<String, MwsReply> {
     let Some(feed_type) = p.get("FeedType") else {
-        return Err(error(
-            FEEDS_NS,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter FeedType.",
-            rid,
-        ));
+        return Err(missing(FEEDS_NS, "FeedType", rid));
     };
     if !FEED_TYPES.contains(&feed_type) {
         return Err(error(
@@ -1733,14 +1703,7 @@ fn cancel_feeds(
 
 fn feed_result(w: &World, p: &MwsParams, now: OffsetDateTime, rid: &str) -> MwsReply {
     let Some(id) = p.get("FeedSubmissionId") else {
-        return error(
-            FEEDS_NS,
-            400,
-            "Sender",
-            "MissingParameter",
-            "The request must contain the parameter FeedSubmissionId.",
-            rid,
-        );
+        return missing(FEEDS_NS, "FeedSubmissionId", rid);
     };
     let Some(f) = w.feeds.iter().find(|f| f.id == id && f.sp.is_none()) else {
         return error(
