@@ -207,6 +207,11 @@ pub(crate) fn error(
     }
 }
 
+/// `503 RequestThrottled` (MWS sends it with an empty error type).
+pub(crate) fn throttled(ns: &str, rid: &str) -> MwsReply {
+    error(ns, 503, "", "RequestThrottled", "Request is throttled", rid)
+}
+
 /// `MissingParameter`: the request lacks parameter `name`.
 fn missing(ns: &str, name: &str, rid: &str) -> MwsReply {
     error(

@@ -660,7 +660,7 @@ async fn mws(
     query: &str,
     body: &Bytes,
 ) -> Response {
-    use crate::mws::{MwsParams, Section, error};
+    use crate::mws::{MwsParams, Section, error, throttled};
     let rid = s.request_id();
     let Some(section) = Section::of(path) else {
         let r = error(
@@ -721,14 +721,7 @@ async fn mws(
     };
     let fault = s.fault_for(op);
     let injected = match fault {
-        Some(FaultKind::Throttle) => Some(error(
-            ns,
-            503,
-            "",
-            "RequestThrottled",
-            "Request is throttled",
-            &rid,
-        )),
+        Some(FaultKind::Throttle) => Some(throttled(ns, &rid)),
         Some(FaultKind::InternalError) => Some(error(
             ns,
             500,
@@ -791,14 +784,7 @@ async fn mws(
         let key = s.cfg.credentials.mws_access_key_id.clone();
         let now = s.now();
         if !lock(&s.limiter).try_take(&seller_id, &key, bucket, now) {
-            let r = error(
-                ns,
-                503,
-                "",
-                "RequestThrottled",
-                "Request is throttled",
-                &rid,
-            );
+            let r = throttled(ns, &rid);
             s.record_full(op, 503, false, true);
             return xml_response(s, &r, &rid);
         }
