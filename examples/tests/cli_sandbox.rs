@@ -768,3 +768,174 @@ async fn reseal_pii_encrypts_an_existing_store_and_rotates_the_key() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     sb.shutdown().await;
 }
+
+/// A config for `onboard`: the account's refresh token goes to `secrets.toml`.
+fn onboarding_config(dir: &Path, sb: &Sandbox) -> PathBuf {
+    std::fs::write(dir.join("secrets.toml"), "").unwrap();
+    let config = write_config(dir, sb, "na", r#"["US"]"#, "");
+    let text_cfg = std::fs::read_to_string(&config).unwrap().replace(
+        r#"refresh_token_env = "SB_TOKEN" }"#,
+        r#"secrets_file = "secrets.toml" }"#,
+    );
+    std::fs::write(&config, text_cfg).unwrap();
+    config
+}
+
+fn stored_token(dir: &Path) -> Option<String> {
+    let t: toml::Table = std::fs::read_to_string(dir.join("secrets.toml"))
+        .ok()?
+        .parse()
+        .ok()?;
+    t.get("refresh_token")?.as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_accepts_a_pasted_code() {
+    let sb = sandbox(5, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = onboarding_config(dir.path(), &sb);
+    let creds = sb.credentials();
+    let code = sb.config().credentials.authorization_code.clone();
+    let mut c = amzsync();
+    c.args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "sb"])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret)
+        .write_stdin(format!("{code}\n"));
+    let out = output(c).await;
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(s.contains("/apps/authorize/consent?application_id="), "{s}");
+    assert!(s.contains("Then paste the address"), "{s}");
+    assert!(stored_token(dir.path()).is_some_and(|t| !t.is_empty()));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_receives_the_redirect_on_a_loopback_port() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let sb = sandbox(5, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = onboarding_config(dir.path(), &sb);
+    let creds = sb.credentials();
+    let code = sb.config().credentials.authorization_code.clone();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bin = assert_cmd::cargo::cargo_bin("amzsync");
+    let mut child = std::process::Command::new(bin)
+        .args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "sb", "--listen", &port.to_string()])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let forged_code = code.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        // The consent URL carries the state the redirect must echo.
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.contains("/apps/authorize/consent"))
+            .expect("the consent URL");
+        assert!(url.contains("state=amzsync-"), "{url}");
+        let send = |query: String| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            let mut sock = loop {
+                match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                    Ok(s) => break s,
+                    Err(_) if std::time::Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(20))
+                    }
+                    Err(e) => panic!("onboard does not listen: {e}"),
+                }
+            };
+            write!(sock, "GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+            let mut answer = String::new();
+            let _ = sock.read_to_string(&mut answer);
+            answer
+        };
+        // A redirect with a wrong state is refused (and the flow stops).
+        let forged = send(format!("spapi_oauth_code={forged_code}&state=forged"));
+        assert!(forged.starts_with("HTTP/1.1 400"), "{forged}");
+        let _: Vec<String> = lines.map_while(Result::ok).collect();
+    })
+    .await
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("state does not match"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(stored_token(dir.path()).is_none());
+
+    // Again, with the right state.
+    let bin = assert_cmd::cargo::cargo_bin("amzsync");
+    let mut child = std::process::Command::new(bin)
+        .args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "sb", "--listen", &port.to_string()])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find(|l| l.contains("/apps/authorize/consent"))
+            .expect("the consent URL");
+        let url = url::Url::parse(url.trim()).unwrap();
+        let state = url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut sock = loop {
+            match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                Ok(s) => break s,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(e) => panic!("onboard does not listen: {e}"),
+            }
+        };
+        write!(
+            sock,
+            "GET /?spapi_oauth_code={code}&state={state}&selling_partner_id=A3SANDBOXSELLER HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = sock.read_to_string(&mut answer);
+        let _: Vec<String> = lines.map_while(Result::ok).collect();
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stored_token(dir.path()).is_some_and(|t| !t.is_empty()));
+    sb.shutdown().await;
+}

@@ -39,9 +39,18 @@ async fn receive_on_loopback(port: u16, expected_state: &str) -> Result<String, 
     eprintln!("waiting for the redirect on http://127.0.0.1:{port}/ ...");
     loop {
         let (mut sock, _) = listener.accept().await.map_err(|e| e.to_string())?;
-        let mut buf = vec![0u8; 8192];
-        let n = sock.read(&mut buf).await.map_err(|e| e.to_string())?;
-        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        // Read until the request line is complete (it may come in several pieces).
+        let mut buf = Vec::with_capacity(1024);
+        let mut chunk = [0u8; 1024];
+        // A connection that sends nothing must not hold up the next one.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !buf.windows(2).any(|w| w == b"\r\n") && buf.len() < 8192 {
+            match tokio::time::timeout_at(deadline, sock.read(&mut chunk)).await {
+                Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                _ => break,
+            }
+        }
+        let head = String::from_utf8_lossy(&buf).into_owned();
         let target = head
             .lines()
             .next()
