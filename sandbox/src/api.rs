@@ -8,6 +8,7 @@ use crate::clock::{iso, parse_iso, trunc};
 use crate::marketplaces;
 use crate::model::{OrderStatus, SimPackage};
 use crate::render::{self, Included, Pii};
+use crate::server::or_reply;
 use crate::server::{Ctx, Reply};
 use crate::world::{OrderQuery, PageState, World};
 
@@ -314,10 +315,7 @@ fn resume(
 }
 
 fn get_orders(ctx: &Ctx<'_>) -> Reply {
-    let p = match Params::parse(ctx.query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let p = or_reply!(Params::parse(ctx.query));
     let now = ctx.shared.now();
     let Some(mps) = p.list("MarketplaceIds").filter(|v| !v.is_empty()) else {
         return Reply::invalid("Missing required parameter: MarketplaceIds.");
@@ -325,10 +323,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
     if let Err(r) = check_marketplaces(ctx, &mps, "MarketplaceIds") {
         return r;
     }
-    let limit = match page_size(&p, "MaxResultsPerPage") {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+    let limit = or_reply!(page_size(&p, "MaxResultsPerPage"));
     let mut w = ctx.shared.world(ctx.seller);
     let exclude = ["NextToken", "MaxResultsPerPage"];
     let canonical = p.canonical(&exclude);
@@ -339,7 +334,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
             Err(r) => return r,
         }
     } else {
-        let b = match bounds(
+        let b = or_reply!(bounds(
             &p,
             [
                 "CreatedAfter",
@@ -348,10 +343,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
                 "LastUpdatedBefore",
             ],
             now,
-        ) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
+        ));
         if p.has("SellerOrderId") {
             for k in [
                 "FulfillmentChannels",
@@ -368,23 +360,11 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
                 }
             }
         }
-        let st = match enum_list(&p, "OrderStatuses", V0_STATUSES) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let channels = match enum_list(&p, "FulfillmentChannels", &["AFN", "MFN"]) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let payments = match enum_list(&p, "PaymentMethods", &["COD", "CVS", "Other"]) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let easy = match enum_list(&p, "EasyShipShipmentStatuses", EASY_SHIP) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let invoice = match enum_list(
+        let st = or_reply!(enum_list(&p, "OrderStatuses", V0_STATUSES));
+        let channels = or_reply!(enum_list(&p, "FulfillmentChannels", &["AFN", "MFN"]));
+        let payments = or_reply!(enum_list(&p, "PaymentMethods", &["COD", "CVS", "Other"]));
+        let easy = or_reply!(enum_list(&p, "EasyShipShipmentStatuses", EASY_SHIP));
+        let invoice = or_reply!(enum_list(
             &p,
             "ElectronicInvoiceStatuses",
             &[
@@ -394,10 +374,7 @@ fn get_orders(ctx: &Ctx<'_>) -> Reply {
                 "Errored",
                 "Accepted",
             ],
-        ) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
+        ));
         let ids = p.list("AmazonOrderIds");
         if let Some(ids) = &ids {
             if ids.len() > 50 {
@@ -499,15 +476,9 @@ fn get_order(ctx: &Ctx<'_>) -> Reply {
 }
 
 fn get_order_items(ctx: &Ctx<'_>) -> Reply {
-    let p = match Params::parse(ctx.query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let p = or_reply!(Params::parse(ctx.query));
     let w = ctx.shared.world(ctx.seller);
-    let o = match find(ctx, &w) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let o = or_reply!(find(ctx, &w));
     if p.one("NextToken").is_some() {
         // Orders never have more than one page of items here.
         return Reply::invalid("Invalid NextToken.");
@@ -523,10 +494,7 @@ fn get_order_items(ctx: &Ctx<'_>) -> Reply {
 
 fn get_order_address(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
-    let o = match find(ctx, &w) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let o = or_reply!(find(ctx, &w));
     let full = rdt_present(ctx);
     let mut m = Map::new();
     m.insert("AmazonOrderId".into(), o.id.clone().into());
@@ -546,10 +514,7 @@ fn get_order_address(ctx: &Ctx<'_>) -> Reply {
 
 fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
-    let o = match find(ctx, &w) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let o = or_reply!(find(ctx, &w));
     let mut m = Map::new();
     m.insert("AmazonOrderId".into(), o.id.clone().into());
     if rdt_present(ctx) {
@@ -560,10 +525,7 @@ fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
 
 fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
-    let o = match find(ctx, &w) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let o = or_reply!(find(ctx, &w));
     let full = rdt_present(ctx);
     let items: Vec<Value> = o
         .items
@@ -748,10 +710,7 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
 
     let mut w = ctx.shared.world(ctx.seller);
     let seq = {
-        let o = match find(ctx, &w) {
-            Ok(o) => o,
-            Err(r) => return r,
-        };
+        let o = or_reply!(find(ctx, &w));
         if o.mp.id != marketplace_id {
             return Reply::invalid(format!(
                 "marketplaceId {marketplace_id} does not match the order's marketplace."
@@ -820,10 +779,7 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
 }
 
 fn search_orders(ctx: &Ctx<'_>) -> Reply {
-    let p = match Params::parse(ctx.query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let p = or_reply!(Params::parse(ctx.query));
     let now = ctx.shared.now();
     let mps = p
         .list("marketplaceIds")
@@ -832,14 +788,8 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
     if let Err(r) = check_marketplaces(ctx, &mps, "marketplaceIds") {
         return r;
     }
-    let limit = match page_size(&p, "maxResultsPerPage") {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
-    let inc = match included(&p) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let limit = or_reply!(page_size(&p, "maxResultsPerPage"));
+    let inc = or_reply!(included(&p));
     let exclude = ["paginationToken", "maxResultsPerPage", "includedData"];
     let canonical = p.canonical(&exclude);
     let mut w = ctx.shared.world(ctx.seller);
@@ -849,7 +799,7 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
             Err(r) => return r,
         }
     } else {
-        let b = match bounds(
+        let b = or_reply!(bounds(
             &p,
             [
                 "createdAfter",
@@ -858,11 +808,8 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
                 "lastUpdatedBefore",
             ],
             now,
-        ) {
-            Ok(b) => b,
-            Err(r) => return r,
-        };
-        let st = match enum_list(
+        ));
+        let st = or_reply!(enum_list(
             &p,
             "fulfillmentStatuses",
             &[
@@ -874,14 +821,8 @@ fn search_orders(ctx: &Ctx<'_>) -> Reply {
                 "CANCELLED",
                 "UNFULFILLABLE",
             ],
-        ) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
-        let by = match enum_list(&p, "fulfilledBy", &["MERCHANT", "AMAZON"]) {
-            Ok(v) => v,
-            Err(r) => return r,
-        };
+        ));
+        let by = or_reply!(enum_list(&p, "fulfilledBy", &["MERCHANT", "AMAZON"]));
         let q = OrderQuery {
             marketplaces: mps.clone(),
             statuses: statuses(st),
@@ -930,14 +871,8 @@ fn included(p: &Params) -> Result<Included, Reply> {
 }
 
 fn get_order_2026(ctx: &Ctx<'_>) -> Reply {
-    let p = match Params::parse(ctx.query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let inc = match included(&p) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let p = or_reply!(Params::parse(ctx.query));
+    let inc = or_reply!(included(&p));
     let w = ctx.shared.world(ctx.seller);
     match find(ctx, &w) {
         Ok(o) => Reply::ok(json!({"order": render::order_2026(o, inc)})),

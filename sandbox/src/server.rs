@@ -171,6 +171,18 @@ impl Shared {
     }
 }
 
+/// `expr?` for handlers that answer a [`Reply`]: the `Ok` value, or the error reply
+/// returned from the handler at once.
+macro_rules! or_reply {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(reply) => return reply,
+        }
+    };
+}
+pub(crate) use or_reply;
+
 /// An answer before headers are added.
 #[derive(Debug)]
 pub(crate) struct Reply {

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::clock::{iso, parse_iso, trunc};
 use crate::mws::{FEED_DONE_SECS, FEED_START_SECS};
-use crate::server::{Ctx, Reply};
+use crate::server::{Ctx, Reply, or_reply};
 use crate::world::{FeedDoc, MwsFeed, SpFeedMeta};
 
 /// Feed types processed (SP-API spelling).
@@ -48,10 +48,7 @@ fn body_json(ctx: &Ctx<'_>) -> Result<Value, Reply> {
 }
 
 pub(crate) fn create_document(ctx: &Ctx<'_>) -> Reply {
-    let body = match body_json(ctx) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    let body = or_reply!(body_json(ctx));
     let Some(content_type) = body
         .get("contentType")
         .and_then(Value::as_str)
@@ -88,10 +85,7 @@ pub(crate) fn get_document(ctx: &Ctx<'_>) -> Reply {
 }
 
 pub(crate) fn create_feed(ctx: &Ctx<'_>) -> Reply {
-    let body = match body_json(ctx) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    let body = or_reply!(body_json(ctx));
     let Some(feed_type) = body.get("feedType").and_then(Value::as_str) else {
         return Reply::invalid("Missing required field: feedType.");
     };
@@ -229,10 +223,7 @@ pub(crate) fn cancel_feed(ctx: &Ctx<'_>) -> Reply {
 }
 
 pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
-    let p = match crate::api::Params::parse(ctx.query) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let p = or_reply!(crate::api::Params::parse(ctx.query));
     if p.has("nextToken") {
         // Every listing fits one page here, so no token was ever issued.
         return Reply::invalid("Invalid nextToken.");
@@ -269,14 +260,8 @@ pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
         Some(v) => parse_iso(v)
             .ok_or_else(|| Reply::invalid(format!("{k} is not a valid ISO 8601 date-time."))),
     };
-    let since = match date("createdSince", now - time::Duration::days(90)) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let until = match date("createdUntil", now) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let since = or_reply!(date("createdSince", now - time::Duration::days(90)));
+    let until = or_reply!(date("createdUntil", now));
     let w = ctx.shared.world(ctx.seller);
     let feeds: Vec<Value> = w
         .feeds
