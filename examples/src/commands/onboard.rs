@@ -162,8 +162,14 @@ pub async fn run(args: OnboardArgs) -> u8 {
         }
     };
     let state = format!("amzsync-{:016x}", rand::random::<u64>());
-    let url =
-        amazon_spapi::lwa::authorization_url(&account.seller_central(), &app_id, &state, args.beta);
+    let seller_central = match account.seller_central() {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("amzsync onboard: accounts[{index}].seller_central_url: {e}");
+            return EXIT_CONFIG;
+        }
+    };
+    let url = amazon_spapi::lwa::authorization_url(&seller_central, &app_id, &state, args.beta);
     let code = match (&args.code, args.listen) {
         (Some(code), _) => code.clone(),
         (None, Some(port)) => {

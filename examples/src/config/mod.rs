@@ -146,24 +146,16 @@ impl AccountSettings {
     }
 
     /// The Seller Central base URL for consent: the configured one, else the region's.
-    pub fn seller_central(&self) -> Url {
+    pub fn seller_central(&self) -> Result<Url, url::ParseError> {
         if let Some(u) = &self.seller_central_url {
-            return u.clone();
+            return Ok(u.clone());
         }
-        let s = match self.region {
+        Url::parse(match self.region {
             Region::Eu => "https://sellercentral-europe.amazon.com",
             Region::Fe => "https://sellercentral-japan.amazon.com",
             _ => "https://sellercentral.amazon.com",
-        };
-        Url::parse(s).unwrap_or_else(|_| unreachable_url())
+        })
     }
-}
-
-fn unreachable_url() -> Url {
-    // Only reached if a constant above stopped parsing; keep a harmless fallback.
-    Url::parse("https://sellercentral.amazon.com").unwrap_or_else(|_| {
-        Url::parse("http://127.0.0.1").unwrap_or_else(|e| panic!("constant URL: {e}"))
-    })
 }
 
 /// Where an account's credentials come from: environment variables and/or a secrets file.
