@@ -25,7 +25,7 @@ pub const EXIT_CONFIG: u8 = 3;
     long_about = "amzsync imports Amazon orders into a SQLite store (or your own host through \
 the library), confirms shipments with tracking back to Amazon, and redacts buyer data on time.\n\n\
 Start with `amzsync demo`: it runs the whole sync against a local Amazon sandbox, no account needed.",
-    after_help = "Examples:\n  amzsync demo\n  amzsync init > amzsync.toml\n  amzsync verify --config amzsync.toml\n  amzsync run --config amzsync.toml\n\nExit status: 0 ok, 1 failure, 2 not available yet, 3 invalid configuration."
+    after_help = "Examples:\n  amzsync demo\n  amzsync init > amzsync.toml\n  amzsync verify --config amzsync.toml\n  amzsync run --config amzsync.toml\n\nExit status: 0 ok, 1 failure, 2 not available yet or a usage error, 3 invalid configuration."
 )]
 pub struct Cli {
     /// Log format on stderr.
