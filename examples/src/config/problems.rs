@@ -54,7 +54,8 @@ impl fmt::Display for ConfigProblem {
         };
         write!(f, "{path}: {}", self.message)?;
         if let Some(v) = &self.value {
-            if !self.message.contains(v.as_str()) {
+            // Skip the value when the message already names it.
+            if !self.message.contains(v.trim_matches('"')) {
                 write!(f, " (found {v})")?;
             }
         }
