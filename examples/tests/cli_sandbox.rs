@@ -25,6 +25,32 @@ async fn output(mut c: Command) -> std::process::Output {
         .expect("join")
 }
 
+/// Kills a spawned `amzsync` if the test fails before waiting for it, so no process
+/// outlives a failed test.
+struct Reaper {
+    pid: u32,
+    waited: bool,
+}
+
+impl Reaper {
+    fn new(child: &std::process::Child) -> Self {
+        Self {
+            pid: child.id(),
+            waited: false,
+        }
+    }
+}
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if !self.waited {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.pid.to_string()])
+                .status();
+        }
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -377,6 +403,7 @@ async fn interrupted_run_is_continued(signal: &str) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut reaper = Reaper::new(&child);
     let listable: std::collections::BTreeSet<String> = sb
         .orders()
         .iter()
@@ -409,6 +436,7 @@ async fn interrupted_run_is_continued(signal: &str) {
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
+    reaper.waited = true;
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("stopping"), "{err}");
@@ -837,6 +865,7 @@ async fn onboard_receives_the_redirect_on_a_loopback_port() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut reaper = Reaper::new(&child);
     let stdout = child.stdout.take().unwrap();
     let forged_code = code.clone();
     tokio::task::spawn_blocking(move || {
@@ -874,6 +903,7 @@ async fn onboard_receives_the_redirect_on_a_loopback_port() {
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
+    reaper.waited = true;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("state does not match"),
@@ -895,6 +925,7 @@ async fn onboard_receives_the_redirect_on_a_loopback_port() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut reaper = Reaper::new(&child);
     let stdout = child.stdout.take().unwrap();
     let answer = tokio::task::spawn_blocking(move || {
         let mut lines = BufReader::new(stdout).lines();
@@ -935,6 +966,7 @@ async fn onboard_receives_the_redirect_on_a_loopback_port() {
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
         .await
         .unwrap();
+    reaper.waited = true;
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stored_token(dir.path()).is_some_and(|t| !t.is_empty()));
     sb.shutdown().await;
