@@ -15,7 +15,10 @@ fn list_orders_params() -> Vec<(String, String)> {
         ("AWSAccessKeyId", "AKIAIOSFODNN7EXAMPLE"),
         ("Action", "ListOrders"),
         ("SellerId", "A1EXAMPLESELLER"),
-        ("MWSAuthToken", "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaEXAMPLE"),
+        (
+            "MWSAuthToken",
+            "amzn.mws.4ea38b7b-f563-7709-4bae-87aeaEXAMPLE",
+        ),
         ("SignatureMethod", "HmacSHA256"),
         ("SignatureVersion", "2"),
         ("Timestamp", "2020-05-28T11:22:24.768Z"),
@@ -28,7 +31,10 @@ fn list_orders_params() -> Vec<(String, String)> {
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
-    for (i, id) in ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"].iter().enumerate() {
+    for (i, id) in ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8"]
+        .iter()
+        .enumerate()
+    {
         p.push((format!("MarketplaceId.Id.{}", i + 1), (*id).to_owned()));
     }
     p
@@ -101,7 +107,9 @@ fn signing(c: &mut Criterion) {
     });
     let feed = vec![b'x'; 64 * 1024];
     group.throughput(Throughput::Bytes(feed.len() as u64));
-    group.bench_function("content_md5_64KiB", |b| b.iter(|| content_md5(black_box(&feed))));
+    group.bench_function("content_md5_64KiB", |b| {
+        b.iter(|| content_md5(black_box(&feed)))
+    });
     group.finish();
 }
 
