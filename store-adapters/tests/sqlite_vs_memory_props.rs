@@ -44,6 +44,7 @@ enum Op {
     OutboxClaim(usize, u8),
     MarkRedacted(usize, i64),
     Upsert(usize, i64, bool),
+    UpsertBatch(Vec<(usize, i64, bool)>),
     Ship(usize, u8, i64),
     Record(usize, u8, u8),
     Redact(usize),
@@ -68,6 +69,7 @@ fn op() -> impl Strategy<Value = Op> {
         (id.clone(), 1u8..4).prop_map(|(i, p)| Op::OutboxClaim(i, p)),
         (id.clone(), 0i64..3).prop_map(|(i, m)| Op::MarkRedacted(i, m)),
         (id.clone(), 0i64..4, any::<bool>()).prop_map(|(i, v, c)| Op::Upsert(i, v, c)),
+        proptest::collection::vec((0..IDS, 0i64..4, any::<bool>()), 0..6).prop_map(Op::UpsertBatch),
         (id.clone(), 1u8..3, 0i64..3).prop_map(|(i, p, d)| Op::Ship(i, p, d)),
         (id.clone(), 1u8..3, 0u8..4).prop_map(|(i, p, r)| Op::Record(i, p, r)),
         id.prop_map(Op::Redact),
@@ -227,6 +229,26 @@ async fn apply_store(
                 h.mapped.status = "cancelled".into();
             }
             upsert_result(s.upsert_order(&h).await)
+        }
+        Op::UpsertBatch(items) => {
+            let orders: Vec<_> = items
+                .iter()
+                .map(|(i, v, cancelled)| {
+                    let mut h = host_order(&a, sample_order(oid(*i).as_str(), at(*v)));
+                    if *cancelled {
+                        h.mapped.status = "cancelled".into();
+                    }
+                    h
+                })
+                .collect();
+            match s.upsert_orders(&orders).await {
+                Ok(results) => results
+                    .into_iter()
+                    .map(upsert_result)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(e) => format!("batch error {:?}", e.kind()),
+            }
         }
         Op::Ship(i, p, d) => {
             let order = sample_order(oid(*i).as_str(), T0);

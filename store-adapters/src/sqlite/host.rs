@@ -54,16 +54,35 @@ impl SqliteStore {
             .iter()
             .map(|(o, service)| orders::encode(o, kind, *service, &*self.cipher))
             .collect();
-        let mut tx = self.write().await.map_err(store_err)?;
-        let mut out = Vec::with_capacity(encoded.len());
+        // Orders that cannot be encoded are refused in their slot; the others go to the
+        // database together.
+        let mut slots: Vec<Option<StoreError>> = Vec::with_capacity(encoded.len());
+        let mut good = Vec::with_capacity(encoded.len());
         for e in encoded {
             match e {
-                Err(e) => out.push(Err(store_err(e))),
-                Ok(e) => out.push(Ok(orders::upsert(&mut tx, e).await.map_err(store_err)?)),
+                Ok(e) => {
+                    good.push(e);
+                    slots.push(None);
+                }
+                Err(e) => slots.push(Some(store_err(e))),
             }
         }
+        let mut tx = self.write().await.map_err(store_err)?;
+        let written = orders::upsert_batch(&mut tx, good)
+            .await
+            .map_err(store_err)?;
         tx.commit().await.map_err(sql_err)?;
-        Ok(out)
+        let mut written = written.into_iter();
+        slots
+            .into_iter()
+            .map(|slot| match slot {
+                Some(err) => Ok(Err(err)),
+                None => written
+                    .next()
+                    .map(Ok)
+                    .ok_or_else(|| StoreError::unavailable("batch result missing")),
+            })
+            .collect()
     }
 
     pub(super) async fn h_find(

@@ -429,6 +429,163 @@ async fn write_children(
     Ok(())
 }
 
+/// Inserts lines of several orders given as one JSON array of full rows (every column
+/// of [`LINE_COLUMNS`], `order_id` first).
+fn all_lines_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let picks: Vec<String> = (0..LINE_COLUMNS.len())
+            .map(|i| format!("j.value ->> {i}"))
+            .collect();
+        format!(
+            "INSERT INTO order_lines ({}) SELECT {} FROM json_each(?) AS j",
+            LINE_COLUMNS.join(", "),
+            picks.join(", ")
+        )
+    });
+    &SQL
+}
+
+/// Replaces the lines and PII of several orders at once: removes those of the orders in
+/// the first array, then inserts the rows of the second and third.
+static BATCH_CHILDREN_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "DELETE FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)); \
+         DELETE FROM order_pii WHERE order_id IN (SELECT value FROM json_each(?)); \
+         {}; \
+         INSERT INTO order_pii (order_id, field, ordinal, value) \
+         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3 \
+         FROM json_each(?) AS j",
+        all_lines_sql()
+    )
+});
+
+/// Creates or updates a batch of orders inside the caller's write transaction, with the
+/// semantics of [`upsert`] applied order by order (a later entry for the same order sees
+/// the earlier one).
+///
+/// Round trips: one `SELECT` for the versions held, one guarded `INSERT` or `UPDATE` per
+/// order that changes (none for unchanged or stale ones), and one script writing every
+/// changed order's lines and PII.
+pub(crate) async fn upsert_batch(
+    conn: &mut SqliteConnection,
+    batch: Vec<EncodedOrder>,
+) -> DbResult<Vec<UpsertOutcome>> {
+    type Key = (Option<String>, Option<String>, Option<String>);
+    let key_of = |e: &EncodedOrder| -> Key {
+        (
+            text_of(&e.order[0]),
+            text_of(&e.order[1]),
+            text_of(&e.order[2]),
+        )
+    };
+    let keys: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|e| {
+            let (h, a, id) = key_of(e);
+            serde_json::json!([h, a, id])
+        })
+        .collect();
+    let rows = sqlx::query(
+        "SELECT id, host, account, amazon_order_id, last_updated_at FROM orders \
+         WHERE (host, account, amazon_order_id) IN \
+         (SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?) AS j)",
+    )
+    .bind(json(&keys)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut held: HashMap<Key, (i64, String)> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        held.insert(
+            (
+                r.try_get("host")?,
+                r.try_get("account")?,
+                r.try_get("amazon_order_id")?,
+            ),
+            (r.try_get("id")?, r.try_get("last_updated_at")?),
+        );
+    }
+
+    let mut out = Vec::with_capacity(batch.len());
+    // The children to write, per order id; the last version of an order wins.
+    let mut children: HashMap<i64, (Vec<Vec<Param>>, Vec<PiiRow>)> = HashMap::new();
+    let mut replaced: Vec<i64> = Vec::new();
+    for e in batch {
+        let key = key_of(&e);
+        let (id, action) = match held.get(&key) {
+            None => {
+                let id: i64 =
+                    sqlx::query_scalar_with::<Sqlite, i64, _>(insert_sql(), arguments(e.order)?)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                        .ok_or_else(|| {
+                            DbError::Corrupt("order appeared during its upsert".into())
+                        })?;
+                (id, UpsertAction::Created)
+            }
+            Some((id, version)) => match version.as_str().cmp(e.last_updated_at.as_str()) {
+                std::cmp::Ordering::Equal => {
+                    out.push(UpsertOutcome {
+                        host_id: host_id(*id),
+                        action: UpsertAction::Unchanged,
+                    });
+                    continue;
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(UpsertOutcome {
+                        host_id: host_id(*id),
+                        action: UpsertAction::Stale,
+                    });
+                    continue;
+                }
+                std::cmp::Ordering::Less => {
+                    let id = *id;
+                    let mut params: Vec<Param> = e.order.into_iter().skip(3).collect();
+                    params.push(id.into());
+                    params.push(e.last_updated_at.clone().into());
+                    let done = sqlx::query_with(update_sql(), arguments(params)?)
+                        .execute(&mut *conn)
+                        .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(DbError::Corrupt("order changed during its upsert".into()));
+                    }
+                    replaced.push(id);
+                    (id, UpsertAction::Updated)
+                }
+            },
+        };
+        held.insert(key, (id, e.last_updated_at));
+        children.insert(id, (e.lines, e.pii));
+        out.push(UpsertOutcome {
+            host_id: host_id(id),
+            action,
+        });
+    }
+    if children.is_empty() {
+        return Ok(out);
+    }
+    let mut lines = Vec::new();
+    let mut pii = Vec::new();
+    for (id, (order_lines, order_pii)) in children {
+        for row in order_lines {
+            let mut values: Vec<serde_json::Value> = Vec::with_capacity(row.len());
+            values.push(serde_json::Value::from(id));
+            values.extend(row.into_iter().skip(1).map(json_value));
+            lines.push(serde_json::Value::Array(values));
+        }
+        for r in order_pii {
+            pii.push(serde_json::json!([id, r.field, r.ordinal, r.value]));
+        }
+    }
+    sqlx::query(&BATCH_CHILDREN_SQL)
+        .bind(json(&replaced)?)
+        .bind(json(&replaced)?)
+        .bind(json(&lines)?)
+        .bind(json(&pii)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(out)
+}
+
 /// Which orders to load.
 pub(crate) enum Filter<'a> {
     /// Every order of an account.
