@@ -254,7 +254,13 @@ proptest! {
                     .await
                     .expect("open")
             };
-            db.upsert_order(&h).await.expect("upsert");
+            // Through the single and the batch path alike.
+            if n % 3 == 0 {
+                let out = db.upsert_orders(std::slice::from_ref(&h)).await.expect("upsert");
+                prop_assert!(out[0].is_ok(), "{:?}", out[0]);
+            } else {
+                db.upsert_order(&h).await.expect("upsert");
+            }
             let back = db.order(&h.account, &h.order.id).await.expect("read");
             prop_assert_eq!(back.as_ref(), Some(&h));
 

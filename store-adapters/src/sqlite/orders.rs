@@ -266,6 +266,25 @@ fn insert_sql() -> &'static str {
     &SQL
 }
 
+/// Creates several orders given as one JSON array of rows (every column of
+/// [`ORDER_COLUMNS`]); returns the key and id of each.
+fn insert_many_sql() -> &'static str {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let picks: Vec<String> = (0..ORDER_COLUMNS.len())
+            .map(|i| format!("j.value ->> {i}"))
+            .collect();
+        // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
+        format!(
+            "INSERT INTO orders ({}) SELECT {} FROM json_each(?) AS j WHERE true \
+             ON CONFLICT (host, account, amazon_order_id) DO NOTHING \
+             RETURNING id, host, account, amazon_order_id",
+            ORDER_COLUMNS.join(", "),
+            picks.join(", ")
+        )
+    });
+    &SQL
+}
+
 fn update_sql() -> &'static str {
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let sets: Vec<String> = ORDER_COLUMNS
@@ -463,9 +482,9 @@ static BATCH_CHILDREN_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::ne
 /// semantics of [`upsert`] applied order by order (a later entry for the same order sees
 /// the earlier one).
 ///
-/// Round trips: one `SELECT` for the versions held, one guarded `INSERT` or `UPDATE` per
-/// order that changes (none for unchanged or stale ones), and one script writing every
-/// changed order's lines and PII.
+/// Round trips: one `SELECT` for the versions held, one `INSERT` creating every order the
+/// store lacks, one guarded `UPDATE` per order that gets newer (none for unchanged or
+/// stale ones), and one script writing every changed order's lines and PII.
 pub(crate) async fn upsert_batch(
     conn: &mut SqliteConnection,
     batch: Vec<EncodedOrder>,
@@ -505,6 +524,46 @@ pub(crate) async fn upsert_batch(
         );
     }
 
+    // Orders the store lacks are created together, by their first entry in the batch.
+    let mut first_new: Vec<usize> = Vec::new();
+    {
+        let mut seen = std::collections::HashSet::new();
+        for (i, e) in batch.iter().enumerate() {
+            let key = key_of(e);
+            if !held.contains_key(&key) && seen.insert(key) {
+                first_new.push(i);
+            }
+        }
+    }
+    let mut created: HashMap<Key, i64> = HashMap::with_capacity(first_new.len());
+    if !first_new.is_empty() {
+        let rows: Vec<serde_json::Value> = first_new
+            .iter()
+            .map(|&i| {
+                serde_json::Value::Array(batch[i].order.iter().cloned().map(json_value).collect())
+            })
+            .collect();
+        for r in sqlx::query(insert_many_sql())
+            .bind(json(&rows)?)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            created.insert(
+                (
+                    r.try_get("host")?,
+                    r.try_get("account")?,
+                    r.try_get("amazon_order_id")?,
+                ),
+                r.try_get("id")?,
+            );
+        }
+        if created.len() != first_new.len() {
+            return Err(DbError::Corrupt(
+                "orders appeared during their upsert".into(),
+            ));
+        }
+    }
+
     let mut out = Vec::with_capacity(batch.len());
     // The children to write, per order id; the last version of an order wins.
     let mut children: HashMap<i64, (Vec<Vec<Param>>, Vec<PiiRow>)> = HashMap::new();
@@ -513,13 +572,9 @@ pub(crate) async fn upsert_batch(
         let key = key_of(&e);
         let (id, action) = match held.get(&key) {
             None => {
-                let id: i64 =
-                    sqlx::query_scalar_with::<Sqlite, i64, _>(insert_sql(), arguments(e.order)?)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                        .ok_or_else(|| {
-                            DbError::Corrupt("order appeared during its upsert".into())
-                        })?;
+                let id = *created
+                    .get(&key)
+                    .ok_or_else(|| DbError::Corrupt("a created order has no id".into()))?;
                 (id, UpsertAction::Created)
             }
             Some((id, version)) => match version.as_str().cmp(e.last_updated_at.as_str()) {
