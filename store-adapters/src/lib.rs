@@ -1,5 +1,6 @@
-//! Storage adapters for the order sync engine: in-memory today, SQLite and PostgreSQL
-//! behind their own features.
+//! Storage adapters for the order sync engine, each behind its own feature: `sqlite` (the
+//! embedded default, one file: [`sqlite::SqliteStore`]) and `memory` (tests and embedding:
+//! [`memory::MemoryStore`]). A PostgreSQL adapter for many workers is planned.
 //!
 //! Each adapter implements the host traits ([`OrderStore`](order_sync_core::host::OrderStore),
 //! [`Warehouse`](order_sync_core::host::Warehouse)) and the engine's
