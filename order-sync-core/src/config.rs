@@ -109,14 +109,19 @@ impl ImportConfig {
 /// The reconcile job's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileConfig {
-    /// How far back to re-list. Default 7 days.
+    /// How far back to re-list, counted back from the end of the range. Default 7 days.
     pub window: Duration,
+    /// The end of the re-listed range (orders last updated before it); `None`, the
+    /// default, re-lists up to now minus the import lag. A later time is clamped to that
+    /// too. Used for a bounded backfill: `window = to - from`, `until = Some(to)`.
+    pub until: Option<OffsetDateTime>,
 }
 
 impl Default for ReconcileConfig {
     fn default() -> Self {
         Self {
             window: Duration::days(7),
+            until: None,
         }
     }
 }

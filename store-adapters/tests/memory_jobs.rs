@@ -518,6 +518,62 @@ async fn reconcile_imports_what_the_host_lacks_and_counts_it() {
     assert_eq!(again.counts.unchanged, 7);
 }
 
+#[tokio::test]
+async fn a_bounded_reconcile_imports_only_its_window_and_leaves_the_cursor() {
+    // Orders at T0 + 1 h + 0, 10, ..., 50 min; the window is [+10 min, +30 min).
+    let from = T0 + Duration::hours(1) + Duration::minutes(10);
+    let to = T0 + Duration::hours(1) + Duration::minutes(30);
+    let mut w = world();
+    w.account.config.reconcile.window = to - from;
+    w.account.config.reconcile.until = Some(to);
+    let orders = w.seed(6);
+
+    // A never-imported account: only the orders updated inside the window arrive.
+    let r = w.run(JobKind::Reconcile).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(r.counts.missing_found, 2, "{r:?}");
+    assert_eq!(w.store.len(), 2);
+    for (i, o) in orders.iter().enumerate() {
+        let inside = o.last_updated_at >= from && o.last_updated_at < to;
+        assert_eq!(w.store.order(&acct(), &o.id).is_some(), inside, "order {i}");
+    }
+    let q = w.amazon.queries().last().cloned().unwrap();
+    assert_eq!((q.updated_after, q.updated_before), (from, Some(to)));
+    // No cursor: the first import still starts at `import_from` and misses nothing.
+    assert_eq!(w.cursor().await, None);
+    let r = w.run(JobKind::ImportOrders).await;
+    assert_eq!((r.counts.created, r.counts.unchanged), (4, 2), "{r:?}");
+    assert_eq!(w.store.len(), 6);
+    let cursor = w.cursor().await;
+    assert_eq!(cursor, Some(w.clock.now() - Duration::minutes(3)));
+
+    // An imported account: lost orders inside the window come back, one after it does not,
+    // and the cursor stays where the import left it.
+    assert!(w.store.forget(&acct(), &orders[2].id));
+    assert!(w.store.forget(&acct(), &orders[4].id));
+    w.clock.advance(Duration::hours(1));
+    let r = w.run(JobKind::Reconcile).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(
+        (r.counts.missing_found, r.counts.unchanged),
+        (1, 1),
+        "{r:?}"
+    );
+    assert!(w.store.order(&acct(), &orders[2].id).is_some());
+    assert!(w.store.order(&acct(), &orders[4].id).is_none());
+    assert_eq!(w.cursor().await, cursor);
+
+    // An end later than Amazon allows is clamped to now - lag, not refused.
+    w.account.config.reconcile.until = Some(w.clock.now() + Duration::days(1));
+    w.account.config.reconcile.window = Duration::days(3);
+    let r = w.run(JobKind::Reconcile).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    let q = w.amazon.queries().last().cloned().unwrap();
+    assert_eq!(q.updated_before, Some(w.clock.now() - Duration::minutes(3)));
+    assert_eq!(r.counts.missing_found, 1, "{r:?}");
+    assert_eq!(w.store.len(), 6);
+}
+
 async fn imported_world() -> (World, Order) {
     let w = world();
     let order = sample_order("555-0000001-0000001", T0 + Duration::hours(1));
