@@ -205,6 +205,27 @@ pub struct OrderTotals {
     pub discounts: Option<Money>,
 }
 
+impl OrderTotals {
+    /// Totals built from an order's lines: items, shipping and tax are the sums of the
+    /// lines' amounts, discounts the sum of their promotion and shipping discounts. A sum
+    /// whose parts are absent, or in different currencies, is `None`.
+    pub fn from_lines(order_total: Option<Money>, lines: &[OrderLine]) -> Self {
+        fn sum<'a>(parts: impl Iterator<Item = Option<&'a Money>>) -> Option<Money> {
+            let present: Vec<&Money> = parts.flatten().collect();
+            Money::sum(present).ok().flatten()
+        }
+        Self {
+            order_total,
+            items: sum(lines.iter().map(|l| l.line_price.as_ref())),
+            shipping: sum(lines.iter().map(|l| l.shipping_price.as_ref())),
+            tax: sum(lines.iter().map(|l| l.tax.as_ref())),
+            discounts: sum(lines
+                .iter()
+                .flat_map(|l| [l.promotion_discount.as_ref(), l.shipping_discount.as_ref()])),
+        }
+    }
+}
+
 /// How the buyer paid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Payment {

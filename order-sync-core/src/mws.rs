@@ -610,11 +610,6 @@ fn positive(m: Money) -> Money {
     Money::new(m.amount.abs(), m.currency)
 }
 
-fn sum(items: impl IntoIterator<Item = Option<Money>>) -> Option<Money> {
-    let all: Vec<Money> = items.into_iter().flatten().collect();
-    Money::sum(all.iter()).ok().flatten()
-}
-
 fn line(i: &mo::OrderItem) -> OrderLine {
     let line = money(&i.item_price);
     let unit = line.as_ref().and_then(|l| {
@@ -693,15 +688,7 @@ pub fn from_mws(o: mo::Order, items: Vec<mo::OrderItem>) -> Order {
         is_iba: o.is_iba == Some(true),
         is_preorder: o.order_type == Some(mo::OrderType::Preorder),
     };
-    let totals = OrderTotals {
-        order_total: money(&o.order_total),
-        items: sum(lines.iter().map(|l| l.line_price.clone())),
-        shipping: sum(lines.iter().map(|l| l.shipping_price.clone())),
-        tax: sum(lines.iter().map(|l| l.tax.clone())),
-        discounts: sum(lines
-            .iter()
-            .flat_map(|l| [l.promotion_discount.clone(), l.shipping_discount.clone()])),
-    };
+    let totals = OrderTotals::from_lines(money(&o.order_total), &lines);
     let method = o
         .payment_execution_detail
         .first()

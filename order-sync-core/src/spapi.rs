@@ -393,11 +393,6 @@ fn positive(m: Money) -> Money {
     Money::new(m.amount.abs(), m.currency)
 }
 
-fn sum(items: impl IntoIterator<Item = Option<Money>>) -> Option<Money> {
-    let all: Vec<Money> = items.into_iter().flatten().collect();
-    Money::sum(all.iter()).ok().flatten()
-}
-
 fn breakdown(p: &Option<v26::ItemProceeds>, kind: &v26::ProceedsType) -> Option<Money> {
     let found: Vec<Money> = p
         .as_ref()?
@@ -468,17 +463,14 @@ pub fn from_v2026(o: v26::Order) -> Order {
             }
         })
         .collect();
-    let totals = OrderTotals {
-        order_total: o
-            .proceeds
+    // v2026 lines carry no shipping discount, so their discounts are the promotions.
+    let totals = OrderTotals::from_lines(
+        o.proceeds
             .as_ref()
             .and_then(|p| p.grand_total.as_ref())
             .map(money26),
-        items: sum(lines.iter().map(|l| l.line_price.clone())),
-        shipping: sum(lines.iter().map(|l| l.shipping_price.clone())),
-        tax: sum(lines.iter().map(|l| l.tax.clone())),
-        discounts: sum(lines.iter().map(|l| l.promotion_discount.clone())),
-    };
+        &lines,
+    );
     let payment = Payment {
         method: o
             .payment
@@ -632,15 +624,7 @@ pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
             .as_ref()
             .is_some_and(|t| t.as_str() == "Preorder"),
     };
-    let totals = OrderTotals {
-        order_total: money0(&o.order_total),
-        items: sum(lines.iter().map(|l| l.line_price.clone())),
-        shipping: sum(lines.iter().map(|l| l.shipping_price.clone())),
-        tax: sum(lines.iter().map(|l| l.tax.clone())),
-        discounts: sum(lines
-            .iter()
-            .flat_map(|l| [l.promotion_discount.clone(), l.shipping_discount.clone()])),
-    };
+    let totals = OrderTotals::from_lines(money0(&o.order_total), &lines);
     let method = o
         .payment_execution_detail
         .first()
