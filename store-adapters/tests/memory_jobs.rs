@@ -683,6 +683,10 @@ async fn future_ship_dates_are_held_until_that_date() {
     match w.store.shipment_result(&acct(), &order.id, &s.package) {
         Some(ShipmentResult::Held { reason, until }) => {
             assert!(reason.contains("future"), "{reason}");
+            let rfc3339 = when
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap();
+            assert!(reason.contains(&rfc3339), "the date in RFC 3339: {reason}");
             assert_eq!(until, Some(when));
         }
         other => panic!("{other:?}"),

@@ -106,6 +106,9 @@ async fn decide(
             format!(
                 "ship date {} is in the future; Amazon refuses future dates",
                 s.ship_date
+                    .to_offset(time::UtcOffset::UTC)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_else(|_| s.ship_date.to_string())
             ),
             s.ship_date,
         ));
