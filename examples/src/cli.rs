@@ -89,7 +89,7 @@ pub enum Command {
     Once(OnceArgs),
     /// Import history for an account from a date, with progress.
     #[command(
-        after_help = "Example:\n  amzsync backfill --config amzsync.toml --account us-main --from 2026-09-01"
+        after_help = "Examples:\n  amzsync backfill --config amzsync.toml --account us-main --from 2026-09-01\n  amzsync backfill --config amzsync.toml --account us-main --from 2026-07-01 --to 2026-09-30"
     )]
     Backfill(BackfillArgs),
     /// Show, per account: orders held, cursors, the last run of each job, pending and
@@ -200,7 +200,9 @@ pub struct BackfillArgs {
     /// First day (2026-09-01) or date-time (RFC 3339).
     #[arg(long)]
     pub from: String,
-    /// Last day or date-time: not available yet (the command exits with status 2).
+    /// Last day (2026-09-30: that whole day) or date-time (RFC 3339, exclusive); must be
+    /// after --from. With it, the backfill only re-lists orders last updated in the range
+    /// and imports what the store lacks; it never moves the import cursor.
     #[arg(long)]
     pub to: Option<String>,
 }

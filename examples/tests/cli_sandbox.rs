@@ -543,7 +543,8 @@ async fn backfill_imports_history() {
     assert_eq!(store.count_orders(&account).await.unwrap(), n);
     store.close().await;
 
-    // A bounded window needs the engine's support, which is not there yet.
+    // --to must come after --from (a date-time --to is exclusive): a usage error
+    // (status 2), nothing runs.
     let mut c = amzsync();
     c.args(["backfill", "--config"]).arg(&config).args([
         "--account",
@@ -551,12 +552,98 @@ async fn backfill_imports_history() {
         "--from",
         &from,
         "--to",
-        &from,
+        &format!("{from}T00:00:00Z"),
     ]);
     let out = output(with_creds(c, &sb, None, None)).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("not available yet"),
+        text(&out.stderr).contains("must be later than --from"),
+        "{}",
+        text(&out.stderr)
+    );
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_with_to_imports_only_that_range_and_leaves_the_import_alone() {
+    use order_sync_core::state::{JobKind, SyncState};
+    // A still clock: no order changes while the test runs, so the expected set is exact.
+    let mut cfg = SandboxConfig::default();
+    cfg.initial_orders = 80;
+    cfg.orders_per_hour = 0.0;
+    cfg.seed = 7;
+    cfg.marketplaces = vec!["ATVPDKIKX0DER".to_owned()];
+    cfg.clock = amazon_sandbox::ClockMode::Manual;
+    let sb = Sandbox::start(cfg).await.expect("sandbox");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sb, "na", r#"["US"]"#, "");
+    let from_day = (sb.now() - time::Duration::days(12)).date();
+    let to_day = (sb.now() - time::Duration::days(6)).date();
+    // A date as --to includes that whole day.
+    let (from, end) = (
+        from_day.midnight().assume_utc(),
+        to_day.next_day().unwrap().midnight().assume_utc(),
+    );
+    let all = sb.orders();
+    let mut expected: Vec<String> = all
+        .iter()
+        .filter(|o| o.last_update_date >= from && o.last_update_date < end)
+        .map(|o| o.order_id.clone())
+        .collect();
+    expected.sort();
+    assert!(
+        !expected.is_empty() && expected.len() < all.len(),
+        "the seed must put orders inside and outside the range"
+    );
+    let backfill = |to: &str| {
+        let mut c = amzsync();
+        c.args(["backfill", "--config"]).arg(&config).args([
+            "--account",
+            "sb",
+            "--from",
+            &from_day.to_string(),
+            "--to",
+            to,
+        ]);
+        with_creds(c, &sb, None, None)
+    };
+
+    let out = output(backfill(&to_day.to_string())).await;
+    let (s, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{s}{err}");
+    assert!(
+        err.contains("one searchOrders listing over the whole range"),
+        "{err}"
+    );
+    assert!(err.contains("sb was never imported"), "{err}");
+    assert!(
+        s.contains(&format!(
+            "sb reconcile completed: {} new orders",
+            expected.len()
+        )),
+        "{s}"
+    );
+    let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
+    let account = AccountId::new("sb");
+    let mut held: Vec<String> = store
+        .orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.order.id.as_str().to_owned())
+        .collect();
+    held.sort();
+    assert_eq!(held, expected);
+    // The import cursor was not started: the first import misses nothing.
+    let cursor = store.cursor(&account, JobKind::ImportOrders).await.unwrap();
+    assert_eq!(cursor, None);
+    store.close().await;
+
+    // A --to that is not a date is a usage error too.
+    let out = output(backfill("next tuesday")).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--to: not a date"),
         "{}",
         text(&out.stderr)
     );

@@ -14,6 +14,9 @@ use order_sync_core::state::{JobKind, SyncState};
 use store_adapters::sqlite::SqliteStore;
 
 use crate::cli::{BackfillArgs, EXIT_CONFIG, EXIT_FAILED, EXIT_OK, EXIT_UNAVAILABLE, OnceArgs};
+
+/// Exit status of a usage error (the status clap itself uses for bad arguments).
+const EXIT_USAGE: u8 = EXIT_UNAVAILABLE;
 use crate::config::{Config, JOB_NAMES, Needs, parse_date_or_datetime, process_env};
 use crate::{notify, wiring};
 
@@ -237,9 +240,27 @@ pub async fn run_daemon(path: &Path) -> u8 {
     EXIT_OK
 }
 
+/// The end of a `--to` range: a date means the whole day (up to the next midnight), a
+/// date-time is the exclusive bound itself.
+fn parse_to(s: &str) -> Option<time::OffsetDateTime> {
+    let day = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(s.trim(), &day) {
+        Ok(d) => d.next_day().map(|d| d.midnight().assume_utc()),
+        Err(_) => parse_date_or_datetime(s),
+    }
+}
+
+/// A time as RFC 3339 (UTC), for messages.
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
 /// `amzsync backfill`: the first import from `--from` (with a progress bar over the range
 /// and Amazon's pace), or, when the account was imported before, a reconcile run over a
-/// window reaching back to `--from`.
+/// window reaching back to `--from`. With `--to`, always a reconcile run bounded to
+/// `[from, to)`: it imports what the store lacks and never moves the import cursor (so a
+/// never-imported account's first import still starts at its `import_from`).
 pub async fn backfill(args: BackfillArgs) -> u8 {
     let Some(from) = parse_date_or_datetime(&args.from) else {
         eprintln!(
@@ -248,12 +269,24 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
         );
         return EXIT_CONFIG;
     };
-    if args.to.is_some() {
-        eprintln!(
-            "amzsync backfill: --to is not available yet: the engine's reconcile job always re-lists up to now (missing: a bounded-window import in order-sync-core)"
-        );
-        return EXIT_UNAVAILABLE;
-    }
+    // A bad --to is a usage error (status 2, as clap's own), not a configuration error.
+    let to = match args.to.as_deref().map(|s| (s, parse_to(s))) {
+        None => None,
+        Some((_, Some(t))) if t > from => Some(t),
+        Some((s, Some(_))) => {
+            eprintln!(
+                "amzsync backfill: --to {s:?} must be later than --from {:?}; hint: a date as --to includes that whole day",
+                args.from
+            );
+            return EXIT_USAGE;
+        }
+        Some((s, None)) => {
+            eprintln!(
+                "amzsync backfill: --to: not a date: {s:?}; hint: write 2026-09-30 (the whole day) or 2026-09-30T12:00:00Z"
+            );
+            return EXIT_USAGE;
+        }
+    };
     let config = match super::load_for(&args.config, Needs::SellerCredentials, Some(&args.account))
     {
         Ok(c) => c,
@@ -286,10 +319,11 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let days = (now - from).whole_days().max(1);
-    // No import yet: the backfill is the first import, window by window, and its cursor
-    // shows how far it got. Otherwise: one reconcile run over the whole range.
-    let first_import = cursor.is_none();
+    let days = (to.unwrap_or(now).min(now) - from).whole_days().max(1);
+    // No import yet (and no --to): the backfill is the first import, window by window, and
+    // its cursor shows how far it got. Otherwise: one reconcile run over the whole range,
+    // bounded by --to when given; it never moves the import cursor.
+    let first_import = cursor.is_none() && to.is_none();
     let (job_kind, total_secs) = if first_import {
         account.config.import.import_from = from;
         let end = now - account.config.import.lag;
@@ -314,6 +348,23 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
             JobKind::ImportOrders,
             (end - from).whole_seconds().max(1) as u64,
         )
+    } else if let Some(to) = to {
+        account.config.reconcile.window = to - from;
+        account.config.reconcile.until = Some(to);
+        eprintln!(
+            "backfill of {} from {} to {} ({days} days, orders last updated in that range; an end later than {} min ago is clamped to that): one {operation} listing over the whole range, importing what the store lacks or holds in an older version. Amazon allows 20 pages (100 orders each) at once, then one every {page_secs} s.",
+            args.account,
+            rfc3339(from),
+            rfc3339(to),
+            account.config.import.lag.whole_minutes(),
+        );
+        if cursor.is_none() {
+            eprintln!(
+                "note: {} was never imported; a bounded backfill does not start its import, whose first run still starts at import_from (leave out --to to import up to now instead)",
+                args.account
+            );
+        }
+        (JobKind::Reconcile, 0)
     } else {
         account.config.reconcile.window = now - from;
         eprintln!(
