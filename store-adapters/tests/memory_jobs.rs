@@ -150,6 +150,30 @@ async fn import_creates_orders_maps_them_and_moves_the_cursor() {
 }
 
 #[tokio::test]
+async fn import_windows_end_on_whole_seconds() {
+    // Amazon echoes the bound it applied to the second; a window ending mid-second would
+    // cost an extra list call per run. Start the run a quarter second past a second.
+    let w = world();
+    w.seed(3);
+    w.clock.advance(Duration::milliseconds(250));
+    let r = w.run(JobKind::ImportOrders).await;
+    assert_eq!(r.outcome, RunOutcome::Completed);
+    assert_eq!(r.counts.created, 3);
+    let queries = w.amazon.queries();
+    assert!(!queries.is_empty());
+    for q in &queries {
+        let before = q.updated_before.expect("every import window has an end");
+        assert_eq!(
+            before.nanosecond(),
+            0,
+            "window end {before} is not a whole second"
+        );
+    }
+    let cursor = w.cursor().await.expect("the cursor moved");
+    assert_eq!(cursor.nanosecond(), 0, "cursor {cursor}");
+}
+
+#[tokio::test]
 async fn overlapping_windows_and_pages_create_no_duplicates() {
     let mut w = world();
     w.amazon = w.amazon.clone().with_page_size(2);

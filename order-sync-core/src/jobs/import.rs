@@ -611,7 +611,9 @@ pub async fn import_orders(
         Some(c) => (c.position - cfg.overlap).max(cfg.import_from.min(c.position)),
         None => cfg.import_from,
     };
-    let end_all = engine.clock.now() - cfg.lag;
+    // Whole seconds: Amazon echoes the bound it applied to the second, and a sub-second end
+    // would cost one more list call per run for a window shorter than a second.
+    let end_all = whole_seconds(engine.clock.now() - cfg.lag);
     let mut batch = Batch::new(engine, account, &parked_before);
     while start < end_all {
         let end = (start + cfg.max_window.max(time::Duration::minutes(1))).min(end_all);
@@ -682,4 +684,9 @@ pub async fn reconcile(
         tracing::warn!(account = %account.id(), missing = report.counts.missing_found, "reconcile imported orders the host lacked");
     }
     Ok(())
+}
+
+/// `t` without its fraction of a second.
+fn whole_seconds(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_nanosecond(0).unwrap_or(t)
 }
