@@ -1,7 +1,9 @@
 //! A fake Amazon side for tests: orders in memory, paging, injectable failures, and a
-//! record of every confirmed package.
+//! record of every confirmed package; and [`StallingStore`], an order store wrapper that
+//! simulates a process dying in the middle of an import.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -9,9 +11,11 @@ use time::OffsetDateTime;
 
 use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
 use crate::clock::Clock;
+use crate::error::StoreError;
 use crate::error::{AmazonError, ErrorKind};
-use crate::ids::AmazonOrderId;
-use crate::model::{Order, Package};
+use crate::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
+use crate::ids::{AccountId, AmazonOrderId, PackageRef};
+use crate::model::{HostShipment, Order, Package};
 
 /// An operation of the fake, for failure injection and call counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -297,5 +301,71 @@ impl AmazonSide for FakeAmazon {
         order.packages.push(package);
         inner.confirmations.push(c.clone());
         Ok(())
+    }
+}
+
+/// An order store that passes `budget` order writes through to `inner` and then never
+/// finishes the next one.
+///
+/// A process that dies between the host write and the state commit is, to the engine, a
+/// future dropped at that point: run an import against this store under a timeout (or
+/// drop it), then run again against `inner` and check nothing was lost or doubled.
+pub struct StallingStore {
+    inner: Arc<dyn OrderStore>,
+    budget: AtomicUsize,
+}
+
+impl StallingStore {
+    /// Wraps `inner`, letting `budget` order writes through.
+    pub fn new(inner: Arc<dyn OrderStore>, budget: usize) -> Self {
+        Self {
+            inner,
+            budget: AtomicUsize::new(budget),
+        }
+    }
+}
+
+#[async_trait]
+impl OrderStore for StallingStore {
+    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
+        if self
+            .budget
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1))
+            .is_err()
+        {
+            std::future::pending::<()>().await;
+        }
+        self.inner.upsert_order(order).await
+    }
+    async fn find_order(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+    ) -> Result<Option<HostOrderRef>, StoreError> {
+        self.inner.find_order(a, id).await
+    }
+    async fn shipments_ready(
+        &self,
+        a: &AccountId,
+        l: usize,
+    ) -> Result<Vec<HostShipment>, StoreError> {
+        self.inner.shipments_ready(a, l).await
+    }
+    async fn record_shipment_result(
+        &self,
+        a: &AccountId,
+        o: &AmazonOrderId,
+        p: &PackageRef,
+        r: &ShipmentResult,
+    ) -> Result<(), StoreError> {
+        self.inner.record_shipment_result(a, o, p, r).await
+    }
+    async fn redact_pii(
+        &self,
+        a: &AccountId,
+        id: &AmazonOrderId,
+        m: &str,
+    ) -> Result<(), StoreError> {
+        self.inner.redact_pii(a, id, m).await
     }
 }

@@ -2,7 +2,7 @@
 //! state: duplicates, newer-wins, crashes, FBA, parking, reconcile, shipments, redaction.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use order_mapping::vocab::{FulfillmentChannel, OrderStatus};
@@ -14,7 +14,7 @@ use order_sync_core::clock::{Clock, ManualClock};
 use order_sync_core::config::AccountConfig;
 use order_sync_core::engine::{Account, Engine};
 use order_sync_core::error::{AmazonError, ErrorKind, StoreError};
-use order_sync_core::fake::{FakeAmazon, FakeOp};
+use order_sync_core::fake::{FakeAmazon, FakeOp, StallingStore};
 use order_sync_core::fixtures::{sample_order, shipment_for};
 use order_sync_core::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
 use order_sync_core::ids::{AccountId, AmazonOrderId, PackageRef};
@@ -253,69 +253,13 @@ async fn an_older_update_never_overwrites_a_newer_one() {
     );
 }
 
-/// A store that accepts `budget` writes and then blocks forever (a process that dies
-/// between the host write and the state commit is, to the engine, a future that is
-/// dropped at that point).
-struct StallingStore {
-    inner: Arc<MemoryStore>,
-    budget: AtomicUsize,
-}
-
-#[async_trait]
-impl OrderStore for StallingStore {
-    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
-        if self
-            .budget
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1))
-            .is_err()
-        {
-            std::future::pending::<()>().await;
-        }
-        self.inner.upsert_order(order).await
-    }
-    async fn find_order(
-        &self,
-        a: &AccountId,
-        id: &AmazonOrderId,
-    ) -> Result<Option<HostOrderRef>, StoreError> {
-        self.inner.find_order(a, id).await
-    }
-    async fn shipments_ready(
-        &self,
-        a: &AccountId,
-        l: usize,
-    ) -> Result<Vec<HostShipment>, StoreError> {
-        self.inner.shipments_ready(a, l).await
-    }
-    async fn record_shipment_result(
-        &self,
-        a: &AccountId,
-        o: &AmazonOrderId,
-        p: &PackageRef,
-        r: &ShipmentResult,
-    ) -> Result<(), StoreError> {
-        self.inner.record_shipment_result(a, o, p, r).await
-    }
-    async fn redact_pii(
-        &self,
-        a: &AccountId,
-        id: &AmazonOrderId,
-        m: &str,
-    ) -> Result<(), StoreError> {
-        self.inner.redact_pii(a, id, m).await
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn a_crash_between_host_write_and_cursor_commit_loses_and_doubles_nothing() {
     for budget in [0, 1, 2, 3, 4, 5, 6, 9] {
         let w = world();
         let amazon = w.amazon.clone().with_page_size(3);
         let orders = w.seed(10);
-        let stalling = Arc::new(StallingStore {
-            inner: w.store.clone(),
-            budget: AtomicUsize::new(budget),
-        });
+        let stalling = Arc::new(StallingStore::new(w.store.clone(), budget));
         let crashing = Engine::builder(w.state.clone())
             .store(stalling)
             .clock(w.clock.clone())

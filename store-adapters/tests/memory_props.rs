@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use order_mapping::Mapper;
@@ -12,12 +12,10 @@ use order_mapping::vocab::OrderStatus;
 use order_sync_core::clock::{Clock, ManualClock};
 use order_sync_core::config::AccountConfig;
 use order_sync_core::engine::{Account, Engine};
-use order_sync_core::error::StoreError;
-use order_sync_core::fake::FakeAmazon;
+use order_sync_core::fake::{FakeAmazon, StallingStore};
 use order_sync_core::fixtures::sample_order;
-use order_sync_core::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
+use order_sync_core::host::{OrderStore, ShipmentResult};
 use order_sync_core::ids::{AccountId, AmazonOrderId, PackageRef};
-use order_sync_core::model::HostShipment;
 use order_sync_core::report::{NoopNotifier, RunOutcome};
 use order_sync_core::shutdown::Shutdown;
 use order_sync_core::state::{JobKind, SyncState};
@@ -25,57 +23,6 @@ use proptest::prelude::*;
 use store_adapters::memory::{MemoryState, MemoryStore};
 use time::Duration;
 use time::macros::datetime;
-
-/// Accepts `budget` writes, then hangs (the process "dies" there).
-struct Crashing {
-    inner: Arc<MemoryStore>,
-    budget: AtomicUsize,
-}
-
-#[async_trait]
-impl OrderStore for Crashing {
-    async fn upsert_order(&self, order: &HostOrder) -> Result<UpsertOutcome, StoreError> {
-        if self
-            .budget
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| b.checked_sub(1))
-            .is_err()
-        {
-            std::future::pending::<()>().await;
-        }
-        self.inner.upsert_order(order).await
-    }
-    async fn find_order(
-        &self,
-        a: &AccountId,
-        id: &AmazonOrderId,
-    ) -> Result<Option<HostOrderRef>, StoreError> {
-        self.inner.find_order(a, id).await
-    }
-    async fn shipments_ready(
-        &self,
-        a: &AccountId,
-        l: usize,
-    ) -> Result<Vec<HostShipment>, StoreError> {
-        self.inner.shipments_ready(a, l).await
-    }
-    async fn record_shipment_result(
-        &self,
-        a: &AccountId,
-        o: &AmazonOrderId,
-        p: &PackageRef,
-        r: &ShipmentResult,
-    ) -> Result<(), StoreError> {
-        self.inner.record_shipment_result(a, o, p, r).await
-    }
-    async fn redact_pii(
-        &self,
-        a: &AccountId,
-        id: &AmazonOrderId,
-        m: &str,
-    ) -> Result<(), StoreError> {
-        self.inner.redact_pii(a, id, m).await
-    }
-}
 
 /// One step of the scenario.
 #[derive(Debug, Clone)]
@@ -152,10 +99,10 @@ fn run_scenario(steps: Vec<Step>, page_size: usize) -> Result<(), TestCaseError>
                     crash_after: Some(budget),
                 } => {
                     let crashing = Engine::builder(state.clone())
-                        .store(Arc::new(Crashing {
-                            inner: store.clone(),
-                            budget: AtomicUsize::new(usize::from(budget)),
-                        }))
+                        .store(Arc::new(StallingStore::new(
+                            store.clone(),
+                            usize::from(budget),
+                        )))
                         .clock(clock.clone())
                         .notifier(Arc::new(NoopNotifier))
                         .build()
