@@ -419,8 +419,6 @@ impl SqliteStore {
             .pragma("secure_delete", "ON")
             // After a burst of writes, give the WAL file back beyond 64 MiB.
             .pragma("journal_size_limit", "67108864")
-            // Keep the query planner's statistics fresh (cheap; runs as connections close).
-            .optimize_on_close(true, None)
             .busy_timeout(config.busy_timeout);
         // One connection that never waits for locks, for checkpoints that must not
         // hold up a caller (see `checkpoint_now`). Connects lazily.
@@ -507,6 +505,10 @@ impl SqliteStore {
     /// too; calls made afterwards fail.
     pub async fn close(&self) {
         if self.path.is_some() {
+            // Keep the query planner's statistics fresh (cheap). This runs here, before
+            // the checkpoint, rather than as each connection closes: statistics written
+            // while the pools close concurrently would be left behind in the WAL.
+            let _ = sqlx::query("PRAGMA optimize").execute(&self.pool).await;
             // Move everything into the main file and empty the WAL, so the file is
             // complete on its own; best effort (a busy reader only defers it).
             let _ = self.checkpoint().await;
