@@ -27,6 +27,16 @@ pub struct DateWindow {
     pub latest: Option<OffsetDateTime>,
 }
 
+impl DateWindow {
+    /// The window between two optional bounds; `None` when Amazon gave neither.
+    pub fn from_bounds(
+        earliest: Option<OffsetDateTime>,
+        latest: Option<OffsetDateTime>,
+    ) -> Option<Self> {
+        (earliest.is_some() || latest.is_some()).then_some(Self { earliest, latest })
+    }
+}
+
 /// One Amazon order, as imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {

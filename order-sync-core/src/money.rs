@@ -52,6 +52,11 @@ impl Money {
         ))
     }
 
+    /// The same amount without its sign (Amazon reports discounts either way).
+    pub fn abs(self) -> Money {
+        Money::new(self.amount.abs(), self.currency)
+    }
+
     /// This amount times a quantity.
     pub fn times(&self, quantity: u32) -> Money {
         Money::new(self.amount * Decimal::from(quantity), self.currency.clone())

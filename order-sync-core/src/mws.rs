@@ -84,7 +84,6 @@ use order_mapping::vocab::{
     FulfillmentChannel, OrderStatus, PaymentMethod, ServiceLevelCategory, V0OrderFlags,
 };
 use rust_decimal::Decimal;
-use time::OffsetDateTime;
 
 use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
 use crate::error::{AmazonError, ErrorKind};
@@ -594,20 +593,12 @@ fn money(m: &Option<mws_legacy::Money>) -> Option<Money> {
     (!currency.is_empty()).then(|| Money::new(amount, currency))
 }
 
-fn window(earliest: Option<OffsetDateTime>, latest: Option<OffsetDateTime>) -> Option<DateWindow> {
-    (earliest.is_some() || latest.is_some()).then_some(DateWindow { earliest, latest })
-}
-
 fn nonempty(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
 
 fn pii(p: &Option<mws_legacy::Pii<String>>) -> Option<String> {
     p.as_ref().map(|v| v.expose().clone())
-}
-
-fn positive(m: Money) -> Money {
-    Money::new(m.amount.abs(), m.currency)
 }
 
 fn line(i: &mo::OrderItem) -> OrderLine {
@@ -638,8 +629,8 @@ fn line(i: &mo::OrderItem) -> OrderLine {
         tax: money(&i.item_tax),
         shipping_price: money(&i.shipping_price),
         shipping_tax: money(&i.shipping_tax),
-        shipping_discount: money(&i.shipping_discount).map(positive),
-        promotion_discount: money(&i.promotion_discount).map(positive),
+        shipping_discount: money(&i.shipping_discount).map(Money::abs),
+        promotion_discount: money(&i.promotion_discount).map(Money::abs),
         gift,
     }
 }
@@ -719,8 +710,8 @@ pub fn from_mws(o: mo::Order, items: Vec<mo::OrderItem>) -> Order {
         marketplace: MarketplaceId::new(o.marketplace_id.clone().unwrap_or_default()),
         purchased_at: o.purchase_date,
         last_updated_at: o.last_update_date,
-        ship_by: window(o.earliest_ship_date, o.latest_ship_date),
-        deliver_by: window(o.earliest_delivery_date, o.latest_delivery_date),
+        ship_by: DateWindow::from_bounds(o.earliest_ship_date, o.latest_ship_date),
+        deliver_by: DateWindow::from_bounds(o.earliest_delivery_date, o.latest_delivery_date),
         delivered_at: None,
         status: OrderStatus::from_v0(o.order_status.as_str()),
         channel: o
@@ -1752,7 +1743,7 @@ mod http_tests {
         }
     }
 
-    fn datetime_after() -> OffsetDateTime {
+    fn datetime_after() -> time::OffsetDateTime {
         time::macros::datetime!(2026-05-01 00:00 UTC)
     }
 

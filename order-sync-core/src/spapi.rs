@@ -370,13 +370,6 @@ fn money0(m: &Option<v0::Money>) -> Option<Money> {
     Some(Money::new(m.amount?, m.currency_code.clone()?))
 }
 
-fn window(
-    earliest: Option<time::OffsetDateTime>,
-    latest: Option<time::OffsetDateTime>,
-) -> Option<DateWindow> {
-    (earliest.is_some() || latest.is_some()).then_some(DateWindow { earliest, latest })
-}
-
 fn nonempty(s: Option<String>) -> Option<String> {
     s.filter(|v| !v.trim().is_empty())
 }
@@ -387,10 +380,6 @@ fn lines_of(parts: [Option<String>; 3]) -> Vec<String> {
         .flatten()
         .filter(|l| !l.trim().is_empty())
         .collect()
-}
-
-fn positive(m: Money) -> Money {
-    Money::new(m.amount.abs(), m.currency)
 }
 
 fn breakdown(p: &Option<v26::ItemProceeds>, kind: &v26::ProceedsType) -> Option<Money> {
@@ -458,7 +447,7 @@ pub fn from_v2026(o: v26::Order) -> Order {
                 shipping_tax: None,
                 shipping_discount: None,
                 promotion_discount: breakdown(&i.proceeds, &v26::ProceedsType::Discount)
-                    .map(positive),
+                    .map(Money::abs),
                 gift,
             }
         })
@@ -547,10 +536,10 @@ pub fn from_v2026(o: v26::Order) -> Order {
         last_updated_at: o.last_updated_time,
         ship_by: fulfillment
             .and_then(|f| f.ship_by_window.as_ref())
-            .and_then(|w| window(w.earliest_date_time, w.latest_date_time)),
+            .and_then(|w| DateWindow::from_bounds(w.earliest_date_time, w.latest_date_time)),
         deliver_by: fulfillment
             .and_then(|f| f.deliver_by_window.as_ref())
-            .and_then(|w| window(w.earliest_date_time, w.latest_date_time)),
+            .and_then(|w| DateWindow::from_bounds(w.earliest_date_time, w.latest_date_time)),
         delivered_at: None,
         status,
         channel,
@@ -607,8 +596,8 @@ pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
                 tax: money0(&i.item_tax),
                 shipping_price: money0(&i.shipping_price),
                 shipping_tax: money0(&i.shipping_tax),
-                shipping_discount: money0(&i.shipping_discount).map(positive),
-                promotion_discount: money0(&i.promotion_discount).map(positive),
+                shipping_discount: money0(&i.shipping_discount).map(Money::abs),
+                promotion_discount: money0(&i.promotion_discount).map(Money::abs),
                 gift,
             }
         })
@@ -672,8 +661,8 @@ pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
         marketplace: MarketplaceId::new(o.marketplace_id.clone().unwrap_or_default()),
         purchased_at: o.purchase_date,
         last_updated_at: o.last_update_date,
-        ship_by: window(o.earliest_ship_date, o.latest_ship_date),
-        deliver_by: window(o.earliest_delivery_date, o.latest_delivery_date),
+        ship_by: DateWindow::from_bounds(o.earliest_ship_date, o.latest_ship_date),
+        deliver_by: DateWindow::from_bounds(o.earliest_delivery_date, o.latest_delivery_date),
         delivered_at: None,
         status: OrderStatus::from_v0(o.order_status.as_str()),
         channel: o
