@@ -119,6 +119,7 @@ pub mod ids;
 pub mod jobs;
 pub mod model;
 pub mod money;
+pub mod outbox;
 #[cfg(feature = "mws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mws")))]
 pub mod mws;
