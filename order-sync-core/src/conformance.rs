@@ -26,8 +26,7 @@ use crate::model::HostShipment;
 use crate::report::{RunOutcome, RunReport};
 use crate::state::{
     Claim, Cursor, CursorAdvance, Finish, IdMapEntry, ImportCommit, JobKind, Lease, Offered,
-    Origin, OutboxPayload, OutboxStatus, ParkKind, ParkedOrder, RunLock, SyncState,
-    SyncStateExt,
+    Origin, OutboxPayload, OutboxStatus, ParkKind, ParkedOrder, RunLock, SyncState, SyncStateExt,
 };
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -173,7 +172,13 @@ pub async fn shipments_ready_until_final(h: &dyn StoreHarness) {
         .record_shipment_result(&acct, &s2, &held)
         .await
         .expect("held");
-    assert!(h.store().shipments_ready(&acct, 100).await.expect("ready").is_empty());
+    assert!(
+        h.store()
+            .shipments_ready(&acct, 100)
+            .await
+            .expect("ready")
+            .is_empty()
+    );
 
     let confirmed = ShipmentResult::Confirmed { at: T0 };
     h.store()
@@ -571,7 +576,9 @@ pub async fn outbox_offer_versions(s: &dyn SyncState) {
         .outbox_offer(&acct, &p1, Origin::Store, T0)
         .await
         .expect("offer");
-    assert!(matches!(first, Offered::New(ref e) if e.version == 1 && e.status == OutboxStatus::Pending));
+    assert!(
+        matches!(first, Offered::New(ref e) if e.version == 1 && e.status == OutboxStatus::Pending)
+    );
     let again = s
         .outbox_offer(&acct, &p1, Origin::Store, T0 + Duration::minutes(1))
         .await
@@ -588,9 +595,16 @@ pub async fn outbox_offer_versions(s: &dyn SyncState) {
     assert!(matches!(claim, Claim::Claimed { .. }), "{claim:?}");
     let confirmed = OutboxStatus::Confirmed { at: T0 };
     assert!(
-        s.outbox_finish(&acct, kind, &subject, Some("w1"), &finish(1, confirmed.clone(), T0), T0)
-            .await
-            .expect("finish")
+        s.outbox_finish(
+            &acct,
+            kind,
+            &subject,
+            Some("w1"),
+            &finish(1, confirmed.clone(), T0),
+            T0
+        )
+        .await
+        .expect("finish")
     );
     assert_eq!(
         s.outbox_claim(&acct, kind, &subject, "w1", T0, T0 + Duration::minutes(2))
@@ -658,9 +672,16 @@ pub async fn outbox_lease_has_one_holder(s: &dyn SyncState) {
         other => panic!("first claim must win: {other:?}"),
     }
     assert_eq!(
-        s.outbox_claim(&acct, kind, &subject, "B", T0 + Duration::minutes(1), lease_end)
-            .await
-            .expect("claim"),
+        s.outbox_claim(
+            &acct,
+            kind,
+            &subject,
+            "B",
+            T0 + Duration::minutes(1),
+            lease_end
+        )
+        .await
+        .expect("claim"),
         Claim::Busy {
             owner: "A".into(),
             until: lease_end
@@ -692,7 +713,14 @@ pub async fn outbox_lease_has_one_holder(s: &dyn SyncState) {
     let due = s.outbox_due(&acct, after, 10).await.expect("due");
     assert_eq!(due.len(), 1, "an expired lease makes the entry due again");
     match s
-        .outbox_claim(&acct, kind, &subject, "B", after, after + Duration::minutes(2))
+        .outbox_claim(
+            &acct,
+            kind,
+            &subject,
+            "B",
+            after,
+            after + Duration::minutes(2),
+        )
         .await
         .expect("claim")
     {
@@ -728,16 +756,11 @@ pub async fn outbox_racing_claims_one_winner(s: &dyn SyncState) {
         .await
         .expect("offer");
     let owners: Vec<String> = (0..10).map(|i| format!("worker-{i}")).collect();
-    let claims = futures::future::join_all(owners.iter().map(|o| {
-        s.outbox_claim(
-            &acct,
-            kind,
-            &subject,
-            o,
-            T0,
-            T0 + Duration::minutes(2),
-        )
-    }))
+    let claims = futures::future::join_all(
+        owners
+            .iter()
+            .map(|o| s.outbox_claim(&acct, kind, &subject, o, T0, T0 + Duration::minutes(2))),
+    )
     .await;
     let winners = claims
         .iter()
@@ -796,9 +819,16 @@ pub async fn outbox_finish_and_due(s: &dyn SyncState) {
         error: "timeout".into(),
     };
     assert!(
-        s.outbox_finish(&acct, kind, &sa, Some("W"), &finish(1, unknown.clone(), retry), T0)
-            .await
-            .expect("finish")
+        s.outbox_finish(
+            &acct,
+            kind,
+            &sa,
+            Some("W"),
+            &finish(1, unknown.clone(), retry),
+            T0
+        )
+        .await
+        .expect("finish")
     );
     let due: Vec<String> = s
         .outbox_due(&acct, T0, 10)
@@ -807,7 +837,11 @@ pub async fn outbox_finish_and_due(s: &dyn SyncState) {
         .iter()
         .map(|e| e.subject())
         .collect();
-    assert_eq!(due, vec![sb.clone()], "a backed-off entry must not block or be due");
+    assert_eq!(
+        due,
+        vec![sb.clone()],
+        "a backed-off entry must not block or be due"
+    );
     assert_eq!(
         s.outbox_claim(&acct, kind, &sa, "W", T0, lease)
             .await
@@ -826,13 +860,21 @@ pub async fn outbox_finish_and_due(s: &dyn SyncState) {
         message: "InvalidInput: bad".into(),
     };
     assert!(
-        s.outbox_finish(&acct, kind, &sa, Some("W"), &finish(1, rejected.clone(), retry), retry)
-            .await
-            .expect("finish")
+        s.outbox_finish(
+            &acct,
+            kind,
+            &sa,
+            Some("W"),
+            &finish(1, rejected.clone(), retry),
+            retry
+        )
+        .await
+        .expect("finish")
     );
     let due = s.outbox_due(&acct, retry, 10).await.expect("due");
     assert!(
-        due.iter().any(|e| e.subject() == sa && e.status == rejected),
+        due.iter()
+            .any(|e| e.subject() == sa && e.status == rejected),
         "a final entry stays due until the host is told"
     );
     s.outbox_reported(&acct, kind, &sa, 1)
@@ -900,16 +942,26 @@ pub async fn run_lock_one_holder(s: &dyn SyncState) {
         RunLock::Acquired { until: renewed }
     );
     s.run_unlock(&acct, job, "B").await.expect("unlock");
-    assert!(matches!(
-        s.run_lock(&acct, job, "B", T0 + Duration::minutes(2), renewed, None)
-            .await
-            .expect("lock"),
-        RunLock::Held { .. }
-    ), "only the holder releases the lock");
+    assert!(
+        matches!(
+            s.run_lock(&acct, job, "B", T0 + Duration::minutes(2), renewed, None)
+                .await
+                .expect("lock"),
+            RunLock::Held { .. }
+        ),
+        "only the holder releases the lock"
+    );
     assert_eq!(
-        s.run_lock(&acct, job, "B", T0 + Duration::minutes(2), renewed, Some("A"))
-            .await
-            .expect("take over"),
+        s.run_lock(
+            &acct,
+            job,
+            "B",
+            T0 + Duration::minutes(2),
+            renewed,
+            Some("A")
+        )
+        .await
+        .expect("take over"),
         RunLock::Acquired { until: renewed },
         "a dead holder can be taken over"
     );
@@ -921,12 +973,22 @@ pub async fn run_lock_one_holder(s: &dyn SyncState) {
         RunLock::Acquired { .. }
     ));
     // Expiry.
-    assert!(matches!(
-        s.run_lock(&acct, job, "D", until + Duration::seconds(1), until + Duration::minutes(2), None)
+    assert!(
+        matches!(
+            s.run_lock(
+                &acct,
+                job,
+                "D",
+                until + Duration::seconds(1),
+                until + Duration::minutes(2),
+                None
+            )
             .await
             .expect("lock"),
-        RunLock::Acquired { .. }
-    ), "an expired lock is free");
+            RunLock::Acquired { .. }
+        ),
+        "an expired lock is free"
+    );
 }
 
 /// Orders with an open buyer cancellation request are listed.

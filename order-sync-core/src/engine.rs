@@ -13,9 +13,9 @@ use crate::error::SyncError;
 use crate::host::{OrderStore, Warehouse};
 use crate::ids::AccountId;
 use crate::jobs;
+use crate::outbox::{RunLock, owner_id, owner_is_dead};
 use crate::report::{LogNotifier, Notifier, RunOutcome, RunReport};
 use crate::shutdown::Shutdown;
-use crate::outbox::{RunLock, owner_id, owner_is_dead};
 use crate::state::{JobKind, SyncState};
 
 /// One seller account: its settings, its Amazon side and its mapping rules.
@@ -50,6 +50,15 @@ impl std::fmt::Debug for Account {
         f.debug_struct("Account")
             .field("config", &self.config)
             .finish_non_exhaustive()
+    }
+}
+
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -227,9 +236,9 @@ impl Engine {
                     return report;
                 }
             }
-            let renewal = self.spawn_lock_renewal(account.id().clone(), job);
+            // Aborted when the run ends, or when its future is dropped mid-way.
+            let _renewal = AbortOnDrop(self.spawn_lock_renewal(account.id().clone(), job));
             let report = self.run_in_span(account, job, shutdown).await;
-            renewal.abort();
             if let Err(e) = self.state.run_unlock(account.id(), job, &self.owner).await {
                 tracing::warn!(error = %e, "could not release the job's lock; it expires by itself");
             }
@@ -252,7 +261,14 @@ impl Engine {
             let now = self.clock.now();
             let got = self
                 .state
-                .run_lock(account, job, &self.owner, now, now + lease, take_over.as_deref())
+                .run_lock(
+                    account,
+                    job,
+                    &self.owner,
+                    now,
+                    now + lease,
+                    take_over.as_deref(),
+                )
                 .await?;
             match got {
                 RunLock::Acquired { .. } => return Ok(None),

@@ -15,8 +15,8 @@ use crate::error::StoreError;
 use crate::error::{AmazonError, ErrorKind};
 use crate::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
 use crate::ids::{AccountId, AmazonOrderId};
-use order_mapping::vocab::OrderStatus;
 use crate::model::{HostShipment, Order, Package};
+use order_mapping::vocab::OrderStatus;
 
 /// An operation of the fake, for failure injection and call counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

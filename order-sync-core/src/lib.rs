@@ -119,10 +119,10 @@ pub mod ids;
 pub mod jobs;
 pub mod model;
 pub mod money;
-pub mod outbox;
 #[cfg(feature = "mws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mws")))]
 pub mod mws;
+pub mod outbox;
 pub mod pii;
 pub mod report;
 pub mod scheduler;

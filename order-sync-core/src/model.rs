@@ -93,9 +93,7 @@ impl Order {
         }
         self.lines
             .iter()
-            .filter(|l| {
-                l.buyer_cancel_request.is_some() && l.quantity_shipped < l.quantity_ordered
-            })
+            .filter(|l| l.buyer_cancel_request.is_some() && l.quantity_shipped < l.quantity_ordered)
             .collect()
     }
 

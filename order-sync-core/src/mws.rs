@@ -634,10 +634,11 @@ fn line(i: &mo::OrderItem) -> OrderLine {
         shipping_discount: money(&i.shipping_discount).map(Money::abs),
         promotion_discount: money(&i.promotion_discount).map(Money::abs),
         gift,
-        buyer_cancel_request: (i.buyer_requested_cancel == Some(true))
-            .then(|| BuyerCancelRequest {
+        buyer_cancel_request: (i.buyer_requested_cancel == Some(true)).then(|| {
+            BuyerCancelRequest {
                 reason: nonempty(i.buyer_cancel_reason.clone()),
-            }),
+            }
+        }),
     }
 }
 

@@ -450,7 +450,18 @@ pub mod transition {
                 let e = OutboxEntry::new(payload.clone(), origin, now);
                 (Offered::New(e.clone()), Some(e))
             }
-            Some(h) if h.content_hash == hash => (Offered::Unchanged(h.clone()), None),
+            Some(h) if h.content_hash == hash && h.origin == origin => {
+                (Offered::Unchanged(h.clone()), None)
+            }
+            Some(h) if h.content_hash == hash => {
+                // The same content reported by the other host: results go there now.
+                let e = OutboxEntry {
+                    origin,
+                    reported: false,
+                    ..h.clone()
+                };
+                (Offered::Unchanged(e.clone()), Some(e))
+            }
             Some(h) => {
                 let e = OutboxEntry {
                     payload: payload.clone(),

@@ -32,8 +32,8 @@ use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, Shipm
 use crate::error::{AmazonError, ErrorKind};
 use crate::ids::{AmazonOrderId, MarketplaceId, OrderItemId, PackageRef};
 use crate::model::{
-    BuyerCancelRequest,
-    DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package, PackageItem, Payment,
+    BuyerCancelRequest, DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package,
+    PackageItem, Payment,
 };
 use crate::money::Money;
 use crate::pii::{Address, AddressType, BuyerPii, Recipient};

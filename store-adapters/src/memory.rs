@@ -22,8 +22,8 @@ use order_sync_core::host::{
 };
 use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
 use order_sync_core::model::HostShipment;
-use order_sync_core::report::RunReport;
 use order_sync_core::outbox::transition;
+use order_sync_core::report::RunReport;
 use order_sync_core::state::{
     Claim, Cursor, Finish, IdMapEntry, ImportCommit, JobKind, Lease, Offered, Origin, OutboxEntry,
     OutboxKind, OutboxPayload, ParkedOrder, RunLock, SyncState,
@@ -143,9 +143,7 @@ impl<T> HostTables<T> {
         let mut rows: Vec<&ShipmentRow> = self
             .shipments
             .iter()
-            .filter(|((a, _, _), row)| {
-                a == account && row.result.is_none()
-            })
+            .filter(|((a, _, _), row)| a == account && row.result.is_none())
             .map(|(_, row)| row)
             .collect();
         rows.sort_by_key(|r| r.seq);
@@ -707,7 +705,11 @@ impl SyncState for MemoryState {
             .map(|(_, v)| v)
             .collect();
         due.sort_by_key(|(seq, e)| (e.next_attempt_at, *seq));
-        Ok(due.into_iter().take(limit).map(|(_, e)| e.clone()).collect())
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(_, e)| e.clone())
+            .collect())
     }
 
     async fn outbox_open(

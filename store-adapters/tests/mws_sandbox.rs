@@ -246,6 +246,7 @@ async fn marked_shipments_are_confirmed_through_the_feed_exactly_once() {
                 tracking_number: tracking,
                 ship_date: clock.now() - Duration::minutes(1),
                 items,
+                shipped_despite_cancellation: false,
             },
         );
     }

@@ -100,7 +100,12 @@ state_checks!(
     id_map_newer_wins,
     id_map_get_many_returns_known,
     parked_retry,
-    outbox_confirms_once,
+    outbox_offer_versions,
+    outbox_lease_has_one_holder,
+    outbox_racing_claims_one_winner,
+    outbox_finish_and_due,
+    run_lock_one_holder,
+    cancel_requests_listed,
     redaction_due,
     run_reports_listed,
 );

@@ -44,6 +44,7 @@ fn entry(id: &str, at: OffsetDateTime) -> IdMapEntry {
         status: OrderStatus::Unshipped,
         last_updated_at: at,
         imported_at: at,
+        cancel_requested: Vec::new(),
         pii_expires_at: None,
         redacted_at: None,
     }
@@ -275,14 +276,20 @@ async fn mark_shipped_feeds_shipments_ready() {
     );
     assert_eq!(ready[1].service, None);
 
-    db.record_shipment_result(
-        &acct(),
-        &order.id,
-        &p1,
-        &ShipmentResult::Confirmed { at: T0 },
-    )
-    .await
-    .unwrap();
+    let ready_before = ready.clone();
+    let first = ready_before
+        .iter()
+        .find(|s| s.package == p1)
+        .unwrap()
+        .clone();
+    let second = ready_before
+        .iter()
+        .find(|s| s.package == p2)
+        .unwrap()
+        .clone();
+    db.record_shipment_result(&acct(), &first, &ShipmentResult::Confirmed { at: T0 })
+        .await
+        .unwrap();
     let ready = db.shipments_ready(&acct(), 10).await.unwrap();
     assert_eq!(ready.len(), 1);
     assert_eq!(ready[0].package, p2);
@@ -294,20 +301,31 @@ async fn mark_shipped_feeds_shipments_ready() {
         reason: "ship date in the future".into(),
         until: Some(T0 + Duration::days(1)),
     };
-    db.record_shipment_result(&acct(), &order.id, &p2, &held)
+    db.record_shipment_result(&acct(), &second, &held)
         .await
         .unwrap();
     let listed = db.shipments(&acct(), &order.id).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[1].1.as_ref(), Some(&held));
+    assert!(
+        db.shipments_ready(&acct(), 10).await.unwrap().is_empty(),
+        "a package with any result (held too) is the engine's now"
+    );
 
     // Re-shipping a package replaces it and makes it ready again.
     let mut again = shipment_for(&order, "1", T0 + Duration::hours(5));
     again.tracking_number = "1Z-FIXED".into();
     db.ship(&acct(), &again).await.unwrap();
     let ready = db.shipments_ready(&acct(), 10).await.unwrap();
-    assert_eq!(ready.len(), 2);
-    assert!(ready.contains(&again));
+    assert_eq!(ready, vec![again.clone()]);
+    // A late result about the old content does not stick to the corrected package.
+    db.record_shipment_result(&acct(), &first, &ShipmentResult::Confirmed { at: T0 })
+        .await
+        .unwrap();
+    assert_eq!(
+        db.shipments_ready(&acct(), 10).await.unwrap(),
+        vec![again.clone()]
+    );
     assert_eq!(
         db.shipment_result(&acct(), &order.id, &p1).await.unwrap(),
         None
@@ -347,8 +365,11 @@ async fn mark_shipped_feeds_shipments_ready() {
     let err = db
         .record_shipment_result(
             &acct(),
-            &order.id,
-            &PackageRef::new("99"),
+            &{
+                let mut s = first.clone();
+                s.package = PackageRef::new("99");
+                s
+            },
             &ShipmentResult::Confirmed { at: T0 },
         )
         .await

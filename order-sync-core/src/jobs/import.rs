@@ -262,15 +262,12 @@ async fn import_many(
             .map(|l| l.item_id.clone())
             .collect();
         let newly_requested = !cancel_requested.is_empty()
-            && p
-                .prior
+            && p.prior
                 .as_ref()
                 .is_none_or(|e| e.cancel_requested != cancel_requested);
         if newly_requested {
             if let (true, Some(store)) = (to_store, &engine.store) {
-                store
-                    .buyer_cancel_requested(account.id(), order)
-                    .await?;
+                store.buyer_cancel_requested(account.id(), order).await?;
             }
             if let Some(wh) = warehouse {
                 if p.to_warehouse || warehouse_id.is_some() {
