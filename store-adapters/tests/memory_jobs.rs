@@ -629,8 +629,8 @@ async fn unmapped_carriers_and_empty_tracking_are_refused_before_sending() {
             .all(|e| matches!(e.status, OutboxStatus::Refused { .. }))
     );
     assert!(
-        outbox.iter().all(|e| e.attempts == 0),
-        "refused packages were never claimed"
+        outbox.iter().all(|e| e.attempts == 1),
+        "each refused package was decided once"
     );
 
     // The host fixes the carrier: the changed shipment goes out.
@@ -662,7 +662,12 @@ async fn future_ship_dates_are_held_until_that_date() {
     }
     assert_eq!(w.amazon.calls(FakeOp::Confirm), 0);
     w.clock.advance(Duration::hours(4));
-    assert_eq!(w.run(JobKind::ExportShipments).await.counts.held, 1);
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(
+        (r.counts.held, r.counts.exported),
+        (0, 0),
+        "a held entry waits for its date without being looked at"
+    );
     w.clock.advance(Duration::hours(1));
     let r = w.run(JobKind::ExportShipments).await;
     assert_eq!(r.counts.exported, 1);
@@ -777,6 +782,9 @@ impl AmazonSide for AcceptThenHang {
     ) -> Result<Option<Order>, AmazonError> {
         self.0.get_order(id, i).await
     }
+    fn shows_packages(&self) -> bool {
+        self.0.shows_packages()
+    }
     async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
         self.0.confirm_shipment(c).await?;
         std::future::pending().await
@@ -814,8 +822,11 @@ async fn a_crash_after_amazon_accepted_a_package_does_not_send_it_again() {
         "the crash left the claim in flight"
     );
 
+    // The dead attempt's lease runs out; the next run verifies before sending.
+    w.clock.advance(Duration::minutes(3));
     let r = w.run(JobKind::ExportShipments).await;
     assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(r.counts.verified, 1, "{r:?}");
     assert_eq!(w.amazon.confirmations().len(), 1, "not sent a second time");
     assert!(matches!(
         w.store.shipment_result(&acct(), &order.id, &s.package),
