@@ -9,6 +9,10 @@
 //!   written. Each refusal is a [`BuildError`] naming the field and the [`Rule`] it breaks.
 //! - [`processing_report`]: the XML `ProcessingReport` of those feeds, results tied back to
 //!   each `MessageID`.
+//! - [`listings`]: `JSON_LISTINGS_FEED` messages (quantity and handling time as a `merge` of
+//!   `fulfillment_availability`, price as `purchasable_offer`, offer deletion), one
+//!   `messageId` each; [`listings_report`] reads its JSON processing report and ties each
+//!   issue back to the message and its SKU.
 //!
 //! Money is [`rust_decimal::Decimal`]: an amount with more than two decimals is refused,
 //! never rounded. Times are [`time::OffsetDateTime`], written in UTC.
@@ -35,11 +39,16 @@
 
 mod enums;
 pub mod error;
+mod json;
+pub mod listings;
+pub mod listings_report;
 pub mod order_feeds;
 pub mod processing_report;
 mod xml;
 
 pub use error::{BuildError, ReportError, Rule, XmlError};
+pub use listings::ListingsFeed;
+pub use listings_report::ListingsReport;
 pub use order_feeds::Envelope;
 pub use processing_report::ProcessingReport;
 

@@ -431,7 +431,27 @@ impl OrderAcknowledgement {
         }
     }
 
-    /// Cancels the whole order: `Failure` with `reason` on every listed item.
+    /// Acknowledges the order and tells Amazon the merchant's id for it (shown in reports and
+    /// usable as `MerchantOrderID` in later fulfilment and adjustment feeds).
+    pub fn acknowledge(
+        amazon_order_id: impl Into<String>,
+        merchant_order_id: impl Into<String>,
+    ) -> Self {
+        Self::success(amazon_order_id).merchant_order_id(merchant_order_id)
+    }
+
+    /// Cancels the whole order without a reason code: `Failure` and no items.
+    ///
+    /// Amazon then cancels every unshipped item. To give Amazon a reason (so that the
+    /// cancellation is not held against the seller), list the items with [`Self::cancel`].
+    /// Never send this after an item shipped: it refunds the whole order.
+    pub fn cancel_order(amazon_order_id: impl Into<String>) -> Self {
+        Self::failure(amazon_order_id)
+    }
+
+    /// Cancels the listed items for `reason` (the whole order when every item is listed):
+    /// `Failure` with `reason` on each. For different reasons per item, use
+    /// [`Self::failure`] and [`Self::item`] with [`AcknowledgementItem::cancel`].
     pub fn cancel<I, S>(
         amazon_order_id: impl Into<String>,
         item_codes: I,

@@ -226,3 +226,189 @@ proptest! {
         let _ = amazon_feed_documents::ProcessingReport::from_xml(&mangled);
     }
 }
+
+fn refund_with(amount: Decimal) -> Envelope {
+    Envelope::order_adjustment(
+        "M",
+        [OrderAdjustment::refund("111-1234567-1234567").item(
+            AdjustedItem::new("12345678901234", AdjustmentReason::CustomerReturn).component(
+                PriceComponentType::Principal,
+                amount,
+                "EUR",
+            ),
+        )],
+    )
+}
+
+#[test]
+fn amounts_with_more_than_two_decimals_are_refused_not_rounded() {
+    let err = refund_with(Decimal::new(19_995, 3)).to_xml().unwrap_err();
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderAdjustment/AdjustedItem[1]/ItemPriceAdjustments/Component[1]/Amount"
+    );
+    assert_eq!(err.rule, Rule::FractionDigits { max: 2, found: 3 });
+    // Trailing zeros carry no precision: 19.990 is 19.99, as the XSD's fractionDigits counts.
+    let xml = refund_with(Decimal::new(19_990, 3)).to_xml().unwrap();
+    assert!(
+        xml.contains(r#"<Amount currency="EUR">19.99</Amount>"#),
+        "{xml}"
+    );
+    let xml = refund_with(Decimal::new(5, 0)).to_xml().unwrap();
+    assert!(
+        xml.contains(r#"<Amount currency="EUR">5.00</Amount>"#),
+        "{xml}"
+    );
+    let err = refund_with(Decimal::from_i128_with_scale(10i128.pow(21), 0))
+        .to_xml()
+        .unwrap_err();
+    assert_eq!(err.rule, Rule::TotalDigits(20));
+}
+
+#[test]
+fn promotion_adjustments_need_a_principal_or_shipping_component() {
+    let item = AdjustedItem::new("12345678901234", AdjustmentReason::CustomerReturn).component(
+        PriceComponentType::Principal,
+        Decimal::new(1000, 2),
+        "EUR",
+    );
+    let empty =
+        Envelope::order_adjustment(
+            "M",
+            [OrderAdjustment::refund("1")
+                .item(item.clone().promotion(PromotionAdjustment::new("P1")))],
+        );
+    let err = empty.to_xml().unwrap_err();
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderAdjustment/AdjustedItem[1]/PromotionAdjustments[1]/Component"
+    );
+    assert_eq!(err.rule, Rule::MinOccurs(1));
+    let tax = Envelope::order_adjustment(
+        "M",
+        [OrderAdjustment::refund("1").item(item.clone().promotion(
+            PromotionAdjustment::new("P1").component(PriceComponentType::Tax, Decimal::ONE, "EUR"),
+        ))],
+    );
+    let err = tax.to_xml().unwrap_err();
+    assert!(
+        err.field
+            .ends_with("PromotionAdjustments[1]/Component[1]/Type"),
+        "{err}"
+    );
+    let mixed = Envelope::order_adjustment(
+        "M",
+        [OrderAdjustment::refund("1").item(item.component(
+            PriceComponentType::Shipping,
+            Decimal::ONE,
+            "USD",
+        ))],
+    );
+    let err = mixed.to_xml().unwrap_err();
+    assert!(matches!(err.rule, Rule::Conflict(_)), "{err}");
+    assert!(
+        err.field.ends_with("Component[2]/Amount/@currency"),
+        "{err}"
+    );
+}
+
+#[test]
+fn closed_enumerations_refuse_unknown_values() {
+    let e = Envelope::order_adjustment(
+        "M",
+        [OrderAdjustment::refund("1").item(
+            AdjustedItem::new("2", AdjustmentReason::from("BecauseISaidSo")).component(
+                PriceComponentType::Principal,
+                Decimal::ONE,
+                "USD",
+            ),
+        )],
+    );
+    let err = e.to_xml().unwrap_err();
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderAdjustment/AdjustedItem[1]/AdjustmentReason"
+    );
+    assert_eq!(
+        err.rule,
+        Rule::Enumeration {
+            value: "BecauseISaidSo".into()
+        }
+    );
+    let ack = Envelope::order_acknowledgement(
+        "M",
+        [OrderAcknowledgement::failure("1")
+            .item(AcknowledgementItem::new("2").cancel(CancelReason::from("Bored")))],
+    );
+    let err = ack.to_xml().unwrap_err();
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderAcknowledgement/Item[1]/CancelReason"
+    );
+    // A carrier code outside the crate's list is written as given: Amazon's list is long
+    // and grows, and the XSD leaves CarrierName for carriers without a code.
+    let f = OrderFulfillment::new("1", datetime!(2020-05-01 12:00 UTC))
+        .carrier_code(CarrierCode::from("Hermes"));
+    assert!(Envelope::order_fulfillment("M", [f]).to_xml().is_ok());
+}
+
+#[test]
+fn acknowledgement_and_cancellation_shapes() {
+    let e = Envelope::order_acknowledgement(
+        "M",
+        [
+            OrderAcknowledgement::acknowledge("111-1111111-1111111", "HOST-7"),
+            OrderAcknowledgement::cancel_order("111-2222222-2222222"),
+            OrderAcknowledgement::failure("111-3333333-3333333")
+                .item(AcknowledgementItem::new("A1").cancel(CancelReason::NoInventory))
+                .item(AcknowledgementItem::new("A2").cancel(CancelReason::BuyerCanceled)),
+        ],
+    );
+    let xml = e.to_xml().unwrap();
+    let ack = xml.split("<Message>").nth(1).expect("first message");
+    let pos = |s: &str| {
+        ack.find(s)
+            .unwrap_or_else(|| panic!("{s} missing in {ack}"))
+    };
+    assert!(pos("<AmazonOrderID>") < pos("<MerchantOrderID>HOST-7"));
+    assert!(pos("<MerchantOrderID>") < pos("<StatusCode>Success"));
+    let whole = xml.split("<Message>").nth(2).expect("second message");
+    assert!(whole.contains("<StatusCode>Failure</StatusCode>") && !whole.contains("<Item>"));
+    assert_eq!(round_trip(&e), e);
+    let success_with_reason = Envelope::order_acknowledgement(
+        "M",
+        [OrderAcknowledgement::success("1")
+            .item(AcknowledgementItem::new("2").cancel(CancelReason::NoInventory))],
+    );
+    let err = success_with_reason.to_xml().unwrap_err();
+    assert!(matches!(err.rule, Rule::Conflict(_)));
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderAcknowledgement/Item[1]/CancelReason"
+    );
+}
+
+#[test]
+fn envelope_rules_name_the_message() {
+    let mut e = Envelope::order_fulfillment(
+        "M",
+        [OrderFulfillment::new("1", datetime!(2020-05-01 12:00 UTC)).tracking_number("T")],
+    );
+    let err = e.to_xml().unwrap_err();
+    assert_eq!(
+        err.field,
+        "Message[1]/OrderFulfillment/FulfillmentData/CarrierCode"
+    );
+    e.messages[0].message_id = 0;
+    assert_eq!(e.to_xml().unwrap_err().rule, Rule::Positive);
+    let none = Envelope::order_fulfillment("M", []);
+    assert_eq!(
+        none.to_xml().unwrap_err(),
+        amazon_feed_documents::BuildError::new("Message", Rule::MinOccurs(1))
+    );
+    let blank = Envelope::order_acknowledgement(" ", [OrderAcknowledgement::success("1")]);
+    assert_eq!(
+        blank.to_xml().unwrap_err().field,
+        "Header/MerchantIdentifier"
+    );
+}
