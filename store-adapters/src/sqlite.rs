@@ -2,7 +2,9 @@
 //! sync state in one file.
 //!
 //! [`SqliteStore`] implements [`OrderStore`] and [`SyncState`]; one value (it is a cheap
-//! `Clone` over a connection pool) can serve as both. [`SqliteStore::warehouse`] gives a
+//! `Clone` over a connection pool) can serve as both. It is also the
+//! [`AccountDirectory`](order_sync_core::accounts::AccountDirectory) (table
+//! `sync_accounts`) that gives each seller account its stable key. [`SqliteStore::warehouse`] gives a
 //! [`SqliteWarehouse`] (the [`Warehouse`](order_sync_core::host::Warehouse) trait) kept
 //! in the same file, for setups and tests where a 3PL fulfils the orders.
 //!
@@ -102,6 +104,7 @@
 //! hold is refused in its slot before the transaction starts, and a database failure
 //! applies nothing of the batch.
 
+mod accounts;
 mod codec;
 mod host;
 mod orders;
@@ -158,6 +161,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "store meta",
         include_str!("../migrations/sqlite/0002_store_meta.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/sqlite/0003_accounts.sql"),
     ),
     (
         4,

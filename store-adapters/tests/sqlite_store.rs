@@ -183,13 +183,13 @@ async fn migrations_are_applied_once_and_reopen_is_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     let db = open(&path).await;
-    assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 4]);
+    assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
     let order = host_order(&acct(), sample_order("111-0000002-0000001", T0));
     db.upsert_order(&order).await.unwrap();
     db.close().await;
     for _ in 0..2 {
         let db = open(&path).await;
-        assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 4]);
+        assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
         assert_eq!(db.count_orders(&acct()).await.unwrap(), 1);
         db.close().await;
     }
@@ -198,11 +198,11 @@ async fn migrations_are_applied_once_and_reopen_is_a_no_op() {
     let (a, b) = tokio::join!(SqliteStore::open(&path2), SqliteStore::open(&path2));
     assert_eq!(
         a.unwrap().applied_migrations().await.unwrap(),
-        vec![1, 2, 4]
+        vec![1, 2, 3, 4]
     );
     assert_eq!(
         b.unwrap().applied_migrations().await.unwrap(),
-        vec![1, 2, 4]
+        vec![1, 2, 3, 4]
     );
 }
 
@@ -897,6 +897,7 @@ async fn the_file_is_in_wal_mode_with_its_tables() {
             "shipment_items",
             "shipments",
             "store_meta",
+            "sync_accounts",
             "sync_cursors",
             "sync_id_map",
             "sync_outbox",
