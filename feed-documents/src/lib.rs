@@ -13,6 +13,9 @@
 //!   `fulfillment_availability`, price as `purchasable_offer`, offer deletion), one
 //!   `messageId` each; [`listings_report`] reads its JSON processing report and ties each
 //!   issue back to the message and its SKU.
+//! - [`flat_file`]: the all-orders flat-file reports, streamed row by row from any
+//!   [`std::io::BufRead`] in constant memory, decoded by the charset their `Content-Type`
+//!   names (UTF-8, Cp1252, cp932).
 //!
 //! Money is [`rust_decimal::Decimal`]: an amount with more than two decimals is refused,
 //! never rounded. Times are [`time::OffsetDateTime`], written in UTC.
@@ -39,6 +42,7 @@
 
 mod enums;
 pub mod error;
+pub mod flat_file;
 mod json;
 pub mod listings;
 pub mod listings_report;
