@@ -456,7 +456,11 @@ async fn import_then_export(read: ReadApi, seed: u64, listing: &str) {
     // Writes applied whose answer was lost (commit_drop) or was a 500 (commit_500) were
     // verified, not sent again: Amazon accepted exactly one confirmation per package.
     let totals = e.sandbox.package_totals();
-    assert_eq!(totals.accepted_confirmations, marked.len() as u64, "{totals:?}");
+    assert_eq!(
+        totals.accepted_confirmations,
+        marked.len() as u64,
+        "{totals:?}"
+    );
     assert_eq!(totals.written_packages, marked.len() as u64, "{totals:?}");
     for (order, package, _) in &marked {
         let result =
