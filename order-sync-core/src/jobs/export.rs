@@ -373,8 +373,8 @@ impl Pass<'_> {
                     let error = format!(
                         "an earlier attempt's outcome is unknown and this account reads orders through an API \
                          that shows no packages (Orders v0 or MWS), so the engine cannot verify it; it will not \
-                         resend on its own: check the order in Seller Central, then run `amzsync outbox resolve` \
-                         with --sent (it is there) or --resend"
+                         resend on its own: check the order in Seller Central, then settle the entry as \
+                         confirmed (it is there) or pending (resend) with SyncState::outbox_finish and no owner"
                     );
                     report.errors.push(format!(
                         "package {} of {}: {error}",
