@@ -373,7 +373,7 @@ pub enum Claim {
     /// Amazon: verify before sending.
     Claimed {
         /// The entry after the claim.
-        entry: OutboxEntry,
+        entry: Box<OutboxEntry>,
         /// The status before the claim.
         previous: OutboxStatus,
     },
@@ -525,7 +525,7 @@ pub mod transition {
         };
         (
             Claim::Claimed {
-                entry: e.clone(),
+                entry: Box::new(e.clone()),
                 previous: h.status.clone(),
             },
             Some(e),

@@ -370,11 +370,11 @@ impl Pass<'_> {
                 }
                 Ok(Verified::Absent) => {}
                 Ok(Verified::CannotTell) => {
-                    let error = format!(
+                    let error = String::from(
                         "an earlier attempt's outcome is unknown and this account reads orders through an API \
                          that shows no packages (Orders v0 or MWS), so the engine cannot verify it; it will not \
                          resend on its own: check the order in Seller Central, then settle the entry as \
-                         confirmed (it is there) or pending (resend) with SyncState::outbox_finish and no owner"
+                         confirmed (it is there) or pending (resend) with SyncState::outbox_finish and no owner",
                     );
                     report.errors.push(format!(
                         "package {} of {}: {error}",
@@ -571,7 +571,7 @@ pub async fn export_shipments(
                 .await?;
             match claim {
                 Claim::Claimed { entry, previous } => {
-                    pass.attempt(entry, previous, report).await?;
+                    pass.attempt(*entry, previous, report).await?;
                 }
                 Claim::Busy { .. } | Claim::NotDue { .. } | Claim::Final(_) | Claim::Missing => {}
             }
