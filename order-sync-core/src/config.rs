@@ -136,6 +136,9 @@ pub struct ExportConfig {
     /// (and then verify what became of the attempt). Default 2 minutes: far longer than
     /// one `confirmShipment`, short enough that a crashed worker's entries move on.
     pub lease: Duration,
+    /// The first backoff after a failed or unknown attempt of an entry; it doubles per
+    /// attempt up to an hour. Default 30 seconds.
+    pub retry_backoff: Duration,
 }
 
 impl Default for ExportConfig {
@@ -143,6 +146,7 @@ impl Default for ExportConfig {
         Self {
             batch: 200,
             lease: Duration::minutes(2),
+            retry_backoff: Duration::seconds(30),
         }
     }
 }

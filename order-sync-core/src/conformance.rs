@@ -708,6 +708,14 @@ pub async fn outbox_lease_has_one_holder(s: &dyn SyncState) {
         .expect("finish"),
         "only the lease holder may finish"
     );
+    // A process known dead: its leases can be ended at once (here on another account,
+    // which must not be touched).
+    assert_eq!(
+        s.outbox_release_owner(&account("outbox-lease-other"), "A", T0)
+            .await
+            .expect("release"),
+        0
+    );
     // A dies; its lease runs out; B takes over and must verify.
     let after = lease_end + Duration::seconds(1);
     let due = s.outbox_due(&acct, after, 10).await.expect("due");
@@ -745,6 +753,51 @@ pub async fn outbox_lease_has_one_holder(s: &dyn SyncState) {
         .expect("finish"),
         "the old holder's late finish must be ignored"
     );
+}
+
+/// The leases of a process known to be dead can be ended at once; others then take its
+/// entries and see the outcome as unknown.
+pub async fn outbox_release_owner_frees_its_leases(s: &dyn SyncState) {
+    let acct = account("outbox-release");
+    let p = shipment_payload("900-0000014-0000006", "1", "1Z-G");
+    let (kind, subject) = (p.kind(), p.subject());
+    s.outbox_offer(&acct, &p, Origin::Store, T0)
+        .await
+        .expect("offer");
+    let until = T0 + Duration::minutes(2);
+    assert!(matches!(
+        s.outbox_claim(&acct, kind, &subject, "dead", T0, until)
+            .await
+            .expect("claim"),
+        Claim::Claimed { .. }
+    ));
+    let now = T0 + Duration::seconds(5);
+    assert_eq!(
+        s.outbox_release_owner(&acct, "someone-else", now)
+            .await
+            .expect("release"),
+        0
+    );
+    assert!(matches!(
+        s.outbox_claim(&acct, kind, &subject, "B", now, until)
+            .await
+            .expect("claim"),
+        Claim::Busy { .. }
+    ));
+    assert_eq!(
+        s.outbox_release_owner(&acct, "dead", now)
+            .await
+            .expect("release"),
+        1
+    );
+    match s
+        .outbox_claim(&acct, kind, &subject, "B", now, until)
+        .await
+        .expect("claim")
+    {
+        Claim::Claimed { previous, .. } => assert!(previous.outcome_unknown()),
+        other => panic!("a released lease must be claimable at once: {other:?}"),
+    }
 }
 
 /// Many claimers racing for one entry: exactly one wins.
@@ -1144,6 +1197,7 @@ pub async fn run_all_state(s: &dyn SyncState) {
     outbox_offer_versions(s).await;
     outbox_lease_has_one_holder(s).await;
     outbox_racing_claims_one_winner(s).await;
+    outbox_release_owner_frees_its_leases(s).await;
     outbox_finish_and_due(s).await;
     run_lock_one_holder(s).await;
     cancel_requests_listed(s).await;

@@ -99,7 +99,7 @@ pub struct EngineBuilder {
 
 impl EngineBuilder {
     /// The name this engine holds leases and run locks under (default:
-    /// [`owner_id`](crate::outbox::owner_id), `host/pid/nonce`). Two engines must never share one.
+    /// [`owner_id`], `host/pid/nonce`). Two engines must never share one.
     pub fn owner(mut self, owner: impl Into<String>) -> Self {
         self.owner = Some(owner.into());
         self
@@ -278,6 +278,17 @@ impl Engine {
                             holder = %owner,
                             "the job's lock is held by a process of this host that no longer runs; taking it over"
                         );
+                        // Its claims on outbox entries are as dead as it is.
+                        let released = self
+                            .state
+                            .outbox_release_owner(account, &owner, now)
+                            .await?;
+                        if released > 0 {
+                            tracing::warn!(
+                                holder = %owner, released,
+                                "released the dead process's outbox claims; their outcomes are verified before any resend"
+                            );
+                        }
                         take_over = Some(owner);
                         continue;
                     }

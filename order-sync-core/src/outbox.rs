@@ -560,6 +560,19 @@ pub mod transition {
         })
     }
 
+    /// [`SyncState::outbox_release_owner`](crate::state::SyncState::outbox_release_owner)
+    /// for one entry: the entry to store, when `owner` holds a live lease on it.
+    pub fn release(held: &OutboxEntry, owner: &str, now: OffsetDateTime) -> Option<OutboxEntry> {
+        let l = held.lease.as_ref()?;
+        (l.owner == owner && l.is_live(now)).then(|| OutboxEntry {
+            lease: Some(Lease {
+                owner: l.owner.clone(),
+                expires_at: now,
+            }),
+            ..held.clone()
+        })
+    }
+
     /// [`SyncState::outbox_reported`](crate::state::SyncState::outbox_reported).
     pub fn reported(held: Option<&OutboxEntry>, version: u32) -> Option<OutboxEntry> {
         let h = held?;
@@ -610,12 +623,13 @@ pub mod transition {
     }
 }
 
-/// The backoff before attempt `attempts + 1` of an entry: 30 s doubling per attempt, at
-/// most one hour. Deterministic, so tests and operators can predict it.
-pub fn backoff(attempts: u32) -> Duration {
-    let exp = attempts.saturating_sub(1).min(7);
-    let d = Duration::seconds(30) * 2_i32.pow(exp);
-    d.min(Duration::hours(1))
+/// The backoff before attempt `attempts + 1` of an entry: `base` (30 s by default)
+/// doubling per attempt, at most one hour (or `base`, when that is longer).
+/// Deterministic, so tests and operators can predict it.
+pub fn backoff(attempts: u32, base: Duration) -> Duration {
+    let exp = attempts.saturating_sub(1).min(16);
+    let d = base.saturating_mul(2_i32.pow(exp));
+    d.min(Duration::hours(1).max(base))
 }
 
 /// An owner id for leases and run locks: `host/pid/nonce`, unique per process.
@@ -695,10 +709,13 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_caps() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::seconds(60));
-        assert_eq!(backoff(4), Duration::seconds(240));
-        assert_eq!(backoff(40), Duration::hours(1));
+        let base = Duration::seconds(30);
+        assert_eq!(backoff(1, base), Duration::seconds(30));
+        assert_eq!(backoff(2, base), Duration::seconds(60));
+        assert_eq!(backoff(4, base), Duration::seconds(240));
+        assert_eq!(backoff(40, base), Duration::hours(1));
+        assert_eq!(backoff(3, Duration::seconds(1)), Duration::seconds(4));
+        assert_eq!(backoff(1, Duration::hours(2)), Duration::hours(2));
     }
 
     #[test]

@@ -271,6 +271,16 @@ pub trait SyncState: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<bool, StateError>;
 
+    /// Ends now every lease that `owner` holds on the account's entries (an owner known to
+    /// be dead, e.g. a process killed with `kill -9`), so others can claim them at once;
+    /// they then verify what became of its attempts. Returns how many were released.
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError>;
+
     /// Marks that the host was told the status of `version` (nothing happens when the
     /// version moved on).
     async fn outbox_reported(

@@ -676,6 +676,26 @@ impl SyncState for MemoryState {
         }
     }
 
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError> {
+        let mut t = lock(&self.tables);
+        let mut released = 0;
+        for ((a, _, _), (_, e)) in t.outbox.iter_mut() {
+            if a != account {
+                continue;
+            }
+            if let Some(freed) = transition::release(e, owner, now) {
+                *e = freed;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
     async fn outbox_reported(
         &self,
         account: &AccountId,

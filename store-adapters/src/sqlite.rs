@@ -999,6 +999,17 @@ impl SyncState for SqliteStore {
             .map_err(state_err)
     }
 
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError> {
+        outbox::release_owner(self, account, owner, now)
+            .await
+            .map_err(state_err)
+    }
+
     async fn outbox_reported(
         &self,
         account: &AccountId,

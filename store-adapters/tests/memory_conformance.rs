@@ -47,6 +47,7 @@ async fn each_check_passes_on_a_fresh_instance() {
     conformance::outbox_offer_versions(&s()).await;
     conformance::outbox_lease_has_one_holder(&s()).await;
     conformance::outbox_racing_claims_one_winner(&s()).await;
+    conformance::outbox_release_owner_frees_its_leases(&s()).await;
     conformance::outbox_finish_and_due(&s()).await;
     conformance::run_lock_one_holder(&s()).await;
     conformance::cancel_requests_listed(&s()).await;

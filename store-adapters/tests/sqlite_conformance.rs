@@ -103,6 +103,7 @@ state_checks!(
     outbox_offer_versions,
     outbox_lease_has_one_holder,
     outbox_racing_claims_one_winner,
+    outbox_release_owner_frees_its_leases,
     outbox_finish_and_due,
     run_lock_one_holder,
     cancel_requests_listed,

@@ -320,7 +320,7 @@ impl Pass<'_> {
             return Ok(());
         };
         let now = self.engine.clock.now();
-        let retry_at = now + backoff(entry.attempts);
+        let retry_at = now + backoff(entry.attempts, self.account.config.export.retry_backoff);
         let decision = match decide(self.engine, self.account, &s).await {
             Ok(d) => d,
             Err(SyncError::Amazon(e)) if e.kind().is_retryable() => {

@@ -154,6 +154,33 @@ pub(crate) async fn reported(
     .await
 }
 
+/// Ends the live leases of `owner` on the account's entries, in one write transaction.
+pub(crate) async fn release_owner(
+    store: &SqliteStore,
+    account: &AccountId,
+    owner: &str,
+    now: OffsetDateTime,
+) -> DbResult<u64> {
+    let mut tx = store.pool.begin_with(IMMEDIATE).await?;
+    let rows = sqlx::query(
+        "SELECT entry FROM outbox WHERE account = ? AND lease_owner = ? AND lease_until > ?",
+    )
+    .bind(account.as_str())
+    .bind(owner)
+    .bind(ts(now)?)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut released = 0;
+    for r in &rows {
+        if let Some(freed) = transition::release(&decode(r)?, owner, now) {
+            save(&mut tx, account, &freed).await?;
+            released += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(released)
+}
+
 /// Due entries: not final, due and without a live lease; or final and not reported.
 pub(crate) async fn due(
     pool: &SqlitePool,
