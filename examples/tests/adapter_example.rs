@@ -54,6 +54,12 @@ impl ToyCart {
     /// What the cart's "mark shipped" screen does: record a package with tracking.
     pub fn ship(&self, account: &AccountId, shipment: HostShipment) {
         if let Ok(mut db) = self.db() {
+            // Shipping a package again (a correction) replaces it, with no result yet.
+            db.shipments.retain(|s| {
+                !(&s.account == account
+                    && s.shipment.amazon_order_id == shipment.amazon_order_id
+                    && s.shipment.package == shipment.package)
+            });
             db.shipments.push(ShipmentRow {
                 account: account.clone(),
                 shipment,

@@ -1167,3 +1167,171 @@ async fn a_host_that_missed_the_confirmation_is_told_later_without_resending() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_tracking_correction_after_confirmation_is_sent_again_as_an_edit() {
+    let (w, order) = imported_world().await;
+    let s = shipment_for(&order, "1", w.clock.now() - Duration::hours(1));
+    w.store.ship(&acct(), s.clone());
+    assert_eq!(w.run(JobKind::ExportShipments).await.counts.exported, 1);
+    // The host re-ships the same package with a corrected tracking number.
+    let mut fixed = s.clone();
+    fixed.tracking_number = "1Z-CORRECTED".into();
+    w.store.ship(&acct(), fixed.clone());
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(r.counts.exported, 1, "the correction is sent: {r:?}");
+    let sent = w.amazon.confirmations();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[1].package, s.package,
+        "the same package reference (an edit)"
+    );
+    assert_eq!(sent[1].tracking_number, "1Z-CORRECTED");
+    let on_amazon = w.amazon.order(&order.id).unwrap().packages;
+    assert_eq!(on_amazon.len(), 1);
+    assert_eq!(
+        on_amazon[0].tracking_number.as_deref(),
+        Some("1Z-CORRECTED")
+    );
+    let e = w
+        .state
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.version, 2);
+    assert!(matches!(
+        w.store.shipment_result(&acct(), &order.id, &s.package),
+        Some(ShipmentResult::Confirmed { .. })
+    ));
+    // Nothing more to send.
+    assert_eq!(w.run(JobKind::ExportShipments).await.counts.exported, 0);
+    assert_eq!(w.amazon.confirmations().len(), 2);
+}
+
+#[tokio::test]
+async fn held_and_failing_packages_never_block_the_others() {
+    // A batch of two: two held packages at the head of the host's list used to fill
+    // every batch, and one transient failure ended the run.
+    let w = world_with(|c| c.export.batch = 2, MappingConfig::default());
+    let orders = w.seed(5);
+    w.run(JobKind::ImportOrders).await;
+    let now = w.clock.now();
+    for o in &orders[..2] {
+        w.store
+            .ship(&acct(), shipment_for(o, "1", now + Duration::days(2)));
+    }
+    for o in &orders[2..] {
+        w.store
+            .ship(&acct(), shipment_for(o, "1", now - Duration::hours(1)));
+    }
+    w.amazon.fail_next(
+        FakeOp::Confirm,
+        AmazonError::new(ErrorKind::Throttled { retry_after: None }, "429"),
+        1,
+    );
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(r.counts.held, 2, "{r:?}");
+    assert_eq!(r.counts.deferred, 1, "{r:?}");
+    assert_eq!(
+        r.counts.exported, 2,
+        "the others went out in the same run: {r:?}"
+    );
+    w.clock.advance(Duration::seconds(31));
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(
+        r.counts.exported, 1,
+        "the throttled one after its backoff: {r:?}"
+    );
+    assert_eq!(w.amazon.confirmations().len(), 3);
+}
+
+#[tokio::test]
+async fn a_line_the_buyer_asked_to_cancel_is_not_confirmed_unless_shipped_anyway() {
+    let w = world();
+    let mut order = sample_order("777-0000001-0000001", T0 + Duration::hours(1));
+    order.lines[0].buyer_cancel_request = Some(order_sync_core::model::BuyerCancelRequest {
+        reason: Some("Ordered by mistake".into()),
+    });
+    w.amazon.put_order(order.clone());
+    let r = w.run(JobKind::ImportOrders).await;
+    assert_eq!(r.cancel_requests, vec![order.id.clone()], "{r:?}");
+    assert_eq!(r.counts.cancel_requests, 1);
+    let open = w.state.cancel_requests(&acct(), 10).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        open[0].cancel_requested,
+        vec![order.lines[0].item_id.clone()]
+    );
+    // The host sees the request inside the order too.
+    let held = w.store.order(&acct(), &order.id).unwrap();
+    assert!(held.order.lines[0].buyer_cancel_request.is_some());
+
+    let s = shipment_for(&order, "1", w.clock.now() - Duration::hours(1));
+    w.store.ship(&acct(), s.clone());
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!((r.counts.refused, r.counts.exported), (1, 0), "{r:?}");
+    match w.store.shipment_result(&acct(), &order.id, &s.package) {
+        Some(ShipmentResult::Refused { reason }) => {
+            assert!(reason.contains("asked to cancel"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.amazon.calls(FakeOp::Confirm), 0);
+    // The warehouse shipped it anyway and says so: it goes out.
+    let mut anyway = s.clone();
+    anyway.shipped_despite_cancellation = true;
+    w.store.ship(&acct(), anyway);
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(r.counts.exported, 1, "{r:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_engine_is_told_who_holds_the_job_and_until_when() {
+    let (w, order) = imported_world().await;
+    let s = shipment_for(&order, "1", w.clock.now() - Duration::hours(1));
+    w.store.ship(&acct(), s);
+    // Engine A hangs inside the export (Amazon never answers), holding the job's lock.
+    let a = Engine::builder(w.state.clone())
+        .store(w.store.clone())
+        .clock(w.clock.clone())
+        .notifier(Arc::new(NoopNotifier))
+        .owner("host-a/1/a")
+        .build()
+        .unwrap();
+    let mut hanging = w.account.clone();
+    hanging.amazon = Arc::new(AcceptThenHang(w.amazon.clone()));
+    let never = Shutdown::never();
+    let run = a.run(&hanging, JobKind::ExportShipments, &never);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(5), run)
+            .await
+            .is_err()
+    );
+    let b = Engine::builder(w.state.clone())
+        .store(w.store.clone())
+        .clock(w.clock.clone())
+        .notifier(Arc::new(NoopNotifier))
+        .owner("host-b/2/b")
+        .build()
+        .unwrap();
+    let r = b.run(&w.account, JobKind::ExportShipments, &never).await;
+    assert_eq!(r.outcome, RunOutcome::Skipped, "{r:?}");
+    assert!(r.errors[0].contains("host-a/1/a"), "{r:?}");
+    assert!(r.errors[0].contains("until"), "{r:?}");
+    assert_eq!(w.amazon.confirmations().len(), 1, "B sent nothing");
+    // Other jobs of the account are not locked.
+    let r = b.run(&w.account, JobKind::ImportOrders, &never).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    // Once A's lease has run out, B takes over and verifies A's attempt.
+    w.clock.advance(Duration::minutes(3));
+    let r = b.run(&w.account, JobKind::ExportShipments, &never).await;
+    assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(r.counts.verified, 1, "{r:?}");
+    assert_eq!(w.amazon.confirmations().len(), 1, "not sent twice");
+}

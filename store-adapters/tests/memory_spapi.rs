@@ -242,3 +242,92 @@ async fn marked_shipments_are_confirmed_in_the_sandbox_exactly_once() {
             .all(|c| c.carrier_code == "UPS" && !c.replaced_earlier)
     );
 }
+
+/// The fake Amazon of the engine's tests and the sandbox agree on what a confirmation does
+/// to an order: the shipped quantities, the status and the version (`LastUpdateDate`) move,
+/// and the package is on the order.
+#[tokio::test]
+async fn the_fake_and_the_sandbox_agree_on_what_a_confirmation_changes() {
+    use order_sync_core::amazon::{AmazonSide, Include, ShipmentConfirmation};
+    use order_sync_core::fake::FakeAmazon;
+    use order_sync_core::ids::PackageRef;
+
+    let e = env(ReadApi::V2026, 20).await;
+    let fresh = e.sandbox.add_unshipped_mfn_orders(5, None);
+    e.clock
+        .set(e.sandbox.advance_clock(StdDuration::from_secs(600)));
+    let candidate = e
+        .sandbox
+        .orders()
+        .into_iter()
+        .find(|o| fresh.contains(&o.order_id) && o.items.iter().all(|i| !i.transparency))
+        .expect("an unshipped merchant-fulfilled order without Transparency items");
+    let id = AmazonOrderId::new(candidate.order_id.clone());
+    let before = e
+        .account
+        .amazon
+        .get_order(&id, Include::default())
+        .await
+        .unwrap()
+        .expect("the order");
+    let confirmation = ShipmentConfirmation {
+        order_id: id.clone(),
+        marketplace: before.marketplace.clone(),
+        package: PackageRef::new("1"),
+        carrier_code: "UPS".into(),
+        carrier_name: None,
+        shipping_method: None,
+        tracking_number: "1ZAGREE0001".into(),
+        ship_date: e.clock.now() - Duration::minutes(5),
+        items: before
+            .lines
+            .iter()
+            .map(|l| PackageItem {
+                item_id: l.item_id.clone(),
+                quantity: l.quantity_ordered,
+            })
+            .collect(),
+    };
+    let fake = FakeAmazon::new(e.clock.clone());
+    fake.put_order(before.clone());
+
+    e.clock
+        .set(e.sandbox.advance_clock(StdDuration::from_secs(60)));
+    e.account
+        .amazon
+        .confirm_shipment(&confirmation)
+        .await
+        .expect("the sandbox accepts");
+    fake.confirm_shipment(&confirmation)
+        .await
+        .expect("the fake accepts");
+    let sandbox_after = e
+        .account
+        .amazon
+        .get_order(&id, Include::default())
+        .await
+        .unwrap()
+        .unwrap();
+    let fake_after = fake.order(&id).unwrap();
+    for (who, after) in [("sandbox", &sandbox_after), ("fake", &fake_after)] {
+        assert_eq!(after.status.as_v0(), "Shipped", "{who}");
+        assert!(
+            after.last_updated_at > before.last_updated_at,
+            "{who}: the version moves"
+        );
+        assert!(
+            after
+                .lines
+                .iter()
+                .all(|l| l.quantity_shipped == l.quantity_ordered),
+            "{who}: shipped quantities"
+        );
+        assert!(
+            after
+                .packages
+                .iter()
+                .any(|p| p.tracking_number.as_deref() == Some("1ZAGREE0001")),
+            "{who}: the package is on the order"
+        );
+    }
+}
