@@ -60,6 +60,10 @@
 //!   region, postal code, country) and no `BuyerInfo`; `getOrderAddress` and
 //!   `getOrderBuyerInfo` answer the same redacted shape. An RDT used on a path it does not
 //!   cover is refused with `403`.
+//! * SP-API and MWS requests without a `User-Agent` (or with one longer than 500
+//!   characters, Amazon's limit) are refused before authentication: SP-API with
+//!   `400 InvalidInput`, MWS with `400 InvalidParameterValue`. The LWA token endpoint,
+//!   the feed document URLs and the control API do not ask for one.
 //! * A `NextToken` may be sent with the original filters (current model) or with only
 //!   `MarketplaceIds` (older documents); different filters are a `400`.
 

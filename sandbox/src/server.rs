@@ -265,6 +265,26 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
     }
 }
 
+/// The longest User-Agent Amazon accepts.
+const MAX_USER_AGENT: usize = 500;
+
+/// Why a request's User-Agent is refused, if it is: Amazon requires one on every SP-API
+/// and MWS call and refuses one longer than 500 characters.
+fn user_agent_refusal(headers: &HeaderMap) -> Option<&'static str> {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .map(|v| v.to_str().unwrap_or_default().trim());
+    match ua {
+        None | Some("") => Some(
+            "A User-Agent header is required, such as AppName/AppVersion (Language=LanguageName).",
+        ),
+        Some(ua) if ua.chars().count() > MAX_USER_AGENT => {
+            Some("The User-Agent header must be at most 500 characters long.")
+        }
+        Some(_) => None,
+    }
+}
+
 /// Operations whose data an RDT may unlock.
 fn restricted(op: &str) -> bool {
     matches!(
@@ -583,6 +603,13 @@ async fn sp_api(
 ) -> Response {
     let now = s.now();
     let request_id = s.request_id();
+    if let Some(msg) = user_agent_refusal(headers) {
+        let reply = Reply::invalid(msg);
+        let mut r = json_response(reply.status, reply.body.as_ref());
+        set_header(&mut r, "x-amzn-RequestId", &request_id);
+        s.record(op, reply.status, false);
+        return r;
+    }
     let token = headers
         .get("x-amz-access-token")
         .and_then(|v| v.to_str().ok());
@@ -749,6 +776,11 @@ async fn mws(
             &rid,
         );
         s.record(op, 400, false);
+        return xml_response(s, &r, &rid);
+    }
+    if let Some(msg) = user_agent_refusal(headers) {
+        let r = error(ns, 400, "Sender", "InvalidParameterValue", msg, &rid);
+        s.record(op, r.status, false);
         return xml_response(s, &r, &rid);
     }
     let seller = match crate::mws::authenticate(s, section, method, headers, path, &params, &rid) {

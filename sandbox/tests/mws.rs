@@ -41,7 +41,7 @@ impl Mws {
     fn new(sb: &Sandbox) -> Mws {
         let creds = sb.credentials();
         Mws {
-            http: reqwest::Client::new(),
+            http: common::client(),
             base: sb.base_url(),
             host: sb.addr().to_string(),
             secret: creds.mws_secret_key.clone(),
