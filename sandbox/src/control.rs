@@ -31,7 +31,7 @@ use crate::clock::iso;
 use crate::faults::FaultSpec;
 use crate::marketplaces;
 use crate::model::OrderStatus;
-use crate::server::{OperationStats, Shared, lock};
+use crate::state::{OperationStats, Shared, lock};
 use crate::world::{ConfirmedShipment, NewOrderOptions, PackageState, PackageTotals};
 
 /// The largest clock step the control API accepts (one year).

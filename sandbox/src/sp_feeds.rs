@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::clock::{iso, parse_iso, trunc};
-use crate::mws::{FEED_DONE_SECS, FEED_START_SECS};
-use crate::server::{Ctx, Reply, or_reply};
+use crate::feeds::{FEED_DONE_SECS, FEED_START_SECS};
+use crate::http::{Ctx, Reply, or_reply};
 use crate::world::{FeedDoc, MwsFeed, SpFeedMeta};
 
 /// Feed types processed (SP-API spelling).
@@ -223,7 +223,7 @@ pub(crate) fn cancel_feed(ctx: &Ctx<'_>) -> Reply {
 }
 
 pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
-    let p = or_reply!(crate::api::Params::parse(ctx.query));
+    let p = or_reply!(crate::http::Params::parse(ctx.query));
     if p.has("nextToken") {
         // Every listing fits one page here, so no token was ever issued.
         return Reply::invalid("Invalid nextToken.");

@@ -472,7 +472,7 @@ impl World {
         loop {
             // MWS feeds start processing 30 s after submission, in submission order.
             while let Some(f) = self.feeds.get(self.next_feed) {
-                let start = f.submitted + time::Duration::seconds(crate::mws::FEED_START_SECS);
+                let start = f.submitted + time::Duration::seconds(crate::feeds::FEED_START_SECS);
                 let before_events = self
                     .events
                     .peek()
@@ -484,7 +484,7 @@ impl World {
                 let ix = self.next_feed;
                 self.next_feed += 1;
                 if !self.feeds[ix].cancelled {
-                    crate::mws::process_submission(self, ix, start);
+                    crate::feeds::process_submission(self, ix, start);
                 }
             }
             let ev = self
@@ -753,7 +753,7 @@ impl World {
             }
         }
         self.page_counter += 1;
-        let h = crate::faults::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
+        let h = crate::hash::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
         let token = format!("{:016x}{:x}", h, self.page_counter);
         self.pages.insert(token.clone(), state);
         token
@@ -906,7 +906,7 @@ mod tests {
             let mut ids = std::collections::HashSet::new();
             for o in &w.orders {
                 prop_assert!(ids.insert(o.id.clone()));
-                prop_assert!(crate::api::valid_order_id(&o.id));
+                prop_assert!(crate::model::valid_order_id(&o.id));
                 prop_assert!(o.last_update >= o.purchase);
                 prop_assert!(!o.items.is_empty());
                 prop_assert!(o.total() >= rust_decimal::Decimal::ZERO, "{}", o.total());
