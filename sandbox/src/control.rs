@@ -12,6 +12,8 @@
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
 //! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses, and package totals of every seller / reset (the counts of writes stay: they are the world's) |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
+//! | `GET /_sandbox/catalog` | | every listing: SKU, marketplace, product type, channel, quantity, handling time, price, closed/buyable, issues, writes pending |
+//! | `GET /_sandbox/listing-writes` | | listings writes applied (or refused by the late checks), with their source (`api` or a feed id) |
 //! | `GET /_sandbox/packages` | | every package as held now, per (order, packageReferenceId), with accepted `confirmShipment` calls and feed messages; `totals` |
 //! | `GET /_sandbox/adjustments` | | refunds/adjustments received through payment adjustment feeds |
 //!
@@ -307,6 +309,8 @@ pub(crate) fn handle(
                 "DELETE /_sandbox/stats",
                 "GET /_sandbox/shipments[?sellerId=]",
                 "GET /_sandbox/packages[?sellerId=]",
+                "GET /_sandbox/catalog[?sellerId=]",
+                "GET /_sandbox/listing-writes[?sellerId=]",
                 "GET /_sandbox/adjustments[?sellerId=]",
             ]}),
         ),
@@ -392,6 +396,55 @@ pub(crate) fn handle(
                 200,
                 json!({"operations": s.stats_snapshot(), "packages": totals}),
             )
+        }
+        ("GET", ["catalog"]) => {
+            let now = s.now();
+            let w = s.world(seller);
+            let list: Vec<Value> = w
+                .catalog
+                .listings
+                .values()
+                .map(|l| {
+                    let x = l.snapshot(now);
+                    json!({
+                        "sku": x.sku,
+                        "marketplaceId": x.marketplace_id,
+                        "asin": x.asin,
+                        "productType": x.product_type,
+                        "fulfillment": if x.fba { "AFN" } else { "MFN" },
+                        "quantity": x.quantity,
+                        "leadTimeToShipMaxDays": x.lead_time_days,
+                        "price": x.price.map(|p| p.to_string()),
+                        "currency": x.currency,
+                        "closed": x.closed,
+                        "buyable": x.buyable,
+                        "issues": x.issues,
+                        "pendingWrites": w.catalog.pending.iter().filter(|p| p.sku == x.sku && p.marketplace_id == x.marketplace_id).count(),
+                    })
+                })
+                .collect();
+            (200, json!({ "listings": list }))
+        }
+        ("GET", ["listing-writes"]) => {
+            let list: Vec<Value> = s
+                .world(seller)
+                .catalog
+                .applied
+                .iter()
+                .map(|a| {
+                    json!({
+                        "submissionId": a.submission_id,
+                        "sku": a.sku,
+                        "marketplaceId": a.marketplace_id,
+                        "kind": a.kind,
+                        "source": a.source,
+                        "appliedAt": iso(a.applied_at),
+                        "applied": a.applied,
+                        "issues": a.issues,
+                    })
+                })
+                .collect();
+            (200, json!({ "writes": list }))
         }
         ("GET", ["packages"]) => {
             let list = s.world(seller).package_states();

@@ -1,5 +1,6 @@
 //! A local Amazon emulator on loopback: Login with Amazon (LWA), SP-API Orders v0 and
-//! v2026-01-01, Tokens (RDT), Sellers and Feeds 2021-06-30, legacy MWS Orders and Feeds
+//! v2026-01-01, Tokens (RDT), Sellers, Feeds 2021-06-30 and Listings Items 2021-08-01 on a
+//! seeded catalog, legacy MWS Orders and Feeds
 //! (Signature Version 2),
 //! with Amazon's validation, rate limits, restricted
 //! data, a seeded world of realistic orders that keeps moving, a time-scale factor, fault
@@ -78,6 +79,7 @@
 //!   `MarketplaceIds` (older documents); different filters are a `400`.
 
 mod auth;
+mod catalog;
 mod cli;
 mod clock;
 mod config;
@@ -87,6 +89,7 @@ mod feeds;
 mod generator;
 mod hash;
 mod http;
+mod listings;
 mod marketplaces;
 mod model;
 mod mws;
@@ -110,6 +113,7 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use catalog::{AppliedListingWrite, ListingSnapshot};
 pub use cli::{CliArgs, run_cli};
 pub use config::{ClockMode, Credentials, RateLimit, SandboxConfig};
 pub use control::{ItemSnapshot, OrderSnapshot};
@@ -421,6 +425,17 @@ impl Sandbox {
         self.first().package_totals()
     }
 
+    /// Seller 0's catalog: every listing as held now, by marketplace and SKU.
+    pub fn catalog(&self) -> Vec<ListingSnapshot> {
+        self.first().catalog()
+    }
+
+    /// Seller 0's listings writes that took effect or were refused by the late checks
+    /// (from `patchListingsItem`, `putListingsItem`, `deleteListingsItem` and feeds).
+    pub fn listing_writes(&self) -> Vec<AppliedListingWrite> {
+        self.first().listing_writes()
+    }
+
     /// Every refund or adjustment received through payment adjustment feeds (SP-API
     /// `POST_PAYMENT_ADJUSTMENT_DATA` or MWS `_POST_PAYMENT_ADJUSTMENT_DATA_`).
     pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
@@ -532,6 +547,22 @@ impl SellerView<'_> {
         PackageTotals::of(&self.packages())
     }
 
+    /// This seller's catalog (see [`Sandbox::catalog`]).
+    pub fn catalog(&self) -> Vec<ListingSnapshot> {
+        let now = self.shared.now();
+        let w = self.shared.world(self.ix);
+        w.catalog
+            .listings
+            .values()
+            .map(|l| l.snapshot(now))
+            .collect()
+    }
+
+    /// This seller's applied listings writes (see [`Sandbox::listing_writes`]).
+    pub fn listing_writes(&self) -> Vec<AppliedListingWrite> {
+        self.shared.world(self.ix).catalog.applied.clone()
+    }
+
     /// The payment adjustments received for this seller.
     pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
         self.shared.world(self.ix).adjustments.clone()
@@ -557,6 +588,7 @@ mod tests {
     #[test]
     fn modules_keep_to_their_layer() {
         const WORLD: &[&str] = &[
+            "catalog",
             "clock",
             "generator",
             "marketplaces",
@@ -568,9 +600,10 @@ mod tests {
         ];
         const MIDDLEWARE: &[&str] = &["auth", "faults", "ratelimit", "state", "http"];
         const APIS: &[&str] = &[
-            "orders", "render", "tokens", "sellers", "sp_feeds", "mws", "control",
+            "orders", "render", "tokens", "sellers", "sp_feeds", "mws", "control", "listings",
         ];
         let sources: &[(&str, &str)] = &[
+            ("catalog", include_str!("catalog.rs")),
             ("clock", include_str!("clock.rs")),
             ("generator", include_str!("generator.rs")),
             ("marketplaces", include_str!("marketplaces.rs")),
@@ -591,6 +624,7 @@ mod tests {
             ("sp_feeds", include_str!("sp_feeds.rs")),
             ("mws", include_str!("mws.rs")),
             ("control", include_str!("control.rs")),
+            ("listings", include_str!("listings.rs")),
         ];
         let mut wrong = Vec::new();
         for (name, text) in sources {

@@ -24,6 +24,14 @@ pub(crate) fn published(operation: &str) -> Option<RateLimit> {
         "createFeed" => (0.0083, 15),
         "getFeed" | "cancelFeed" => (2.0, 15),
         "getFeeds" | "getFeedDocument" => (0.0222, 10),
+        "getListingsItem" | "putListingsItem" => (5.0, 10),
+        "patchListingsItem" | "deleteListingsItem" => (5.0, 5),
+        // Listings' extra caps per application (all sellers together).
+        "listingsApp.patchListingsItem" => (500.0, 500),
+        "listingsApp.getListingsItem"
+        | "listingsApp.putListingsItem"
+        | "listingsApp.deleteListingsItem" => (100.0, 100),
+        "listingsApp.validationPreview" => (20.0, 20),
         mws if mws.starts_with("mws.") => {
             return published_mws(mws).map(|(rate, burst)| RateLimit { rate, burst });
         }

@@ -47,6 +47,13 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
         ["feeds", "2021-06-30", "feeds", f] if method == Method::DELETE => {
             Some(("cancelFeed", id(f)))
         }
+        ["listings", "2021-08-01", "items", _, _] => match method.as_str() {
+            "GET" => Some(("getListingsItem", None)),
+            "PUT" => Some(("putListingsItem", None)),
+            "PATCH" => Some(("patchListingsItem", None)),
+            "DELETE" => Some(("deleteListingsItem", None)),
+            _ => None,
+        },
         ["sellers", "v1", "marketplaceParticipations"] if get => {
             Some(("getMarketplaceParticipations", None))
         }
@@ -94,6 +101,10 @@ fn dispatch(op: &str, ctx: &Ctx<'_>) -> Reply {
         "getFeeds" => crate::sp_feeds::get_feeds(ctx),
         "getFeed" => crate::sp_feeds::get_feed(ctx),
         "cancelFeed" => crate::sp_feeds::cancel_feed(ctx),
+        "getListingsItem" => crate::listings::get_listings_item(ctx),
+        "putListingsItem" => crate::listings::put_listings_item(ctx),
+        "patchListingsItem" => crate::listings::patch_listings_item(ctx),
+        "deleteListingsItem" => crate::listings::delete_listings_item(ctx),
         _ => Reply::not_found("Unknown operation."),
     }
 }

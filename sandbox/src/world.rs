@@ -315,6 +315,8 @@ pub(crate) struct World {
     pub(crate) feeds: Vec<MwsFeed>,
     pub(crate) feed_docs: HashMap<String, FeedDoc>,
     pub(crate) adjustments: Vec<PaymentAdjustment>,
+    /// The seller's listings.
+    pub(crate) catalog: crate::catalog::Catalog,
     /// The first feed not yet processed (or skipped as cancelled).
     next_feed: usize,
     page_counter: u64,
@@ -353,11 +355,13 @@ impl World {
             feeds: Vec::new(),
             feed_docs: HashMap::new(),
             adjustments: Vec::new(),
+            catalog: crate::catalog::Catalog::default(),
             next_feed: 0,
             page_counter: 0,
             seed,
             caught_up_to: start,
         };
+        w.catalog = crate::catalog::Catalog::seed(seed, &w.mps, start);
         let span = i64::try_from(history.as_secs()).unwrap_or(i64::MAX).max(1);
         let mut times: Vec<OffsetDateTime> = (0..initial)
             .map(|_| {
@@ -426,6 +430,7 @@ impl World {
                     }
                 }
                 for item in &mut order.items {
+                    item.sku = crate::catalog::switch_channel(&item.sku, afn);
                     if afn {
                         item.shipping = rust_decimal::Decimal::ZERO;
                         item.shipping_discount = rust_decimal::Decimal::ZERO;
@@ -469,6 +474,7 @@ impl World {
         if now > self.caught_up_to {
             self.caught_up_to = now;
         }
+        self.catalog.catch_up(now, &self.mps);
         loop {
             // MWS feeds start processing 30 s after submission, in submission order.
             while let Some(f) = self.feeds.get(self.next_feed) {

@@ -393,3 +393,64 @@ async fn buyer_cancellation_requests_and_confirmed_packages_have_the_models_shap
     v26.check("SearchOrdersResponse", &search);
     assert_eq!(search["orders"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn listings_answers_match_the_listings_model() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox listings model conformance") else {
+        return;
+    };
+    let li = Model::load(&dir, "listingsItems_2021-08-01.json");
+    let env = Env::new(manual(96, 0).rate_limits(false)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let all = "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,productTypes";
+    let catalog = env.sb.catalog();
+    for l in catalog.iter().step_by(7) {
+        let a = env
+            .get(&format!(
+                "/listings/2021-08-01/items/{seller}/{}?marketplaceIds={}&includedData={all}",
+                l.sku, l.marketplace_id
+            ))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        li.check("Item", &a.json());
+    }
+    let fba = catalog
+        .iter()
+        .find(|l| l.fba && l.marketplace_id == "ATVPDKIKX0DER")
+        .unwrap();
+    let base = format!(
+        "/listings/2021-08-01/items/{seller}/{}?marketplaceIds=ATVPDKIKX0DER",
+        fba.sku
+    );
+    let qty = |q: i64| {
+        json!({"productType": "PRODUCT", "patches": [{"op": "merge", "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "AMAZON_NA", "quantity": q}]}]})
+    };
+    for (query, body) in [
+        ("", qty(1)),
+        ("", qty(-1)),
+        ("&mode=VALIDATION_PREVIEW", qty(2)),
+    ] {
+        let a = env
+            .send(
+                reqwest::Method::PATCH,
+                &format!("{base}{query}"),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        li.check("ListingsItemSubmissionResponse", &a.json());
+    }
+    env.sb.advance_clock(std::time::Duration::from_secs(120));
+    let with_issue = env.get(&format!("{base}&includedData={all}")).await.json();
+    li.check("Item", &with_issue);
+    assert!(!with_issue["issues"].as_array().unwrap().is_empty());
+    let del = env.send(reqwest::Method::DELETE, &base, None).await;
+    li.check("ListingsItemSubmissionResponse", &del.json());
+    for bad in [
+        format!("/listings/2021-08-01/items/{seller}/NOPE?marketplaceIds=ATVPDKIKX0DER"),
+        format!("/listings/2021-08-01/items/{seller}/NOPE"),
+    ] {
+        li.check("ErrorList", &env.get(&bad).await.json());
+    }
+}

@@ -105,6 +105,23 @@ impl Env {
         self.post_with(path, body, Some(&self.token.clone())).await
     }
 
+    /// Sends `method` with a JSON body (PUT, PATCH, DELETE…).
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut rq = self
+            .http
+            .request(method, self.url(path))
+            .header("x-amz-access-token", &self.token);
+        if let Some(b) = body {
+            rq = rq.json(b);
+        }
+        answer(rq.send().await.expect("request sent")).await
+    }
+
     /// Creates an RDT for the given resources.
     pub(crate) async fn rdt(&self, resources: Value) -> String {
         let a = self
