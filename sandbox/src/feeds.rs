@@ -4,8 +4,12 @@
 //! no HTTP and no API module.
 
 use rust_decimal::Decimal;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::catalog::{
+    ListingChange, ListingIssue, Patch, PendingListingWrite, check_patch, check_put, parse_patches,
+};
 use crate::clock::{parse_iso, trunc};
 use crate::model::{CancelledBy, OrderStatus, SimPackage};
 use crate::world::{MwsFeed, World};
@@ -450,11 +454,39 @@ pub(crate) fn process_submission(w: &mut World, ix: usize, at: OffsetDateTime) {
     if w.feeds[ix].sp.as_ref().is_some_and(|m| m.fatal) {
         return;
     }
-    let (processed, results) = process_feed(w, &feed_type, &text, &id, strict, at);
-    let report = report_xml(&merchant, &id, processed, &results);
+    let sp = w.feeds[ix].sp.is_some();
+    let (report, content_type) = if feed_type == "_JSON_LISTINGS_FEED_" {
+        let mps = w.feeds[ix]
+            .sp
+            .as_ref()
+            .map(|m| m.marketplace_ids.clone())
+            .unwrap_or_default();
+        match json_listings(w, &text, &id, &merchant, &mps, at) {
+            Some(r) => (r, "application/json; charset=UTF-8"),
+            None => {
+                // A document that cannot be read: the feed ends FATAL, without a report.
+                if let Some(m) = w.feeds[ix].sp.as_mut() {
+                    m.fatal = true;
+                }
+                return;
+            }
+        }
+    } else {
+        if sp && !feed_type.contains("FLAT_FILE") && parse_xml(&text).is_err() {
+            if let Some(m) = w.feeds[ix].sp.as_mut() {
+                m.fatal = true;
+            }
+            return;
+        }
+        let (processed, results) = process_feed(w, &feed_type, &text, &id, strict, at);
+        (
+            report_xml(&merchant, &id, processed, &results),
+            "text/xml; charset=UTF-8",
+        )
+    };
     if let Some(meta) = &w.feeds[ix].sp {
         let doc = crate::world::FeedDoc {
-            content_type: "text/xml; charset=UTF-8".into(),
+            content_type: content_type.into(),
             body: Some(report.clone().into_bytes()),
         };
         let key = meta.result_doc.clone();
@@ -476,4 +508,177 @@ pub(crate) fn feed_status(f: &MwsFeed, now: OffsetDateTime) -> &'static str {
     } else {
         "_DONE_"
     }
+}
+
+/// The most messages a `JSON_LISTINGS_FEED` may hold.
+pub(crate) const MAX_LISTINGS_MESSAGES: usize = 25_000;
+
+/// One issue of a JSON listings processing report.
+fn json_issue(message_id: Option<u64>, sku: Option<&str>, i: &ListingIssue) -> Value {
+    let mut v = json!({"code": i.code, "severity": i.severity, "message": i.message});
+    if let Some(m) = message_id {
+        v["messageId"] = m.into();
+    }
+    if let Some(s) = sku {
+        v["sku"] = s.into();
+    }
+    if let Some(a) = &i.attribute {
+        v["attributeName"] = a.clone().into();
+    }
+    v
+}
+
+/// Processes a `JSON_LISTINGS_FEED` message by message: valid messages are queued as
+/// listings writes (applied at once, their late issues on the listing), invalid ones get
+/// Amazon's codes in the JSON processing report. `None` when the document cannot be read
+/// (not JSON, no header or messages, more than 25,000 messages): the feed is `FATAL`.
+pub(crate) fn json_listings(
+    w: &mut World,
+    text: &str,
+    feed_id: &str,
+    seller: &str,
+    marketplace_ids: &[String],
+    at: OffsetDateTime,
+) -> Option<String> {
+    let doc: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+    let header = doc.get("header")?.as_object()?;
+    let messages = doc.get("messages")?.as_array()?;
+    if messages.is_empty() || messages.len() > MAX_LISTINGS_MESSAGES {
+        return None;
+    }
+    let mp = marketplace_ids
+        .first()
+        .and_then(|m| w.mps.iter().find(|x| x.id == m))
+        .copied()?;
+    let mut issues = Vec::new();
+    let (mut accepted, mut invalid) = (0u64, 0u64);
+    let header_ok = header.get("sellerId").and_then(Value::as_str) == Some(seller)
+        && header.get("version").and_then(Value::as_str) == Some("2.0");
+    if !header_ok {
+        issues.push(json_issue(
+            None,
+            None,
+            &ListingIssue::error(
+                "4002006",
+                "The feed header must name this seller (sellerId) and version 2.0.",
+                None,
+                "INVALID_ATTRIBUTE",
+            ),
+        ));
+    }
+    for (ix, m) in messages.iter().enumerate() {
+        let message_id = m.get("messageId").and_then(Value::as_u64);
+        let sku = m
+            .get("sku")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        let op = m.get("operationType").and_then(Value::as_str);
+        let product_type = m.get("productType").and_then(Value::as_str);
+        let schema = |msg: String| ListingIssue::error("4002008", msg, None, "INVALID_ATTRIBUTE");
+        let mut found: Vec<ListingIssue> = Vec::new();
+        let mut change = None;
+        if !header_ok {
+            found.push(schema(
+                "The message was not processed: the feed header is invalid.".into(),
+            ));
+        } else if message_id.is_none_or(|id| id == 0) || sku.is_none() {
+            found.push(schema(format!(
+                "Message {} fails schema validation: messageId (a positive integer) and sku are required.",
+                ix + 1
+            )));
+        } else {
+            let sku = sku.unwrap_or_default();
+            let existing = w.catalog.get(mp.id, sku);
+            match (op, product_type) {
+                (Some("DELETE"), _) => {
+                    if existing.is_none() {
+                        found.push(ListingIssue::error(
+                            "4000001",
+                            format!("The SKU '{sku}' does not exist in marketplace {}.", mp.id),
+                            None,
+                            "INVALID_ATTRIBUTE",
+                        ));
+                    }
+                    change = Some(ListingChange::Delete);
+                }
+                (Some("PATCH"), Some(pt)) => {
+                    match parse_patches(m.get("patches").unwrap_or(&Value::Null)) {
+                        Ok(patches) => {
+                            found = check_patch(existing, sku, mp, pt, &patches);
+                            change = Some(ListingChange::Patch { patches });
+                        }
+                        Err(e) => found.push(schema(e)),
+                    }
+                }
+                (Some("UPDATE"), Some(pt)) => {
+                    match m.get("attributes").and_then(Value::as_object) {
+                        Some(a) => {
+                            found = check_put(existing, mp, pt, a);
+                            change = Some(ListingChange::Put {
+                                product_type: pt.to_owned(),
+                                attributes: a.clone(),
+                            });
+                        }
+                        None => found.push(schema("'attributes' is required for UPDATE.".into())),
+                    }
+                }
+                (Some("PARTIAL_UPDATE"), Some(pt)) => {
+                    match m.get("attributes").and_then(Value::as_object) {
+                        Some(a) => {
+                            let patches: Vec<Patch> = a
+                                .iter()
+                                .map(|(k, v)| Patch {
+                                    op: "replace".into(),
+                                    attribute: k.clone(),
+                                    value: v.as_array().cloned().unwrap_or_default(),
+                                })
+                                .collect();
+                            found = check_patch(existing, sku, mp, pt, &patches);
+                            change = Some(ListingChange::Patch { patches });
+                        }
+                        None => found.push(schema(
+                            "'attributes' is required for PARTIAL_UPDATE.".into(),
+                        )),
+                    }
+                }
+                (Some("PATCH" | "UPDATE" | "PARTIAL_UPDATE"), None) => {
+                    found.push(schema("'productType' is required.".into()));
+                }
+                _ => found.push(schema(format!(
+                    "operationType {:?} is not one of UPDATE, PARTIAL_UPDATE, PATCH, DELETE.",
+                    op.unwrap_or_default()
+                ))),
+            }
+        }
+        let errors = found.iter().any(|i| i.severity == "ERROR");
+        issues.extend(found.iter().map(|i| json_issue(message_id, sku, i)));
+        match change.filter(|_| !errors) {
+            Some(change) => {
+                accepted += 1;
+                let submission_id = w.catalog.submission_id();
+                w.catalog.queue(PendingListingWrite {
+                    due: at,
+                    marketplace_id: mp.id.to_owned(),
+                    sku: sku.unwrap_or_default().to_owned(),
+                    submission_id,
+                    change,
+                    source: feed_id.to_owned(),
+                });
+            }
+            None => invalid += 1,
+        }
+    }
+    let errors = issues.iter().filter(|i| i["severity"] == "ERROR").count();
+    let report = json!({
+        "header": {"sellerId": seller, "version": "2.0", "feedId": feed_id},
+        "issues": issues,
+        "summary": {
+            "errors": errors,
+            "warnings": issues.len() - errors,
+            "messagesProcessed": messages.len(),
+            "messagesAccepted": accepted,
+            "messagesInvalid": invalid,
+        },
+    });
+    serde_json::to_string_pretty(&report).ok()
 }

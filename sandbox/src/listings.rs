@@ -10,54 +10,12 @@
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{
-    LISTING_APPLY_SECS, Listing, ListingChange, ListingIssue, MAX_LEAD_TIME_DAYS, Patch,
-    PendingListingWrite, apply_patch,
+    LISTING_APPLY_SECS, Listing, ListingChange, ListingIssue, MAX_LEAD_TIME_DAYS,
+    PendingListingWrite, apply_patch, check_patch, check_put, parse_patches,
 };
 use crate::clock::iso;
 use crate::http::{Ctx, Params, Reply, or_reply};
 use crate::state::lock;
-
-/// Attributes the sandbox knows; any other name is refused as Amazon refuses unknown or
-/// misspelt ones (`90000900`).
-const KNOWN_ATTRIBUTES: &[&str] = &[
-    "item_name",
-    "brand",
-    "manufacturer",
-    "bullet_point",
-    "product_description",
-    "condition_type",
-    "condition_note",
-    "merchant_suggested_asin",
-    "externally_assigned_product_identifier",
-    "supplier_declared_has_product_identifier_exemption",
-    "fulfillment_availability",
-    "purchasable_offer",
-    "list_price",
-    "main_product_image_locator",
-    "other_product_image_locator_1",
-    "item_package_quantity",
-    "item_weight",
-    "country_of_origin",
-    "batteries_required",
-    "supplier_declared_dg_hz_regulation",
-    "skip_offer",
-    "merchant_shipping_group",
-    "max_order_quantity",
-    "gift_options",
-];
-
-/// Attributes an offer-only write may carry with the generic `PRODUCT` type.
-const OFFER_ATTRIBUTES: &[&str] = &[
-    "fulfillment_availability",
-    "purchasable_offer",
-    "list_price",
-    "condition_type",
-    "condition_note",
-    "merchant_shipping_group",
-    "max_order_quantity",
-    "skip_offer",
-    "gift_options",
-];
 
 /// `/listings/2021-08-01/items/{sellerId}/{sku}` → (sellerId, SKU), percent-decoded.
 fn path_parts(path: &str) -> Option<(String, String)> {
@@ -297,108 +255,6 @@ fn preview(p: &Params) -> Result<bool, Reply> {
     }
 }
 
-/// The issues of an attribute's instances that the schema catches at once.
-fn schema_issues(
-    attribute: &str,
-    values: &[Value],
-    mp: &crate::marketplaces::Marketplace,
-) -> Vec<ListingIssue> {
-    let mut out = Vec::new();
-    let invalid =
-        |msg: String| ListingIssue::error("90000900", msg, Some(attribute), "INVALID_ATTRIBUTE");
-    for v in values {
-        if !v.is_object() {
-            out.push(invalid(format!(
-                "The value provided for '{attribute}' is not an object."
-            )));
-            continue;
-        }
-        match attribute {
-            "fulfillment_availability" => {
-                if v["fulfillment_channel_code"]
-                    .as_str()
-                    .is_none_or(str::is_empty)
-                {
-                    out.push(invalid(
-                        "The field 'fulfillment_channel_code' in 'fulfillment_availability' does not have enough values. The minimum number of values is 1.".into(),
-                    ));
-                }
-                if let Some(q) = v.get("quantity") {
-                    match q.as_i64() {
-                        Some(n) if n < 0 => out.push(invalid(format!(
-                            "The value '{n}' provided for 'quantity' is less than the allowed minimum '0'."
-                        ))),
-                        Some(_) => {}
-                        None => out.push(invalid(format!(
-                            "The value '{q}' provided for 'quantity' is not an integer."
-                        ))),
-                    }
-                }
-                if let Some(d) = v.get("lead_time_to_ship_max_days") {
-                    if d.as_i64().is_none_or(|d| d < 0) {
-                        out.push(invalid(format!(
-                            "The value '{d}' provided for 'lead_time_to_ship_max_days' is not a valid number of days."
-                        )));
-                    }
-                }
-            }
-            "purchasable_offer" => {
-                if let Some(c) = v.get("currency").and_then(Value::as_str) {
-                    if c != mp.currency {
-                        out.push(invalid(format!(
-                            "The currency '{c}' is not valid for marketplace {}; use {}.",
-                            mp.id, mp.currency
-                        )));
-                    }
-                }
-                if let Some(m) = v.get("marketplace_id").and_then(Value::as_str) {
-                    if m != mp.id {
-                        out.push(invalid(format!(
-                            "The marketplace_id '{m}' does not match the request's marketplace {}.",
-                            mp.id
-                        )));
-                    }
-                }
-                let price = &v["our_price"][0]["schedule"][0]["value_with_tax"];
-                let amount = match price {
-                    Value::String(s) => s.parse::<rust_decimal::Decimal>().ok(),
-                    Value::Number(n) => n.to_string().parse().ok(),
-                    Value::Null => Some(rust_decimal::Decimal::ONE),
-                    _ => None,
-                };
-                if amount.is_none_or(|a| a <= rust_decimal::Decimal::ZERO) {
-                    out.push(invalid(format!(
-                        "The value '{price}' provided for 'our_price' is not a positive amount."
-                    )));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The product type rule: the listing's own type, or `PRODUCT` for offer-only writes.
-fn product_type_issue(
-    given: &str,
-    existing: Option<&Listing>,
-    attributes: &[&str],
-) -> Option<ListingIssue> {
-    let offer_only = attributes.iter().all(|a| OFFER_ATTRIBUTES.contains(a));
-    let ok = match existing {
-        Some(l) => given == l.product_type || (given == "PRODUCT" && offer_only),
-        None => given != "PRODUCT" && given.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
-    };
-    (!ok).then(|| {
-        ListingIssue::error(
-            "4000003",
-            "The Amazon product type specified is invalid or not supported.",
-            None,
-            "INVALID_ATTRIBUTE",
-        )
-    })
-}
-
 fn submission(sku: &str, status: &str, id: &str, issues: &[ListingIssue], mp: &str) -> Reply {
     Reply::ok(json!({
         "sku": sku,
@@ -497,92 +353,6 @@ fn preview_late_issues(
     out
 }
 
-/// Parses and checks `patches` (a `400` for what cannot be read at all).
-pub(crate) fn parse_patches(v: &Value) -> Result<Vec<Patch>, String> {
-    let Some(list) = v.as_array().filter(|l| !l.is_empty()) else {
-        return Err("Request has missing or invalid parameters and cannot be parsed.".into());
-    };
-    let mut out = Vec::new();
-    for (i, p) in list.iter().enumerate() {
-        let Some(op) = p["op"].as_str() else {
-            return Err(format!(
-                "Invalid operation provided in patch at index of {i}."
-            ));
-        };
-        if !["add", "replace", "merge", "delete"].contains(&op) {
-            return Err(format!(
-                "Invalid operation provided in patch at index of {i}."
-            ));
-        }
-        let path = p["path"].as_str().unwrap_or_default();
-        let name = path
-            .strip_prefix("/attributes/")
-            .or_else(|| path.strip_prefix('/'))
-            .unwrap_or(path);
-        if name.is_empty() || name.contains('/') {
-            return Err(format!("Invalid path provided in patch at index of {i}."));
-        }
-        let value = match p.get("value") {
-            None if op == "delete" => Vec::new(),
-            None => return Err(format!("Value is missing for patch at index of {i}.")),
-            Some(Value::Array(a)) => a.clone(),
-            Some(_) => {
-                return Err(format!(
-                    "Invalid empty value provided in patch at index of {i}."
-                ));
-            }
-        };
-        out.push(Patch {
-            op: op.to_owned(),
-            attribute: name.to_owned(),
-            value,
-        });
-    }
-    Ok(out)
-}
-
-/// The checks of a patch request that answer at once (`INVALID`).
-pub(crate) fn check_patch(
-    listing: Option<&Listing>,
-    sku: &str,
-    mp: &crate::marketplaces::Marketplace,
-    product_type: &str,
-    patches: &[Patch],
-) -> Vec<ListingIssue> {
-    let Some(l) = listing else {
-        return vec![ListingIssue::error(
-            "4000001",
-            format!("The SKU '{sku}' does not exist in marketplace {}.", mp.id),
-            None,
-            "INVALID_ATTRIBUTE",
-        )];
-    };
-    let mut issues = Vec::new();
-    let names: Vec<&str> = patches.iter().map(|p| p.attribute.as_str()).collect();
-    let unknown: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !KNOWN_ATTRIBUTES.contains(n))
-        .collect();
-    if !unknown.is_empty() {
-        let mut i = ListingIssue::error(
-            "90000900",
-            "The attributes are invalid.",
-            unknown.first().copied(),
-            "INVALID_ATTRIBUTE",
-        );
-        i.message = format!("The attributes are invalid. ({})", unknown.join(", "));
-        issues.push(i);
-    }
-    if let Some(i) = product_type_issue(product_type, Some(l), &names) {
-        issues.push(i);
-    }
-    for p in patches.iter().filter(|p| p.op != "delete") {
-        issues.extend(schema_issues(&p.attribute, &p.value, mp));
-    }
-    issues
-}
-
 pub(crate) fn patch_listings_item(ctx: &Ctx<'_>) -> Reply {
     let p = or_reply!(Params::parse(ctx.query));
     let (mp_id, sku) = or_reply!(target(ctx, &p));
@@ -647,47 +417,10 @@ pub(crate) fn put_listings_item(ctx: &Ctx<'_>) -> Reply {
     let Some(mp) = crate::marketplaces::by_id(&mp_id) else {
         return Reply::invalid("Unknown marketplace.");
     };
-    let mut issues = Vec::new();
-    let names: Vec<&str> = attributes.keys().map(String::as_str).collect();
-    let unknown: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !KNOWN_ATTRIBUTES.contains(n))
-        .collect();
-    if !unknown.is_empty() {
-        issues.push(ListingIssue::error(
-            "90000900",
-            format!("The attributes are invalid. ({})", unknown.join(", ")),
-            unknown.first().copied(),
-            "INVALID_ATTRIBUTE",
-        ));
-    }
-    for (name, v) in attributes {
-        match v.as_array() {
-            Some(a) => issues.extend(schema_issues(name, a, mp)),
-            None => issues.push(ListingIssue::error(
-                "90000900",
-                format!("The value provided for '{name}' is not an array."),
-                Some(name),
-                "INVALID_ATTRIBUTE",
-            )),
-        }
-    }
-    {
+    let issues = {
         let w = ctx.shared.world(ctx.seller);
-        let existing = w.catalog.get(&mp_id, &sku);
-        if let Some(i) = product_type_issue(product_type, existing, &names) {
-            issues.push(i);
-        }
-        if existing.is_none() && !attributes.contains_key("merchant_suggested_asin") {
-            issues.push(ListingIssue::error(
-                "90220",
-                "'merchant_suggested_asin' is required but not supplied.",
-                Some("merchant_suggested_asin"),
-                "MISSING_ATTRIBUTE",
-            ));
-        }
-    }
+        check_put(w.catalog.get(&mp_id, &sku), mp, product_type, attributes)
+    };
     let change = ListingChange::Put {
         product_type: product_type.to_owned(),
         attributes: attributes.clone(),

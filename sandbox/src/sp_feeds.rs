@@ -17,6 +17,7 @@ const SUPPORTED: &[&str] = &[
     "POST_FLAT_FILE_FULFILLMENT_DATA",
     "POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA",
     "POST_PAYMENT_ADJUSTMENT_DATA",
+    "JSON_LISTINGS_FEED",
 ];
 
 /// Legacy listings feeds Amazon removed on 2025-07-31: accepted, then `FATAL`.
@@ -129,6 +130,25 @@ pub(crate) fn create_feed(ctx: &Ctx<'_>) -> Reply {
         }
         Some(FeedDoc { body: Some(b), .. }) => String::from_utf8_lossy(b).into_owned(),
     };
+    if feed_type == "JSON_LISTINGS_FEED" && ctx.shared.cfg.rate_limits {
+        // At most 5 listings feeds per 5 minutes (per seller and region here).
+        let recent = w
+            .feeds
+            .iter()
+            .filter(|f| {
+                f.sp.is_some()
+                    && f.feed_type == "_JSON_LISTINGS_FEED_"
+                    && now - f.submitted < time::Duration::minutes(5)
+            })
+            .count();
+        if recent >= 5 {
+            return Reply::error(
+                429,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            );
+        }
+    }
     let id = (50_001_000_000u64 + w.feeds.len() as u64 * 137 + 11).to_string();
     let result_doc = format!("amzn1.tortuga.4.sbx.{}.r{id}", ctx.seller);
     let merchant = ctx.shared.worlds[ctx.seller].0.clone();

@@ -261,7 +261,12 @@ async fn refunds_cancellation_and_validation() {
             .status,
         400
     );
-    assert_eq!(create(&env, "JSON_LISTINGS_FEED", &doc).await.status, 400);
+    assert_eq!(
+        create(&env, "POST_FBA_INBOUND_CARTON_CONTENTS", &doc)
+            .await
+            .status,
+        400
+    );
     let wrong_mp = env
         .post("/feeds/2021-06-30/feeds", &json!({"feedType": "POST_ORDER_FULFILLMENT_DATA", "marketplaceIds": ["A2Q3Y263D00KWC"], "inputFeedDocumentId": doc}))
         .await;
@@ -315,4 +320,121 @@ async fn create_feed_under_commit_drop_is_created_without_an_answer() {
         .get("/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA")
         .await;
     assert_eq!(listed.json()["feeds"].as_array().unwrap().len(), 2);
+}
+
+fn listings_feed(seller: &str, messages: Value) -> String {
+    json!({"header": {"sellerId": seller, "version": "2.0", "issueLocale": "en_US"}, "messages": messages})
+        .to_string()
+}
+
+#[tokio::test]
+async fn json_listings_feed_applies_good_messages_and_reports_bad_ones() {
+    let env = Env::new(manual(75, 0).rate_limits(false)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let l = env
+        .sb
+        .catalog()
+        .into_iter()
+        .find(|l| l.marketplace_id == "ATVPDKIKX0DER" && !l.fba && l.lead_time_days.is_some())
+        .unwrap();
+    let qty = |q: i64| {
+        json!([{"op": "merge", "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": q}]}])
+    };
+    let feed = listings_feed(
+        &seller,
+        json!([
+            {"messageId": 1, "sku": l.sku, "operationType": "PATCH", "productType": "PRODUCT", "patches": qty(42)},
+            {"messageId": 2, "sku": l.sku, "operationType": "PATCH", "productType": "PRODUCT", "patches": qty(-3)},
+            {"messageId": 3, "sku": "NO-SUCH-SKU", "operationType": "DELETE"},
+            {"messageId": 4, "sku": l.sku, "operationType": "RENAME", "productType": "PRODUCT"},
+        ]),
+    );
+    let doc = upload(&env, "application/json", &feed).await;
+    let created = create(&env, "JSON_LISTINGS_FEED", &doc).await;
+    assert_eq!(created.status, 202, "{}", created.text);
+    let id = created.json()["feedId"].as_str().unwrap().to_owned();
+    env.sb.advance_clock(Duration::from_secs(30));
+    let l2 = env
+        .sb
+        .catalog()
+        .into_iter()
+        .find(|x| x.sku == l.sku && x.marketplace_id == l.marketplace_id)
+        .unwrap();
+    assert_eq!(l2.quantity, 42);
+    assert_eq!(l2.lead_time_days, l.lead_time_days);
+    let writes = env.sb.listing_writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].source, id);
+    let c = env.get("/_sandbox/listing-writes").await.json();
+    assert_eq!(c["writes"][0]["source"], id.as_str());
+
+    env.sb.advance_clock(Duration::from_secs(90));
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    assert_eq!(f["processingStatus"], "DONE");
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report: Value = env
+        .http
+        .get(d["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["header"]["feedId"], id.as_str());
+    assert_eq!(report["summary"]["messagesProcessed"], 4);
+    assert_eq!(report["summary"]["messagesAccepted"], 1);
+    assert_eq!(report["summary"]["messagesInvalid"], 3);
+    let issues = report["issues"].as_array().unwrap();
+    let of = |m: u64| issues.iter().filter(move |i| i["messageId"] == m);
+    assert_eq!(of(1).count(), 0);
+    assert!(
+        of(2)
+            .any(|i| i["code"] == "90000900"
+                && i["message"].as_str().unwrap().contains("minimum '0'"))
+    );
+    assert!(of(3).any(|i| i["code"] == "4000001"));
+    assert!(of(4).any(|i| i["code"] == "4002008"));
+}
+
+#[tokio::test]
+async fn unreadable_listings_feeds_end_fatal_and_five_per_five_minutes() {
+    let env = Env::new(manual(76, 0)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let doc = upload(&env, "application/json", "{ not json").await;
+    let id = create(&env, "JSON_LISTINGS_FEED", &doc).await.json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(Duration::from_secs(120));
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    assert_eq!(f["processingStatus"], "FATAL");
+    assert!(f.get("resultFeedDocumentId").is_none());
+
+    let ok = listings_feed(
+        &seller,
+        json!([{"messageId": 1, "sku": "X", "operationType": "DELETE"}]),
+    );
+    let doc = upload(&env, "application/json", &ok).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(create(&env, "JSON_LISTINGS_FEED", &doc).await.status);
+    }
+    // One FATAL feed two minutes ago plus four: the fifth within five minutes is refused.
+    assert_eq!(statuses, [202, 202, 202, 202, 429]);
+    env.sb.advance_clock(Duration::from_secs(300));
+    assert_eq!(create(&env, "JSON_LISTINGS_FEED", &doc).await.status, 202);
 }
