@@ -53,6 +53,8 @@ pub struct ItemSnapshot {
     pub quantity_shipped: u32,
     /// Whether the buyer asked to cancel.
     pub buyer_cancel_requested: bool,
+    /// The reason the seller gave when cancelling this line (acknowledgement feed).
+    pub seller_cancel_reason: Option<String>,
     /// Whether Transparency codes are required when confirming the shipment.
     pub transparency: bool,
     /// `ItemPrice`: the line total (unit price × quantity), tax included where the
@@ -86,6 +88,10 @@ pub struct OrderSnapshot {
     pub total: Decimal,
     /// `OrderTotal` currency.
     pub currency: String,
+    /// `SellerOrderId` (the merchant order id an acknowledgement recorded).
+    pub seller_order_id: String,
+    /// Who cancelled the order and why, once it is cancelled.
+    pub cancellation: Option<(String, String)>,
     /// The lines.
     pub items: Vec<ItemSnapshot>,
 }
@@ -104,6 +110,15 @@ impl Shared {
                 last_update_date: o.last_update,
                 total: o.total(),
                 currency: o.mp.currency.into(),
+                seller_order_id: o.seller_order_id.clone(),
+                cancellation: o.cancelled.as_ref().map(|(by, r)| {
+                    let by = match by {
+                        crate::model::CancelledBy::Buyer => "BUYER",
+                        crate::model::CancelledBy::Amazon => "AMAZON",
+                        crate::model::CancelledBy::Merchant => "MERCHANT",
+                    };
+                    (by.to_owned(), r.clone())
+                }),
                 items: o
                     .items
                     .iter()
@@ -124,6 +139,7 @@ impl Shared {
                             quantity_ordered: i.qty,
                             quantity_shipped: i.shipped,
                             buyer_cancel_requested: i.buyer_cancel.is_some(),
+                            seller_cancel_reason: i.seller_cancel.clone(),
                             transparency: i.transparency,
                         }
                     })
@@ -175,6 +191,7 @@ struct ItemJson<'a> {
     quantity_ordered: u32,
     quantity_shipped: u32,
     buyer_cancel_requested: bool,
+    seller_cancel_reason: Option<&'a str>,
     transparency: bool,
 }
 
@@ -188,6 +205,7 @@ fn order_json(o: &OrderSnapshot) -> Value {
             quantity_ordered: i.quantity_ordered,
             quantity_shipped: i.quantity_shipped,
             buyer_cancel_requested: i.buyer_cancel_requested,
+            seller_cancel_reason: i.seller_cancel_reason.as_deref(),
             transparency: i.transparency,
         })
         .collect();
@@ -199,6 +217,8 @@ fn order_json(o: &OrderSnapshot) -> Value {
         "purchaseDate": iso(o.purchase_date),
         "lastUpdateDate": iso(o.last_update_date),
         "orderTotal": {"amount": o.total.to_string(), "currencyCode": o.currency},
+        "sellerOrderId": o.seller_order_id,
+        "cancellation": o.cancellation.as_ref().map(|(by, r)| json!({"cancelledBy": by, "reason": r})),
         "items": items,
     })
 }

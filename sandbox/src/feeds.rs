@@ -231,6 +231,102 @@ fn cancel(w: &mut World, order_id: &str, now: OffsetDateTime) -> Result<(), (u32
     }
 }
 
+/// An `OrderAcknowledgement` message: `Success` records the merchant's order id (and item
+/// ids); `Failure` cancels the order, or only the items listed with a `CancelReason`,
+/// keeping the reason. A shipped item cannot be cancelled.
+fn acknowledge(
+    w: &mut World,
+    a: &Node,
+    order_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), (u32, String)> {
+    let seq = *w
+        .by_id
+        .get(order_id)
+        .ok_or((18028, format!("Order ID {order_id} was not found.")))?;
+    let items: Vec<(String, Option<String>)> = a
+        .all("Item")
+        .map(|i| {
+            (
+                i.text_of("AmazonOrderItemCode")
+                    .unwrap_or_default()
+                    .to_owned(),
+                i.text_of("CancelReason").map(str::to_owned),
+            )
+        })
+        .collect();
+    let o = &w.orders[seq as usize];
+    if let Some((bad, _)) = items
+        .iter()
+        .find(|(id, _)| !o.items.iter().any(|i| &i.id == id))
+    {
+        return Err((
+            18029,
+            format!("Order item {bad} does not belong to order {order_id}."),
+        ));
+    }
+    match a.text_of("StatusCode") {
+        Some("Success") => {
+            if let Some(m) = a.text_of("MerchantOrderID") {
+                w.orders[seq as usize].seller_order_id = m.to_owned();
+                w.touch(seq, now);
+            }
+            Ok(())
+        }
+        Some("Failure") => {
+            let cancelled: Vec<(String, String)> = items
+                .iter()
+                .filter_map(|(id, r)| r.clone().map(|r| (id.clone(), r)))
+                .collect();
+            if cancelled.is_empty() {
+                return cancel(w, order_id, now);
+            }
+            let o = &mut w.orders[seq as usize];
+            if !matches!(
+                o.status,
+                OrderStatus::Pending
+                    | OrderStatus::PendingAvailability
+                    | OrderStatus::Unshipped
+                    | OrderStatus::PartiallyShipped
+            ) {
+                return Err((
+                    18138,
+                    format!(
+                        "Order {order_id} is {} and cannot be canceled.",
+                        o.status.v0()
+                    ),
+                ));
+            }
+            if let Some(shipped) = o
+                .items
+                .iter()
+                .find(|i| i.shipped > 0 && cancelled.iter().any(|(id, _)| *id == i.id))
+            {
+                return Err((
+                    18138,
+                    format!(
+                        "Order item {} has shipped and cannot be canceled.",
+                        shipped.id
+                    ),
+                ));
+            }
+            for (id, reason) in &cancelled {
+                if let Some(i) = o.items.iter_mut().find(|i| &i.id == id) {
+                    i.seller_cancel = Some(reason.clone());
+                }
+            }
+            if o.items.iter().all(|i| i.seller_cancel.is_some()) {
+                let reason = cancelled[0].1.clone();
+                o.status = OrderStatus::Canceled;
+                o.cancelled = Some((CancelledBy::Merchant, reason));
+            }
+            w.touch(seq, now);
+            Ok(())
+        }
+        _ => Err((5000, "StatusCode must be Success or Failure.".to_owned())),
+    }
+}
+
 fn process_feed(
     w: &mut World,
     feed_type: &str,
@@ -313,15 +409,7 @@ fn process_feed(
                     push(&mid, Some(order), r);
                 } else if let Some(a) = m.child("OrderAcknowledgement") {
                     let order = a.text_of("AmazonOrderID").unwrap_or_default();
-                    let r = match a.text_of("StatusCode") {
-                        Some("Success") => w
-                            .by_id
-                            .contains_key(order)
-                            .then_some(())
-                            .ok_or((18028, format!("Order ID {order} was not found."))),
-                        Some("Failure") => cancel(w, order, now),
-                        _ => Err((5000, "StatusCode must be Success or Failure.".to_owned())),
-                    };
+                    let r = acknowledge(w, a, order, now);
                     push(&mid, Some(order), r);
                 } else if let Some(a) = m.child("OrderAdjustment") {
                     let order = a.text_of("AmazonOrderID").unwrap_or_default();

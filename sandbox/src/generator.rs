@@ -339,6 +339,7 @@ impl Generator {
                 transparency: rng.gen_bool(0.03),
                 business_price: business,
                 buyer_cancel: None,
+                seller_cancel: None,
                 condition: if rng.gen_bool(0.95) { "New" } else { "Used" },
             });
         }

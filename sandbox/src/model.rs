@@ -143,6 +143,8 @@ pub(crate) struct SimItem {
     pub(crate) transparency: bool,
     pub(crate) business_price: bool,
     pub(crate) buyer_cancel: Option<String>,
+    /// The seller cancelled this line (acknowledgement feed), with the reason given.
+    pub(crate) seller_cancel: Option<String>,
     pub(crate) condition: &'static str,
 }
 

@@ -438,3 +438,119 @@ async fn unreadable_listings_feeds_end_fatal_and_five_per_five_minutes() {
     env.sb.advance_clock(Duration::from_secs(300));
     assert_eq!(create(&env, "JSON_LISTINGS_FEED", &doc).await.status, 202);
 }
+
+#[tokio::test]
+async fn acknowledgements_record_ids_and_cancel_orders_or_items_unless_shipped() {
+    let env = Env::new(manual(77, 0).rate_limits(false)).await;
+    let ids = env.sb.add_unshipped_mfn_orders(12, Some("ATVPDKIKX0DER"));
+    env.sb.advance_clock(Duration::from_secs(600));
+    let snap = env.sb.orders();
+    let multi = snap
+        .iter()
+        .find(|o| ids.contains(&o.order_id) && o.items.len() >= 2)
+        .expect("a multi-line order")
+        .clone();
+    let others: Vec<&String> = ids.iter().filter(|i| **i != multi.order_id).collect();
+    let (acked, whole, shipped) = (others[0], others[1], others[2]);
+    env.sb
+        .set_order_status(shipped, OrderStatus::Shipped)
+        .unwrap();
+    let seller = env.sb.credentials().selling_partner_id;
+    let msg = |n: u32, body: String| {
+        format!(
+            "<Message><MessageID>{n}</MessageID><OrderAcknowledgement>{body}</OrderAcknowledgement></Message>"
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>{seller}</MerchantIdentifier></Header><MessageType>OrderAcknowledgement</MessageType>{}{}{}{}</AmazonEnvelope>",
+        msg(
+            1,
+            format!(
+                "<AmazonOrderID>{acked}</AmazonOrderID><MerchantOrderID>ERP-1001</MerchantOrderID><StatusCode>Success</StatusCode>"
+            )
+        ),
+        msg(
+            2,
+            format!(
+                "<AmazonOrderID>{}</AmazonOrderID><StatusCode>Failure</StatusCode><Item><AmazonOrderItemCode>{}</AmazonOrderItemCode><CancelReason>NoInventory</CancelReason></Item>",
+                multi.order_id, multi.items[0].order_item_id
+            )
+        ),
+        msg(
+            3,
+            format!("<AmazonOrderID>{whole}</AmazonOrderID><StatusCode>Failure</StatusCode>")
+        ),
+        msg(
+            4,
+            format!("<AmazonOrderID>{shipped}</AmazonOrderID><StatusCode>Failure</StatusCode>")
+        ),
+    );
+    let doc = upload(&env, XML, &feed).await;
+    let id = create(&env, "POST_ORDER_ACKNOWLEDGEMENT_DATA", &doc)
+        .await
+        .json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(Duration::from_secs(120));
+    let order = |id: &str| common::order(&env.sb, id);
+    assert_eq!(order(acked).seller_order_id, "ERP-1001");
+    let m = order(&multi.order_id);
+    assert_eq!(m.status, OrderStatus::Unshipped, "one line of several");
+    assert_eq!(
+        m.items[0].seller_cancel_reason.as_deref(),
+        Some("NoInventory")
+    );
+    assert_eq!(m.items[1].seller_cancel_reason, None);
+    let w = order(whole);
+    assert_eq!(w.status, OrderStatus::Canceled);
+    assert_eq!(
+        w.cancellation.as_ref().map(|c| c.0.as_str()),
+        Some("MERCHANT")
+    );
+    assert_eq!(order(shipped).status, OrderStatus::Shipped);
+
+    let v = env
+        .get(&format!(
+            "/orders/2026-01-01/orders/{}?includedData=CANCELLATION",
+            multi.order_id
+        ))
+        .await
+        .json();
+    assert_eq!(
+        v["order"]["orderItems"][0]["cancellation"]["cancellationExecution"],
+        json!({"cancelledBy": "MERCHANT", "cancelReason": "NoInventory"})
+    );
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report = answer(
+        env.http
+            .get(d["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .text;
+    assert!(
+        report.contains("<MessagesProcessed>4</MessagesProcessed>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<MessagesSuccessful>3</MessagesSuccessful>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<ResultMessageCode>18138</ResultMessageCode>"),
+        "{report}"
+    );
+}
