@@ -554,3 +554,40 @@ async fn acknowledgements_record_ids_and_cancel_orders_or_items_unless_shipped()
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn get_feeds_pages_with_next_token() {
+    let env = Env::new(manual(78, 0).rate_limits(false)).await;
+    let doc = upload(&env, XML, "<AmazonEnvelope/>").await;
+    let mut created = Vec::new();
+    for _ in 0..7 {
+        let a = create(&env, "POST_ORDER_FULFILLMENT_DATA", &doc).await;
+        created.push(a.json()["feedId"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut url =
+        "/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA&pageSize=3".to_owned();
+    let mut pages = 0;
+    loop {
+        let v = env.get(&url).await;
+        assert_eq!(v.status, 200, "{}", v.text);
+        let v = v.json();
+        pages += 1;
+        seen.extend(
+            v["feeds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["feedId"].as_str().unwrap().to_owned()),
+        );
+        match v["nextToken"].as_str() {
+            Some(t) => url = format!("/feeds/2021-06-30/feeds?nextToken={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    created.reverse();
+    assert_eq!(seen, created, "newest first, each once");
+    let bad = env.get("/feeds/2021-06-30/feeds?nextToken=%21%21").await;
+    assert_eq!(bad.status, 400);
+}
