@@ -392,14 +392,7 @@ pub(crate) fn dispatch(
         }
         "SubmitFeed" => submit_feed(s, &mut w, &mid, p, body, headers, now, rid),
         "GetFeedSubmissionList" => feed_list(&w, p, now, rid, false),
-        "GetFeedSubmissionListByNextToken" => Err(error(
-            ns,
-            400,
-            "Sender",
-            "ValidationError",
-            "Invalid NextToken.",
-            rid,
-        )),
+        "GetFeedSubmissionListByNextToken" => feed_list_next(&w, p, now, rid),
         "GetFeedSubmissionCount" => feed_list(&w, p, now, rid, true),
         "GetFeedSubmissionResult" => return feed_result(&w, p, now, rid),
         "CancelFeedSubmissions" => cancel_feeds(&mut w, p, now, rid),
@@ -1043,17 +1036,80 @@ fn feed_list(
             .close("GetFeedSubmissionCountResponse");
         return Ok(x.0);
     }
-    x.open_ns("GetFeedSubmissionListResponse", FEEDS_NS)
-        .open("GetFeedSubmissionListResult");
-    // The sandbox keeps few feeds: everything fits one page of up to MaxCount.
-    x.leaf("HasNext", "false");
-    for f in matching.into_iter().take(max) {
-        info_xml(&mut x, f, now);
+    let ids: Vec<&str> = matching.iter().map(|f| f.id.as_str()).collect();
+    Ok(feed_page(w, &ids, max, now, rid, "GetFeedSubmissionList"))
+}
+
+/// One page of a feed submission list: up to `max` of `ids`, and a `NextToken` that holds
+/// the rest (the submissions listed stay those that matched the first call).
+fn feed_page(
+    w: &World,
+    ids: &[&str],
+    max: usize,
+    now: OffsetDateTime,
+    rid: &str,
+    action: &str,
+) -> String {
+    let mut x = X::new();
+    let (response, result) = (format!("{action}Response"), format!("{action}Result"));
+    x.open_ns(&response, FEEDS_NS).open(&result);
+    let rest = ids.get(max..).unwrap_or_default();
+    if rest.is_empty() {
+        x.leaf("HasNext", "false");
+    } else {
+        use base64::Engine as _;
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("{max}|{}", rest.join(",")));
+        x.leaf("NextToken", token).leaf("HasNext", "true");
     }
-    x.close("GetFeedSubmissionListResult")
-        .meta(rid)
-        .close("GetFeedSubmissionListResponse");
-    Ok(x.0)
+    for id in ids.iter().take(max) {
+        if let Some(f) = w.feeds.iter().find(|f| f.id == *id) {
+            info_xml(&mut x, f, now);
+        }
+    }
+    x.close(&result).meta(rid).close(&response);
+    x.0
+}
+
+/// `GetFeedSubmissionListByNextToken`: the next page of the first call's submissions.
+fn feed_list_next(
+    w: &World,
+    p: &MwsParams,
+    now: OffsetDateTime,
+    rid: &str,
+) -> Result<String, MwsReply> {
+    use base64::Engine as _;
+    let Some(token) = p.get("NextToken") else {
+        return Err(missing(FEEDS_NS, "NextToken", rid));
+    };
+    let bad = || {
+        error(
+            FEEDS_NS,
+            400,
+            "Sender",
+            "ValidationError",
+            "Invalid NextToken.",
+            rid,
+        )
+    };
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let (max, ids) = text.split_once('|').ok_or_else(bad)?;
+    let max: usize = max.parse().map_err(|_| bad())?;
+    let ids: Vec<&str> = ids.split(',').filter(|s| !s.is_empty()).collect();
+    if max == 0 || ids.is_empty() {
+        return Err(bad());
+    }
+    Ok(feed_page(
+        w,
+        &ids,
+        max,
+        now,
+        rid,
+        "GetFeedSubmissionListByNextToken",
+    ))
 }
 
 /// Cancels the feeds not yet processing that match the filters (no ids and no types: all
