@@ -33,7 +33,10 @@ fn benches(c: &mut Criterion) {
 
     let (sb, http, token) = rt.block_on(async {
         let sb = Sandbox::start(config(5000)).await.expect("start");
-        let http = reqwest::Client::new();
+        let http = reqwest::Client::builder()
+            .user_agent("amazon-sandbox-bench/0.1 (Language=Rust)")
+            .build()
+            .expect("client");
         let c = sb.credentials();
         let v: serde_json::Value = http
             .post(sb.lwa_url())

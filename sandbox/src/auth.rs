@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::config::Credentials;
-use crate::faults::mix;
+use crate::hash::mix;
 
 /// Scopes the `client_credentials` grant accepts (grantless operations).
 pub(crate) const GRANTLESS_SCOPES: &[&str] = &[

@@ -12,6 +12,8 @@
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
 //! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses, and package totals of every seller / reset (the counts of writes stay: they are the world's) |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
+//! | `GET /_sandbox/catalog` | | every listing: SKU, marketplace, product type, channel, quantity, handling time, price, closed/buyable, issues, writes pending |
+//! | `GET /_sandbox/listing-writes` | | listings writes applied (or refused by the late checks), with their source (`api` or a feed id) |
 //! | `GET /_sandbox/packages` | | every package as held now, per (order, packageReferenceId), with accepted `confirmShipment` calls and feed messages; `totals` |
 //! | `GET /_sandbox/adjustments` | | refunds/adjustments received through payment adjustment feeds |
 //!
@@ -31,7 +33,7 @@ use crate::clock::iso;
 use crate::faults::FaultSpec;
 use crate::marketplaces;
 use crate::model::OrderStatus;
-use crate::server::{OperationStats, Shared, lock};
+use crate::state::{OperationStats, Shared, lock};
 use crate::world::{ConfirmedShipment, NewOrderOptions, PackageState, PackageTotals};
 
 /// The largest clock step the control API accepts (one year).
@@ -51,6 +53,8 @@ pub struct ItemSnapshot {
     pub quantity_shipped: u32,
     /// Whether the buyer asked to cancel.
     pub buyer_cancel_requested: bool,
+    /// The reason the seller gave when cancelling this line (acknowledgement feed).
+    pub seller_cancel_reason: Option<String>,
     /// Whether Transparency codes are required when confirming the shipment.
     pub transparency: bool,
     /// `ItemPrice`: the line total (unit price × quantity), tax included where the
@@ -84,6 +88,10 @@ pub struct OrderSnapshot {
     pub total: Decimal,
     /// `OrderTotal` currency.
     pub currency: String,
+    /// `SellerOrderId` (the merchant order id an acknowledgement recorded).
+    pub seller_order_id: String,
+    /// Who cancelled the order and why, once it is cancelled.
+    pub cancellation: Option<(String, String)>,
     /// The lines.
     pub items: Vec<ItemSnapshot>,
 }
@@ -102,6 +110,15 @@ impl Shared {
                 last_update_date: o.last_update,
                 total: o.total(),
                 currency: o.mp.currency.into(),
+                seller_order_id: o.seller_order_id.clone(),
+                cancellation: o.cancelled.as_ref().map(|(by, r)| {
+                    let by = match by {
+                        crate::model::CancelledBy::Buyer => "BUYER",
+                        crate::model::CancelledBy::Amazon => "AMAZON",
+                        crate::model::CancelledBy::Merchant => "MERCHANT",
+                    };
+                    (by.to_owned(), r.clone())
+                }),
                 items: o
                     .items
                     .iter()
@@ -122,6 +139,7 @@ impl Shared {
                             quantity_ordered: i.qty,
                             quantity_shipped: i.shipped,
                             buyer_cancel_requested: i.buyer_cancel.is_some(),
+                            seller_cancel_reason: i.seller_cancel.clone(),
                             transparency: i.transparency,
                         }
                     })
@@ -173,6 +191,7 @@ struct ItemJson<'a> {
     quantity_ordered: u32,
     quantity_shipped: u32,
     buyer_cancel_requested: bool,
+    seller_cancel_reason: Option<&'a str>,
     transparency: bool,
 }
 
@@ -186,6 +205,7 @@ fn order_json(o: &OrderSnapshot) -> Value {
             quantity_ordered: i.quantity_ordered,
             quantity_shipped: i.quantity_shipped,
             buyer_cancel_requested: i.buyer_cancel_requested,
+            seller_cancel_reason: i.seller_cancel_reason.as_deref(),
             transparency: i.transparency,
         })
         .collect();
@@ -197,6 +217,8 @@ fn order_json(o: &OrderSnapshot) -> Value {
         "purchaseDate": iso(o.purchase_date),
         "lastUpdateDate": iso(o.last_update_date),
         "orderTotal": {"amount": o.total.to_string(), "currencyCode": o.currency},
+        "sellerOrderId": o.seller_order_id,
+        "cancellation": o.cancellation.as_ref().map(|(by, r)| json!({"cancelledBy": by, "reason": r})),
         "items": items,
     })
 }
@@ -307,6 +329,8 @@ pub(crate) fn handle(
                 "DELETE /_sandbox/stats",
                 "GET /_sandbox/shipments[?sellerId=]",
                 "GET /_sandbox/packages[?sellerId=]",
+                "GET /_sandbox/catalog[?sellerId=]",
+                "GET /_sandbox/listing-writes[?sellerId=]",
                 "GET /_sandbox/adjustments[?sellerId=]",
             ]}),
         ),
@@ -392,6 +416,55 @@ pub(crate) fn handle(
                 200,
                 json!({"operations": s.stats_snapshot(), "packages": totals}),
             )
+        }
+        ("GET", ["catalog"]) => {
+            let now = s.now();
+            let w = s.world(seller);
+            let list: Vec<Value> = w
+                .catalog
+                .listings
+                .values()
+                .map(|l| {
+                    let x = l.snapshot(now);
+                    json!({
+                        "sku": x.sku,
+                        "marketplaceId": x.marketplace_id,
+                        "asin": x.asin,
+                        "productType": x.product_type,
+                        "fulfillment": if x.fba { "AFN" } else { "MFN" },
+                        "quantity": x.quantity,
+                        "leadTimeToShipMaxDays": x.lead_time_days,
+                        "price": x.price.map(|p| p.to_string()),
+                        "currency": x.currency,
+                        "closed": x.closed,
+                        "buyable": x.buyable,
+                        "issues": x.issues,
+                        "pendingWrites": w.catalog.pending.iter().filter(|p| p.sku == x.sku && p.marketplace_id == x.marketplace_id).count(),
+                    })
+                })
+                .collect();
+            (200, json!({ "listings": list }))
+        }
+        ("GET", ["listing-writes"]) => {
+            let list: Vec<Value> = s
+                .world(seller)
+                .catalog
+                .applied
+                .iter()
+                .map(|a| {
+                    json!({
+                        "submissionId": a.submission_id,
+                        "sku": a.sku,
+                        "marketplaceId": a.marketplace_id,
+                        "kind": a.kind,
+                        "source": a.source,
+                        "appliedAt": iso(a.applied_at),
+                        "applied": a.applied,
+                        "issues": a.issues,
+                    })
+                })
+                .collect();
+            (200, json!({ "writes": list }))
         }
         ("GET", ["packages"]) => {
             let list = s.world(seller).package_states();

@@ -10,7 +10,7 @@ use crate::marketplaces::Marketplace;
 use crate::model::{Gift, OrderStatus, ServiceLevel, SimAddress, SimItem, SimOrder};
 
 /// (ASIN, SKU, title, USD price in cents)
-const CATALOGUE: &[(&str, &str, &str, i64)] = &[
+pub(crate) const CATALOGUE: &[(&str, &str, &str, i64)] = &[
     (
         "B07XJ8C8F5",
         "MUG-CER-350",
@@ -323,7 +323,7 @@ impl Generator {
             items.push(SimItem {
                 id: digits(rng, 14),
                 asin: asin.into(),
-                sku: format!("{sku}-{}", mp.country),
+                sku: crate::catalog::sku_for(sku, mp, afn),
                 title: title.into(),
                 qty,
                 shipped: 0,
@@ -339,6 +339,7 @@ impl Generator {
                 transparency: rng.gen_bool(0.03),
                 business_price: business,
                 buyer_cancel: None,
+                seller_cancel: None,
                 condition: if rng.gen_bool(0.95) { "New" } else { "Used" },
             });
         }

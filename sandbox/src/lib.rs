@@ -1,5 +1,6 @@
 //! A local Amazon emulator on loopback: Login with Amazon (LWA), SP-API Orders v0 and
-//! v2026-01-01, Tokens (RDT), Sellers and Feeds 2021-06-30, legacy MWS Orders and Feeds
+//! v2026-01-01, Tokens (RDT), Sellers, Feeds 2021-06-30 and Listings Items 2021-08-01 on a
+//! seeded catalog, legacy MWS Orders and Feeds
 //! (Signature Version 2),
 //! with Amazon's validation, rate limits, restricted
 //! data, a seeded world of realistic orders that keeps moving, a time-scale factor, fault
@@ -38,6 +39,16 @@
 //! applied in time order, so tests are deterministic. Like Amazon, listings lag: orders
 //! changed within the last two minutes are not listed yet.
 //!
+//! # Layout
+//!
+//! Layered like the service it imitates (a test checks the imports): the world at the
+//! bottom (`world`, `clock`, `generator`, `model`, `marketplaces`, and `feeds`, the feed
+//! processing MWS and SP-API share), knowing no HTTP; the shared middleware above it
+//! (`auth`, `ratelimit` with the published rate table of SP-API and MWS, `faults`, the
+//! request `state` and the `http` context the API modules answer with); one module per
+//! Amazon API (`orders` with its `render`ing, `tokens`, `sellers`, `sp_feeds`, `mws`, and
+//! the `control` API); the `server` on top routes, applies the middleware and dispatches.
+//!
 //! # Sellers
 //!
 //! `SandboxConfig::sellers(n)` lets `n` sellers authorise the application: each has its own
@@ -60,25 +71,38 @@
 //!   region, postal code, country) and no `BuyerInfo`; `getOrderAddress` and
 //!   `getOrderBuyerInfo` answer the same redacted shape. An RDT used on a path it does not
 //!   cover is refused with `403`.
+//! * SP-API and MWS requests without a `User-Agent` (or with one longer than 500
+//!   characters, Amazon's limit) are refused before authentication: SP-API with
+//!   `400 InvalidInput`, MWS with `400 InvalidParameterValue`. The LWA token endpoint,
+//!   the feed document URLs and the control API do not ask for one.
 //! * A `NextToken` may be sent with the original filters (current model) or with only
 //!   `MarketplaceIds` (older documents); different filters are a `400`.
 
-mod api;
 mod auth;
+mod catalog;
 mod cli;
 mod clock;
 mod config;
 mod control;
 mod faults;
+mod feeds;
 mod generator;
+mod hash;
+mod http;
+mod listings;
 mod marketplaces;
 mod model;
 mod mws;
+mod orders;
 mod ratelimit;
 mod render;
+mod sellers;
 mod server;
 mod sp_feeds;
+mod state;
+mod tokens;
 mod world;
+mod xml;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -89,13 +113,14 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use catalog::{AppliedListingWrite, ListingSnapshot};
 pub use cli::{CliArgs, run_cli};
 pub use config::{ClockMode, Credentials, RateLimit, SandboxConfig};
 pub use control::{ItemSnapshot, OrderSnapshot};
 pub use faults::{FaultKind, FaultSpec, FaultSpecError};
 pub use marketplaces::{DEFAULT_MARKETPLACES, is_known_marketplace};
 pub use model::OrderStatus;
-pub use server::OperationStats;
+pub use state::OperationStats;
 pub use world::{ConfirmedShipment, PackageState, PackageTotals, PaymentAdjustment};
 
 /// The published default usage plan of an operation as the sandbox enforces it (SP-API
@@ -169,7 +194,7 @@ impl fmt::Debug for SandboxCredentials {
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
-    shared: Arc<server::Shared>,
+    shared: Arc<state::Shared>,
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -233,7 +258,7 @@ impl Sandbox {
                 let seed = if i == 0 {
                     config.seed
                 } else {
-                    faults::mix(config.seed ^ (i as u64))
+                    hash::mix(config.seed ^ (i as u64))
                 };
                 let w = world::World::new(
                     seed,
@@ -254,7 +279,7 @@ impl Sandbox {
         let addr = listener
             .local_addr()
             .map_err(|source| Error::Bind { port, source })?;
-        let shared = Arc::new(server::Shared::new(
+        let shared = Arc::new(state::Shared::new(
             config,
             clock,
             worlds,
@@ -400,6 +425,17 @@ impl Sandbox {
         self.first().package_totals()
     }
 
+    /// Seller 0's catalog: every listing as held now, by marketplace and SKU.
+    pub fn catalog(&self) -> Vec<ListingSnapshot> {
+        self.first().catalog()
+    }
+
+    /// Seller 0's listings writes that took effect or were refused by the late checks
+    /// (from `patchListingsItem`, `putListingsItem`, `deleteListingsItem` and feeds).
+    pub fn listing_writes(&self) -> Vec<AppliedListingWrite> {
+        self.first().listing_writes()
+    }
+
     /// Every refund or adjustment received through payment adjustment feeds (SP-API
     /// `POST_PAYMENT_ADJUSTMENT_DATA` or MWS `_POST_PAYMENT_ADJUSTMENT_DATA_`).
     pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
@@ -414,7 +450,7 @@ impl Sandbox {
 
     /// Forgets the statistics gathered so far.
     pub fn reset_stats(&self) {
-        server::lock(&self.shared.stats).clear();
+        state::lock(&self.shared.stats).clear();
     }
 
     /// Replaces the fault rules.
@@ -441,7 +477,7 @@ impl Sandbox {
 /// One seller's world in a sandbox (seller 0's is what the `Sandbox` methods use).
 #[derive(Clone, Copy)]
 pub struct SellerView<'a> {
-    shared: &'a server::Shared,
+    shared: &'a state::Shared,
     ix: usize,
 }
 
@@ -511,6 +547,22 @@ impl SellerView<'_> {
         PackageTotals::of(&self.packages())
     }
 
+    /// This seller's catalog (see [`Sandbox::catalog`]).
+    pub fn catalog(&self) -> Vec<ListingSnapshot> {
+        let now = self.shared.now();
+        let w = self.shared.world(self.ix);
+        w.catalog
+            .listings
+            .values()
+            .map(|l| l.snapshot(now))
+            .collect()
+    }
+
+    /// This seller's applied listings writes (see [`Sandbox::listing_writes`]).
+    pub fn listing_writes(&self) -> Vec<AppliedListingWrite> {
+        self.shared.world(self.ix).catalog.applied.clone()
+    }
+
     /// The payment adjustments received for this seller.
     pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
         self.shared.world(self.ix).adjustments.clone()
@@ -530,6 +582,80 @@ impl Drop for Sandbox {
 
 #[cfg(test)]
 mod tests {
+    /// The layers of DESIGN.md "The sandbox", checked on the sources (test code aside):
+    /// the world knows no HTTP and no API; middleware knows no API; an API module knows
+    /// no other API module and not the server.
+    #[test]
+    fn modules_keep_to_their_layer() {
+        const WORLD: &[&str] = &[
+            "catalog",
+            "clock",
+            "generator",
+            "marketplaces",
+            "model",
+            "world",
+            "feeds",
+            "xml",
+            "hash",
+        ];
+        const MIDDLEWARE: &[&str] = &["auth", "faults", "ratelimit", "state", "http"];
+        const APIS: &[&str] = &[
+            "orders", "render", "tokens", "sellers", "sp_feeds", "mws", "control", "listings",
+        ];
+        let sources: &[(&str, &str)] = &[
+            ("catalog", include_str!("catalog.rs")),
+            ("clock", include_str!("clock.rs")),
+            ("generator", include_str!("generator.rs")),
+            ("marketplaces", include_str!("marketplaces.rs")),
+            ("model", include_str!("model.rs")),
+            ("world", include_str!("world.rs")),
+            ("feeds", include_str!("feeds.rs")),
+            ("xml", include_str!("xml.rs")),
+            ("hash", include_str!("hash.rs")),
+            ("auth", include_str!("auth.rs")),
+            ("faults", include_str!("faults.rs")),
+            ("ratelimit", include_str!("ratelimit.rs")),
+            ("state", include_str!("state.rs")),
+            ("http", include_str!("http.rs")),
+            ("orders", include_str!("orders.rs")),
+            ("render", include_str!("render.rs")),
+            ("tokens", include_str!("tokens.rs")),
+            ("sellers", include_str!("sellers.rs")),
+            ("sp_feeds", include_str!("sp_feeds.rs")),
+            ("mws", include_str!("mws.rs")),
+            ("control", include_str!("control.rs")),
+            ("listings", include_str!("listings.rs")),
+        ];
+        let mut wrong = Vec::new();
+        for (name, text) in sources {
+            let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let uses = |m: &str| code.contains(&format!("crate::{m}::"));
+            let forbidden: Vec<&str> = if WORLD.contains(name) {
+                MIDDLEWARE
+                    .iter()
+                    .chain(APIS)
+                    .copied()
+                    .chain(["server"])
+                    .collect()
+            } else if MIDDLEWARE.contains(name) {
+                APIS.iter().copied().chain(["server"]).collect()
+            } else {
+                // `render` is the Orders API's rendering.
+                let own = |a: &&str| a != name && !(*name == "orders" && *a == "render");
+                APIS.iter().copied().filter(own).chain(["server"]).collect()
+            };
+            for f in forbidden {
+                if uses(f) {
+                    wrong.push(format!("{name} uses {f}"));
+                }
+            }
+            if WORLD.contains(name) && code.contains("axum") {
+                wrong.push(format!("{name} knows HTTP"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn handles_are_thread_safe() {
         fn check<T: Send + Sync>() {}

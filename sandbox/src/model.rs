@@ -143,6 +143,8 @@ pub(crate) struct SimItem {
     pub(crate) transparency: bool,
     pub(crate) business_price: bool,
     pub(crate) buyer_cancel: Option<String>,
+    /// The seller cancelled this line (acknowledgement feed), with the reason given.
+    pub(crate) seller_cancel: Option<String>,
     pub(crate) condition: &'static str,
 }
 
@@ -284,3 +286,72 @@ impl SimOrder {
         d.to_string()
     }
 }
+
+/// Amazon order ids are 3-7-7 digits.
+pub(crate) fn valid_order_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .zip([3, 7, 7])
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Carrier codes the sandbox accepts: the values of Amazon's feed base schema
+/// (`amzn-base.xsd`, `CarrierCode`) plus `Australia Post` and `Amazon Shipping`; anything
+/// else must be sent as `Other` with a `carrierName`.
+pub(crate) const CARRIER_CODES: &[&str] = &[
+    "USPS",
+    "UPS",
+    "UPSMI",
+    "FedEx",
+    "DHL",
+    "Fastway",
+    "GLS",
+    "GO!",
+    "Hermes Logistik Gruppe",
+    "Royal Mail",
+    "Parcelforce",
+    "City Link",
+    "TNT",
+    "Target",
+    "SagawaExpress",
+    "NipponExpress",
+    "YamatoTransport",
+    "DHL Global Mail",
+    "UPS Mail Innovations",
+    "FedEx SmartPost",
+    "OSM",
+    "OnTrac",
+    "Streamlite",
+    "Newgistics",
+    "Canada Post",
+    "Blue Package",
+    "Chronopost",
+    "Deutsche Post",
+    "DPD",
+    "La Poste",
+    "Parcelnet",
+    "Poste Italiane",
+    "SDA",
+    "Smartmail",
+    "FEDEX_JP",
+    "JP_EXPRESS",
+    "NITTSU",
+    "SAGAWA",
+    "YAMATO",
+    "BlueDart",
+    "AFL/Fedex",
+    "Aramex",
+    "India Post",
+    "Professional",
+    "DTDC",
+    "Overnite Express",
+    "First Flight",
+    "Delhivery",
+    "Lasership",
+    "Yodel",
+    "Other",
+    "Australia Post",
+    "Amazon Shipping",
+];

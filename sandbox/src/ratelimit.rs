@@ -24,12 +24,49 @@ pub(crate) fn published(operation: &str) -> Option<RateLimit> {
         "createFeed" => (0.0083, 15),
         "getFeed" | "cancelFeed" => (2.0, 15),
         "getFeeds" | "getFeedDocument" => (0.0222, 10),
+        "getListingsItem" | "putListingsItem" => (5.0, 10),
+        "patchListingsItem" | "deleteListingsItem" => (5.0, 5),
+        // Listings' extra caps per application (all sellers together).
+        "listingsApp.patchListingsItem" => (500.0, 500),
+        "listingsApp.getListingsItem"
+        | "listingsApp.putListingsItem"
+        | "listingsApp.deleteListingsItem" => (100.0, 100),
+        "listingsApp.validationPreview" => (20.0, 20),
         mws if mws.starts_with("mws.") => {
-            return crate::mws::published(mws).map(|(rate, burst)| RateLimit { rate, burst });
+            return published_mws(mws).map(|(rate, burst)| RateLimit { rate, burst });
         }
         _ => return None,
     };
     Some(RateLimit { rate, burst })
+}
+
+/// MWS quotas as (restore rate per second, quota).
+fn published_mws(bucket: &str) -> Option<(f64, u32)> {
+    Some(match bucket {
+        "mws.ListOrders" | "mws.GetOrder" => (1.0 / 60.0, 6),
+        "mws.ListOrderItems" => (0.5, 30),
+        "mws.Orders.GetServiceStatus" => (1.0 / 300.0, 2),
+        "mws.SubmitFeed" => (1.0 / 120.0, 15),
+        "mws.GetFeedSubmissionList"
+        | "mws.GetFeedSubmissionCount"
+        | "mws.CancelFeedSubmissions" => (1.0 / 45.0, 10),
+        "mws.GetFeedSubmissionListByNextToken" => (0.5, 30),
+        "mws.GetFeedSubmissionResult" => (1.0 / 60.0, 15),
+        _ => return None,
+    })
+}
+
+/// Hourly request quotas of the Feeds operations (by statistics name).
+pub(crate) fn hourly_quota(op: &str) -> Option<u32> {
+    Some(match op {
+        "mws.SubmitFeed" => 30,
+        "mws.GetFeedSubmissionList"
+        | "mws.GetFeedSubmissionCount"
+        | "mws.CancelFeedSubmissions" => 80,
+        "mws.GetFeedSubmissionResult" => 60,
+        "mws.GetFeedSubmissionListByNextToken" => 1800,
+        _ => return None,
+    })
 }
 
 /// Formats a rate the way the `x-amzn-RateLimit-Limit` header carries it.

@@ -573,6 +573,12 @@ fn item_2026(o: &SimOrder, i: &SimItem, inc: Included, pending: bool) -> Value {
                 json!({"requester": "BUYER", "cancelReason": r}),
             );
         }
+        if let Some(r) = i.seller_cancel.as_ref().filter(|_| o.cancelled.is_none()) {
+            c.insert(
+                "cancellationExecution".into(),
+                json!({"cancelledBy": "MERCHANT", "cancelReason": r}),
+            );
+        }
         if let Some((by, r)) = &o.cancelled {
             let by = match by {
                 CancelledBy::Buyer => "BUYER",

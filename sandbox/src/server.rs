@@ -1,8 +1,7 @@
 //! The HTTP front: routing, authentication, faults, rate limits, headers and statistics.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -11,221 +10,11 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::auth::{Caller, Refusal, TokenStore};
-use crate::clock::Clock;
-use crate::config::SandboxConfig;
-use crate::faults::{FaultKind, FaultSpec, draw, mix};
-use crate::ratelimit::{Limiter, header_value};
-use crate::world::World;
-
-/// Call statistics of one operation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct OperationStats {
-    /// Requests received.
-    pub calls: u64,
-    /// Throttled answers: SP-API `429`s (rate limit or injected) and MWS
-    /// `503 RequestThrottled`.
-    pub throttled: u64,
-    /// Faults injected (any kind).
-    pub faults_injected: u64,
-    /// Answers per HTTP status (dropped connections count under `0`).
-    pub by_status: BTreeMap<u16, u64>,
-}
-
-/// An hourly quota window: (sandbox hour since the epoch, calls in it).
-type HourWindow = (i64, u32);
-
-/// The state shared by all requests.
-pub(crate) struct Shared {
-    pub(crate) cfg: SandboxConfig,
-    pub(crate) clock: Clock,
-    /// One world per seller: (selling partner id, its orders).
-    pub(crate) worlds: Vec<(String, Mutex<World>)>,
-    /// (refresh token, selling partner id) of every seller.
-    refresh_tokens: Vec<(String, String)>,
-    pub(crate) tokens: Mutex<TokenStore>,
-    pub(crate) limiter: Mutex<Limiter>,
-    pub(crate) faults: RwLock<FaultSpec>,
-    fault_counters: Mutex<HashMap<&'static str, u64>>,
-    pub(crate) stats: Mutex<BTreeMap<&'static str, OperationStats>>,
-    /// MWS hourly quotas: (seller, operation) → (sandbox hour, calls in it).
-    hourly: Mutex<HashMap<(usize, &'static str), HourWindow>>,
-    /// `http://127.0.0.1:PORT`, for URLs the sandbox hands out.
-    pub(crate) base_url: String,
-    requests: AtomicU64,
-}
-
-/// Locks a mutex, recovering the data if a holder panicked.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Shared {
-    pub(crate) fn new(
-        cfg: SandboxConfig,
-        clock: Clock,
-        worlds: Vec<(String, World)>,
-        base_url: String,
-    ) -> Self {
-        let seed = cfg.seed;
-        let refresh_tokens = (0..worlds.len())
-            .map(|i| {
-                let c = cfg.credentials.for_seller(i);
-                (c.refresh_token, c.selling_partner_id)
-            })
-            .collect();
-        Self {
-            limiter: Mutex::new(Limiter::new(cfg.rate_limit_overrides.clone())),
-            faults: RwLock::new(cfg.faults.clone()),
-            tokens: Mutex::new(TokenStore::new(seed)),
-            cfg,
-            clock,
-            refresh_tokens,
-            worlds: worlds
-                .into_iter()
-                .map(|(s, w)| (s, Mutex::new(w)))
-                .collect(),
-            fault_counters: Mutex::new(HashMap::new()),
-            stats: Mutex::new(BTreeMap::new()),
-            hourly: Mutex::new(HashMap::new()),
-            base_url,
-            requests: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn now(&self) -> OffsetDateTime {
-        self.clock.now()
-    }
-
-    /// The index of a seller's world.
-    pub(crate) fn seller_index(&self, seller: &str) -> Option<usize> {
-        self.worlds.iter().position(|(s, _)| s == seller)
-    }
-
-    /// Seller `ix`'s world, caught up to the sandbox clock.
-    pub(crate) fn world(&self, ix: usize) -> MutexGuard<'_, World> {
-        let now = self.now();
-        let ix = ix.min(self.worlds.len().saturating_sub(1));
-        let mut w = lock(&self.worlds[ix].1);
-        w.catch_up(now);
-        w
-    }
-
-    fn request_id(&self) -> String {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed);
-        let a = mix(self.cfg.seed ^ 0x5EED ^ n);
-        let b = mix(a);
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (b >> 48 & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    }
-
-    fn fault_for(&self, op: &'static str) -> Option<FaultKind> {
-        let spec = self
-            .faults
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if spec.is_empty() {
-            return None;
-        }
-        // Global rules cover the SP-API; the LWA endpoint fails only when named.
-        if op == "lwaToken" && !spec.per_operation.contains_key(op) {
-            return None;
-        }
-        let n = {
-            let mut c = lock(&self.fault_counters);
-            let e = c.entry(op).or_insert(0);
-            *e += 1;
-            *e - 1
-        };
-        spec.pick(op, draw(self.cfg.seed, op, n))
-    }
-
-    fn record(&self, op: &'static str, status: u16, fault: bool) {
-        self.record_full(op, status, fault, status == 429);
-    }
-
-    fn record_full(&self, op: &'static str, status: u16, fault: bool, throttled: bool) {
-        let mut s = lock(&self.stats);
-        let e = s.entry(op).or_default();
-        e.calls += 1;
-        if throttled {
-            e.throttled += 1;
-        }
-        if fault {
-            e.faults_injected += 1;
-        }
-        *e.by_status.entry(status).or_insert(0) += 1;
-    }
-
-    /// Real seconds a sandbox lifetime lasts (what `expires_in` reports).
-    pub(crate) fn real_secs(&self, sandbox: std::time::Duration) -> u64 {
-        self.clock.to_real(sandbox).as_secs().max(1)
-    }
-}
-
-/// `expr?` for handlers that answer a [`Reply`]: the `Ok` value, or the error reply
-/// returned from the handler at once.
-macro_rules! or_reply {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(reply) => return reply,
-        }
-    };
-}
-pub(crate) use or_reply;
-
-/// An answer before headers are added.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) body: Option<Value>,
-}
-
-impl Reply {
-    pub(crate) fn ok(body: Value) -> Self {
-        Reply {
-            status: 200,
-            body: Some(body),
-        }
-    }
-    pub(crate) fn empty(status: u16) -> Self {
-        Reply { status, body: None }
-    }
-    pub(crate) fn error(status: u16, code: &str, message: impl Into<String>) -> Self {
-        Reply {
-            status,
-            body: Some(json!({"errors": [{"code": code, "message": message.into()}]})),
-        }
-    }
-    pub(crate) fn invalid(message: impl Into<String>) -> Self {
-        Reply::error(400, "InvalidInput", message)
-    }
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Reply::error(404, "NotFound", message)
-    }
-}
-
-/// Everything a handler needs to know about the request.
-pub(crate) struct Ctx<'a> {
-    pub(crate) shared: &'a Shared,
-    pub(crate) caller: Caller,
-    pub(crate) method: &'a Method,
-    pub(crate) path: &'a str,
-    pub(crate) query: &'a str,
-    pub(crate) body: &'a Bytes,
-    pub(crate) order_id: Option<&'a str>,
-    /// Index of the caller's seller world.
-    pub(crate) seller: usize,
-}
+use crate::auth::{Caller, Refusal};
+use crate::faults::FaultKind;
+use crate::http::{Ctx, Reply};
+use crate::ratelimit::header_value;
+use crate::state::{Shared, lock};
 
 /// The SP-API operations served, by route.
 fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> {
@@ -258,10 +47,65 @@ fn route(method: &Method, path: &str) -> Option<(&'static str, Option<String>)> 
         ["feeds", "2021-06-30", "feeds", f] if method == Method::DELETE => {
             Some(("cancelFeed", id(f)))
         }
+        ["listings", "2021-08-01", "items", _, _] => match method.as_str() {
+            "GET" => Some(("getListingsItem", None)),
+            "PUT" => Some(("putListingsItem", None)),
+            "PATCH" => Some(("patchListingsItem", None)),
+            "DELETE" => Some(("deleteListingsItem", None)),
+            _ => None,
+        },
         ["sellers", "v1", "marketplaceParticipations"] if get => {
             Some(("getMarketplaceParticipations", None))
         }
         _ => None,
+    }
+}
+
+/// The longest User-Agent Amazon accepts.
+const MAX_USER_AGENT: usize = 500;
+
+/// Why a request's User-Agent is refused, if it is: Amazon requires one on every SP-API
+/// and MWS call and refuses one longer than 500 characters.
+fn user_agent_refusal(headers: &HeaderMap) -> Option<&'static str> {
+    let ua = headers
+        .get(header::USER_AGENT)
+        .map(|v| v.to_str().unwrap_or_default().trim());
+    match ua {
+        None | Some("") => Some(
+            "A User-Agent header is required, such as AppName/AppVersion (Language=LanguageName).",
+        ),
+        Some(ua) if ua.chars().count() > MAX_USER_AGENT => {
+            Some("The User-Agent header must be at most 500 characters long.")
+        }
+        Some(_) => None,
+    }
+}
+
+/// Runs an SP-API operation in the module of its API.
+fn dispatch(op: &str, ctx: &Ctx<'_>) -> Reply {
+    match op {
+        "getOrders" => crate::orders::get_orders(ctx),
+        "getOrder" => crate::orders::get_order(ctx),
+        "getOrderItems" => crate::orders::get_order_items(ctx),
+        "getOrderAddress" => crate::orders::get_order_address(ctx),
+        "getOrderBuyerInfo" => crate::orders::get_order_buyer_info(ctx),
+        "getOrderItemsBuyerInfo" => crate::orders::get_order_items_buyer_info(ctx),
+        "confirmShipment" => crate::orders::confirm_shipment(ctx),
+        "searchOrders" => crate::orders::search_orders(ctx),
+        "orders2026.getOrder" => crate::orders::get_order_2026(ctx),
+        "createRestrictedDataToken" => crate::tokens::create_rdt(ctx),
+        "getMarketplaceParticipations" => crate::sellers::marketplace_participations(ctx),
+        "createFeedDocument" => crate::sp_feeds::create_document(ctx),
+        "getFeedDocument" => crate::sp_feeds::get_document(ctx),
+        "createFeed" => crate::sp_feeds::create_feed(ctx),
+        "getFeeds" => crate::sp_feeds::get_feeds(ctx),
+        "getFeed" => crate::sp_feeds::get_feed(ctx),
+        "cancelFeed" => crate::sp_feeds::cancel_feed(ctx),
+        "getListingsItem" => crate::listings::get_listings_item(ctx),
+        "putListingsItem" => crate::listings::put_listings_item(ctx),
+        "patchListingsItem" => crate::listings::patch_listings_item(ctx),
+        "deleteListingsItem" => crate::listings::delete_listings_item(ctx),
+        _ => Reply::not_found("Unknown operation."),
     }
 }
 
@@ -583,6 +427,13 @@ async fn sp_api(
 ) -> Response {
     let now = s.now();
     let request_id = s.request_id();
+    if let Some(msg) = user_agent_refusal(headers) {
+        let reply = Reply::invalid(msg);
+        let mut r = json_response(reply.status, reply.body.as_ref());
+        set_header(&mut r, "x-amzn-RequestId", &request_id);
+        s.record(op, reply.status, false);
+        return r;
+    }
     let token = headers
         .get("x-amz-access-token")
         .and_then(|v| v.to_str().ok());
@@ -645,7 +496,7 @@ async fn sp_api(
         order_id,
         seller,
     };
-    let reply = crate::api::dispatch(op, &ctx);
+    let reply = dispatch(op, &ctx);
     let mut r = json_response(reply.status, reply.body.as_ref());
     set_header(&mut r, "x-amzn-RequestId", &request_id);
     // The Sellers model declares no x-amzn-RateLimit-Limit header.
@@ -751,6 +602,11 @@ async fn mws(
         s.record(op, 400, false);
         return xml_response(s, &r, &rid);
     }
+    if let Some(msg) = user_agent_refusal(headers) {
+        let r = error(ns, 400, "Sender", "InvalidParameterValue", msg, &rid);
+        s.record(op, r.status, false);
+        return xml_response(s, &r, &rid);
+    }
     let seller = match crate::mws::authenticate(s, section, method, headers, path, &params, &rid) {
         Ok(ix) => ix,
         Err(r) => {
@@ -798,7 +654,7 @@ async fn mws(
         return xml_response(s, &r, &rid);
     }
     let mut quota = None;
-    if let Some(max) = crate::mws::hourly_quota(op).filter(|_| s.cfg.rate_limits) {
+    if let Some(max) = crate::ratelimit::hourly_quota(op).filter(|_| s.cfg.rate_limits) {
         let now = s.now();
         let hour = now.unix_timestamp().div_euclid(3600);
         let resets = OffsetDateTime::from_unix_timestamp((hour + 1) * 3600).unwrap_or(now);

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::clock::{iso, parse_iso, trunc};
-use crate::mws::{FEED_DONE_SECS, FEED_START_SECS};
-use crate::server::{Ctx, Reply, or_reply};
+use crate::feeds::{FEED_DONE_SECS, FEED_START_SECS};
+use crate::http::{Ctx, Reply, or_reply};
 use crate::world::{FeedDoc, MwsFeed, SpFeedMeta};
 
 /// Feed types processed (SP-API spelling).
@@ -17,6 +17,7 @@ const SUPPORTED: &[&str] = &[
     "POST_FLAT_FILE_FULFILLMENT_DATA",
     "POST_FLAT_FILE_ORDER_ACKNOWLEDGEMENT_DATA",
     "POST_PAYMENT_ADJUSTMENT_DATA",
+    "JSON_LISTINGS_FEED",
 ];
 
 /// Legacy listings feeds Amazon removed on 2025-07-31: accepted, then `FATAL`.
@@ -129,6 +130,25 @@ pub(crate) fn create_feed(ctx: &Ctx<'_>) -> Reply {
         }
         Some(FeedDoc { body: Some(b), .. }) => String::from_utf8_lossy(b).into_owned(),
     };
+    if feed_type == "JSON_LISTINGS_FEED" && ctx.shared.cfg.rate_limits {
+        // At most 5 listings feeds per 5 minutes (per seller and region here).
+        let recent = w
+            .feeds
+            .iter()
+            .filter(|f| {
+                f.sp.is_some()
+                    && f.feed_type == "_JSON_LISTINGS_FEED_"
+                    && now - f.submitted < time::Duration::minutes(5)
+            })
+            .count();
+        if recent >= 5 {
+            return Reply::error(
+                429,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            );
+        }
+    }
     let id = (50_001_000_000u64 + w.feeds.len() as u64 * 137 + 11).to_string();
     let result_doc = format!("amzn1.tortuga.4.sbx.{}.r{id}", ctx.seller);
     let merchant = ctx.shared.worlds[ctx.seller].0.clone();
@@ -222,12 +242,43 @@ pub(crate) fn cancel_feed(ctx: &Ctx<'_>) -> Reply {
     }
 }
 
+/// A `getFeeds` page token: the original filters and the position, so that a token alone
+/// resumes the listing (Amazon ignores other parameters sent with `nextToken`).
+fn page_token(query: &str, offset: usize) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{offset}|{query}"))
+}
+
+fn read_page_token(token: &str) -> Option<(usize, String)> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (offset, query) = text.split_once('|')?;
+    Some((offset.parse().ok()?, query.to_owned()))
+}
+
 pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
-    let p = or_reply!(crate::api::Params::parse(ctx.query));
-    if p.has("nextToken") {
-        // Every listing fits one page here, so no token was ever issued.
-        return Reply::invalid("Invalid nextToken.");
-    }
+    let p = or_reply!(crate::http::Params::parse(ctx.query));
+    let (offset, p, filters) = match p.one("nextToken") {
+        None => {
+            let filters: Vec<(String, String)> =
+                serde_urlencoded::from_str::<Vec<(String, String)>>(ctx.query).unwrap_or_default();
+            let filters = serde_urlencoded::to_string(&filters).unwrap_or_default();
+            (0, p, filters)
+        }
+        Some(t) => {
+            let Some((offset, filters)) = read_page_token(t) else {
+                return Reply::invalid("Invalid nextToken.");
+            };
+            (
+                offset,
+                or_reply!(crate::http::Params::parse(&filters)),
+                filters,
+            )
+        }
+    };
     let Some(types) = p.list("feedTypes").filter(|t| !t.is_empty()) else {
         return Reply::invalid("feedTypes is required when nextToken is not given.");
     };
@@ -263,7 +314,7 @@ pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
     let since = or_reply!(date("createdSince", now - time::Duration::days(90)));
     let until = or_reply!(date("createdUntil", now));
     let w = ctx.shared.world(ctx.seller);
-    let feeds: Vec<Value> = w
+    let matching: Vec<&MwsFeed> = w
         .feeds
         .iter()
         .rev()
@@ -279,8 +330,16 @@ pub(crate) fn get_feeds(ctx: &Ctx<'_>) -> Reply {
                 && f.submitted >= since
                 && f.submitted <= until
         })
+        .collect();
+    let feeds: Vec<Value> = matching
+        .iter()
+        .skip(offset)
         .take(page)
         .map(|f| feed_json(f, now))
         .collect();
-    Reply::ok(json!({ "feeds": feeds }))
+    let mut out = json!({ "feeds": feeds });
+    if matching.len() > offset + page {
+        out["nextToken"] = page_token(&filters, offset + page).into();
+    }
+    Reply::ok(out)
 }

@@ -315,6 +315,8 @@ pub(crate) struct World {
     pub(crate) feeds: Vec<MwsFeed>,
     pub(crate) feed_docs: HashMap<String, FeedDoc>,
     pub(crate) adjustments: Vec<PaymentAdjustment>,
+    /// The seller's listings.
+    pub(crate) catalog: crate::catalog::Catalog,
     /// The first feed not yet processed (or skipped as cancelled).
     next_feed: usize,
     page_counter: u64,
@@ -353,11 +355,13 @@ impl World {
             feeds: Vec::new(),
             feed_docs: HashMap::new(),
             adjustments: Vec::new(),
+            catalog: crate::catalog::Catalog::default(),
             next_feed: 0,
             page_counter: 0,
             seed,
             caught_up_to: start,
         };
+        w.catalog = crate::catalog::Catalog::seed(seed, &w.mps, start);
         let span = i64::try_from(history.as_secs()).unwrap_or(i64::MAX).max(1);
         let mut times: Vec<OffsetDateTime> = (0..initial)
             .map(|_| {
@@ -426,6 +430,7 @@ impl World {
                     }
                 }
                 for item in &mut order.items {
+                    item.sku = crate::catalog::switch_channel(&item.sku, afn);
                     if afn {
                         item.shipping = rust_decimal::Decimal::ZERO;
                         item.shipping_discount = rust_decimal::Decimal::ZERO;
@@ -469,10 +474,11 @@ impl World {
         if now > self.caught_up_to {
             self.caught_up_to = now;
         }
+        self.catalog.catch_up(now, &self.mps);
         loop {
             // MWS feeds start processing 30 s after submission, in submission order.
             while let Some(f) = self.feeds.get(self.next_feed) {
-                let start = f.submitted + time::Duration::seconds(crate::mws::FEED_START_SECS);
+                let start = f.submitted + time::Duration::seconds(crate::feeds::FEED_START_SECS);
                 let before_events = self
                     .events
                     .peek()
@@ -484,7 +490,7 @@ impl World {
                 let ix = self.next_feed;
                 self.next_feed += 1;
                 if !self.feeds[ix].cancelled {
-                    crate::mws::process_submission(self, ix, start);
+                    crate::feeds::process_submission(self, ix, start);
                 }
             }
             let ev = self
@@ -753,7 +759,7 @@ impl World {
             }
         }
         self.page_counter += 1;
-        let h = crate::faults::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
+        let h = crate::hash::mix(self.seed ^ self.page_counter.wrapping_mul(0x9E37_79B9));
         let token = format!("{:016x}{:x}", h, self.page_counter);
         self.pages.insert(token.clone(), state);
         token
@@ -906,7 +912,7 @@ mod tests {
             let mut ids = std::collections::HashSet::new();
             for o in &w.orders {
                 prop_assert!(ids.insert(o.id.clone()));
-                prop_assert!(crate::api::valid_order_id(&o.id));
+                prop_assert!(crate::model::valid_order_id(&o.id));
                 prop_assert!(o.last_update >= o.purchase);
                 prop_assert!(!o.items.is_empty());
                 prop_assert!(o.total() >= rust_decimal::Decimal::ZERO, "{}", o.total());

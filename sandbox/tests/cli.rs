@@ -58,7 +58,10 @@ async fn binary_prints_credentials_and_serves() {
         "the second seller is printed"
     );
 
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .user_agent("amazon-sandbox-tests/0.1 (Language=Rust)")
+        .build()
+        .unwrap();
     let token: serde_json::Value = http
         .post(&lwa)
         .form(&[

@@ -104,6 +104,7 @@ async fn slow_answers_and_client_timeouts() {
     env.sb
         .set_faults("getOrder:timeout=1;timeout_ms=60000".parse().unwrap());
     let client = reqwest::Client::builder()
+        .user_agent(common::USER_AGENT)
         .timeout(std::time::Duration::from_millis(200))
         .build()
         .unwrap();

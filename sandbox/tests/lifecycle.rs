@@ -8,7 +8,7 @@ use common::manual;
 #[tokio::test]
 async fn dropping_the_sandbox_stops_the_server() {
     let sb = Sandbox::start(manual(1, 10)).await.unwrap();
-    let http = reqwest::Client::new();
+    let http = common::client();
     let clock = format!("{}/_sandbox/clock", sb.base_url());
     assert_eq!(
         http.get(&clock).send().await.unwrap().status().as_u16(),

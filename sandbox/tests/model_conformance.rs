@@ -393,3 +393,135 @@ async fn buyer_cancellation_requests_and_confirmed_packages_have_the_models_shap
     v26.check("SearchOrdersResponse", &search);
     assert_eq!(search["orders"].as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn listings_answers_match_the_listings_model() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox listings model conformance") else {
+        return;
+    };
+    let li = Model::load(&dir, "listingsItems_2021-08-01.json");
+    let env = Env::new(manual(96, 0).rate_limits(false)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let all = "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,productTypes";
+    let catalog = env.sb.catalog();
+    for l in catalog.iter().step_by(7) {
+        let a = env
+            .get(&format!(
+                "/listings/2021-08-01/items/{seller}/{}?marketplaceIds={}&includedData={all}",
+                l.sku, l.marketplace_id
+            ))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        li.check("Item", &a.json());
+    }
+    let fba = catalog
+        .iter()
+        .find(|l| l.fba && l.marketplace_id == "ATVPDKIKX0DER")
+        .unwrap();
+    let base = format!(
+        "/listings/2021-08-01/items/{seller}/{}?marketplaceIds=ATVPDKIKX0DER",
+        fba.sku
+    );
+    let qty = |q: i64| {
+        json!({"productType": "PRODUCT", "patches": [{"op": "merge", "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "AMAZON_NA", "quantity": q}]}]})
+    };
+    for (query, body) in [
+        ("", qty(1)),
+        ("", qty(-1)),
+        ("&mode=VALIDATION_PREVIEW", qty(2)),
+    ] {
+        let a = env
+            .send(
+                reqwest::Method::PATCH,
+                &format!("{base}{query}"),
+                Some(&body),
+            )
+            .await;
+        assert_eq!(a.status, 200, "{}", a.text);
+        li.check("ListingsItemSubmissionResponse", &a.json());
+    }
+    env.sb.advance_clock(std::time::Duration::from_secs(120));
+    let with_issue = env.get(&format!("{base}&includedData={all}")).await.json();
+    li.check("Item", &with_issue);
+    assert!(!with_issue["issues"].as_array().unwrap().is_empty());
+    let del = env.send(reqwest::Method::DELETE, &base, None).await;
+    li.check("ListingsItemSubmissionResponse", &del.json());
+    for bad in [
+        format!("/listings/2021-08-01/items/{seller}/NOPE?marketplaceIds=ATVPDKIKX0DER"),
+        format!("/listings/2021-08-01/items/{seller}/NOPE"),
+    ] {
+        li.check("ErrorList", &env.get(&bad).await.json());
+    }
+}
+
+#[tokio::test]
+async fn listings_feed_report_matches_the_report_schema() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox listings feed report schema") else {
+        return;
+    };
+    let text = std::fs::read_to_string(
+        dir.join("spapi-models")
+            .join("listings-feed-processing-report-schema-v2.json"),
+    )
+    .unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let checker = Model {
+        defs: schema.get("definitions").cloned().unwrap_or(json!({})),
+    };
+    let env = Env::new(manual(95, 0).rate_limits(false)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let sku = env.sb.catalog()[0].sku.clone();
+    let mp = env.sb.catalog()[0].marketplace_id.clone();
+    let feed = json!({"header": {"sellerId": seller, "version": "2.0"}, "messages": [
+        {"messageId": 1, "sku": sku, "operationType": "PATCH", "productType": "PRODUCT",
+         "patches": [{"op": "merge", "path": "/attributes/fulfillment_availability", "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": -1}]}]},
+        {"messageId": 2, "sku": "NOPE", "operationType": "DELETE"}
+    ]});
+    let doc = env
+        .post(
+            "/feeds/2021-06-30/documents",
+            &json!({"contentType": "application/json"}),
+        )
+        .await
+        .json();
+    env.http
+        .put(doc["url"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .body(feed.to_string())
+        .send()
+        .await
+        .unwrap();
+    let id = env
+        .post("/feeds/2021-06-30/feeds", &json!({"feedType": "JSON_LISTINGS_FEED", "marketplaceIds": [mp], "inputFeedDocumentId": doc["feedDocumentId"]}))
+        .await
+        .json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(std::time::Duration::from_secs(120));
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report: Value = env
+        .http
+        .get(d["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut errs = Vec::new();
+    checker.walk(&schema, &report, "report", &mut errs);
+    assert!(errs.is_empty(), "{errs:#?}\n{report}");
+    assert_eq!(report["issues"].as_array().unwrap().len(), 2);
+}

@@ -41,7 +41,7 @@ impl Mws {
     fn new(sb: &Sandbox) -> Mws {
         let creds = sb.credentials();
         Mws {
-            http: reqwest::Client::new(),
+            http: common::client(),
             base: sb.base_url(),
             host: sb.addr().to_string(),
             secret: creds.mws_secret_key.clone(),
@@ -778,4 +778,75 @@ async fn submit_feed_under_commit_500_is_queued_and_applied() {
     assert_eq!(pk[0].tracking_number, "1Z777");
     assert_eq!((pk[0].feed_messages, pk[0].accepted_confirmations), (1, 0));
     assert_eq!(sb.package_totals().feed_messages, 1);
+}
+
+#[tokio::test]
+async fn feed_submission_list_pages_by_next_token() {
+    let sb = Sandbox::start(manual(58, 0).rate_limits(false))
+        .await
+        .unwrap();
+    let m = Mws::new(&sb);
+    let feed = format!(
+        "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>{}</MerchantIdentifier></Header><MessageType>OrderAcknowledgement</MessageType></AmazonEnvelope>",
+        m.creds.selling_partner_id
+    );
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let r = m
+            .submit("_POST_ORDER_ACKNOWLEDGEMENT_DATA_", &feed, None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        ids.push(
+            between(&r.body, "<FeedSubmissionId>", "</")
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let first = m.feeds("GetFeedSubmissionList", &[("MaxCount", "2")]).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(
+        first.body.contains("<HasNext>true</HasNext>"),
+        "{}",
+        first.body
+    );
+    let mut seen: Vec<String> = first
+        .body
+        .split("<FeedSubmissionId>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_owned())
+        .collect();
+    let mut token = between(&first.body, "<NextToken>", "</").map(str::to_owned);
+    let mut calls = 0;
+    while let Some(t) = token {
+        calls += 1;
+        let r = m
+            .feeds(
+                "GetFeedSubmissionListByNextToken",
+                &[("NextToken", t.as_str())],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(
+            r.body.contains("<GetFeedSubmissionListByNextTokenResponse"),
+            "{}",
+            r.body
+        );
+        seen.extend(
+            r.body
+                .split("<FeedSubmissionId>")
+                .skip(1)
+                .map(|s| s.split('<').next().unwrap().to_owned()),
+        );
+        token = between(&r.body, "<NextToken>", "</").map(str::to_owned);
+    }
+    assert_eq!(calls, 2);
+    ids.reverse();
+    assert_eq!(seen, ids, "newest first, each once");
+    let bad = m
+        .feeds(
+            "GetFeedSubmissionListByNextToken",
+            &[("NextToken", "bm9wZQ")],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
 }

@@ -261,7 +261,12 @@ async fn refunds_cancellation_and_validation() {
             .status,
         400
     );
-    assert_eq!(create(&env, "JSON_LISTINGS_FEED", &doc).await.status, 400);
+    assert_eq!(
+        create(&env, "POST_FBA_INBOUND_CARTON_CONTENTS", &doc)
+            .await
+            .status,
+        400
+    );
     let wrong_mp = env
         .post("/feeds/2021-06-30/feeds", &json!({"feedType": "POST_ORDER_FULFILLMENT_DATA", "marketplaceIds": ["A2Q3Y263D00KWC"], "inputFeedDocumentId": doc}))
         .await;
@@ -315,4 +320,274 @@ async fn create_feed_under_commit_drop_is_created_without_an_answer() {
         .get("/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA")
         .await;
     assert_eq!(listed.json()["feeds"].as_array().unwrap().len(), 2);
+}
+
+fn listings_feed(seller: &str, messages: Value) -> String {
+    json!({"header": {"sellerId": seller, "version": "2.0", "issueLocale": "en_US"}, "messages": messages})
+        .to_string()
+}
+
+#[tokio::test]
+async fn json_listings_feed_applies_good_messages_and_reports_bad_ones() {
+    let env = Env::new(manual(75, 0).rate_limits(false)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let l = env
+        .sb
+        .catalog()
+        .into_iter()
+        .find(|l| l.marketplace_id == "ATVPDKIKX0DER" && !l.fba && l.lead_time_days.is_some())
+        .unwrap();
+    let qty = |q: i64| {
+        json!([{"op": "merge", "path": "/attributes/fulfillment_availability",
+        "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": q}]}])
+    };
+    let feed = listings_feed(
+        &seller,
+        json!([
+            {"messageId": 1, "sku": l.sku, "operationType": "PATCH", "productType": "PRODUCT", "patches": qty(42)},
+            {"messageId": 2, "sku": l.sku, "operationType": "PATCH", "productType": "PRODUCT", "patches": qty(-3)},
+            {"messageId": 3, "sku": "NO-SUCH-SKU", "operationType": "DELETE"},
+            {"messageId": 4, "sku": l.sku, "operationType": "RENAME", "productType": "PRODUCT"},
+        ]),
+    );
+    let doc = upload(&env, "application/json", &feed).await;
+    let created = create(&env, "JSON_LISTINGS_FEED", &doc).await;
+    assert_eq!(created.status, 202, "{}", created.text);
+    let id = created.json()["feedId"].as_str().unwrap().to_owned();
+    env.sb.advance_clock(Duration::from_secs(30));
+    let l2 = env
+        .sb
+        .catalog()
+        .into_iter()
+        .find(|x| x.sku == l.sku && x.marketplace_id == l.marketplace_id)
+        .unwrap();
+    assert_eq!(l2.quantity, 42);
+    assert_eq!(l2.lead_time_days, l.lead_time_days);
+    let writes = env.sb.listing_writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].source, id);
+    let c = env.get("/_sandbox/listing-writes").await.json();
+    assert_eq!(c["writes"][0]["source"], id.as_str());
+
+    env.sb.advance_clock(Duration::from_secs(90));
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    assert_eq!(f["processingStatus"], "DONE");
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report: Value = env
+        .http
+        .get(d["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["header"]["feedId"], id.as_str());
+    assert_eq!(report["summary"]["messagesProcessed"], 4);
+    assert_eq!(report["summary"]["messagesAccepted"], 1);
+    assert_eq!(report["summary"]["messagesInvalid"], 3);
+    let issues = report["issues"].as_array().unwrap();
+    let of = |m: u64| issues.iter().filter(move |i| i["messageId"] == m);
+    assert_eq!(of(1).count(), 0);
+    assert!(
+        of(2)
+            .any(|i| i["code"] == "90000900"
+                && i["message"].as_str().unwrap().contains("minimum '0'"))
+    );
+    assert!(of(3).any(|i| i["code"] == "4000001"));
+    assert!(of(4).any(|i| i["code"] == "4002008"));
+}
+
+#[tokio::test]
+async fn unreadable_listings_feeds_end_fatal_and_five_per_five_minutes() {
+    let env = Env::new(manual(76, 0)).await;
+    let seller = env.sb.credentials().selling_partner_id;
+    let doc = upload(&env, "application/json", "{ not json").await;
+    let id = create(&env, "JSON_LISTINGS_FEED", &doc).await.json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(Duration::from_secs(120));
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    assert_eq!(f["processingStatus"], "FATAL");
+    assert!(f.get("resultFeedDocumentId").is_none());
+
+    let ok = listings_feed(
+        &seller,
+        json!([{"messageId": 1, "sku": "X", "operationType": "DELETE"}]),
+    );
+    let doc = upload(&env, "application/json", &ok).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(create(&env, "JSON_LISTINGS_FEED", &doc).await.status);
+    }
+    // One FATAL feed two minutes ago plus four: the fifth within five minutes is refused.
+    assert_eq!(statuses, [202, 202, 202, 202, 429]);
+    env.sb.advance_clock(Duration::from_secs(300));
+    assert_eq!(create(&env, "JSON_LISTINGS_FEED", &doc).await.status, 202);
+}
+
+#[tokio::test]
+async fn acknowledgements_record_ids_and_cancel_orders_or_items_unless_shipped() {
+    let env = Env::new(manual(77, 0).rate_limits(false)).await;
+    let ids = env.sb.add_unshipped_mfn_orders(12, Some("ATVPDKIKX0DER"));
+    env.sb.advance_clock(Duration::from_secs(600));
+    let snap = env.sb.orders();
+    let multi = snap
+        .iter()
+        .find(|o| ids.contains(&o.order_id) && o.items.len() >= 2)
+        .expect("a multi-line order")
+        .clone();
+    let others: Vec<&String> = ids.iter().filter(|i| **i != multi.order_id).collect();
+    let (acked, whole, shipped) = (others[0], others[1], others[2]);
+    env.sb
+        .set_order_status(shipped, OrderStatus::Shipped)
+        .unwrap();
+    let seller = env.sb.credentials().selling_partner_id;
+    let msg = |n: u32, body: String| {
+        format!(
+            "<Message><MessageID>{n}</MessageID><OrderAcknowledgement>{body}</OrderAcknowledgement></Message>"
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>{seller}</MerchantIdentifier></Header><MessageType>OrderAcknowledgement</MessageType>{}{}{}{}</AmazonEnvelope>",
+        msg(
+            1,
+            format!(
+                "<AmazonOrderID>{acked}</AmazonOrderID><MerchantOrderID>ERP-1001</MerchantOrderID><StatusCode>Success</StatusCode>"
+            )
+        ),
+        msg(
+            2,
+            format!(
+                "<AmazonOrderID>{}</AmazonOrderID><StatusCode>Failure</StatusCode><Item><AmazonOrderItemCode>{}</AmazonOrderItemCode><CancelReason>NoInventory</CancelReason></Item>",
+                multi.order_id, multi.items[0].order_item_id
+            )
+        ),
+        msg(
+            3,
+            format!("<AmazonOrderID>{whole}</AmazonOrderID><StatusCode>Failure</StatusCode>")
+        ),
+        msg(
+            4,
+            format!("<AmazonOrderID>{shipped}</AmazonOrderID><StatusCode>Failure</StatusCode>")
+        ),
+    );
+    let doc = upload(&env, XML, &feed).await;
+    let id = create(&env, "POST_ORDER_ACKNOWLEDGEMENT_DATA", &doc)
+        .await
+        .json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(Duration::from_secs(120));
+    let order = |id: &str| common::order(&env.sb, id);
+    assert_eq!(order(acked).seller_order_id, "ERP-1001");
+    let m = order(&multi.order_id);
+    assert_eq!(m.status, OrderStatus::Unshipped, "one line of several");
+    assert_eq!(
+        m.items[0].seller_cancel_reason.as_deref(),
+        Some("NoInventory")
+    );
+    assert_eq!(m.items[1].seller_cancel_reason, None);
+    let w = order(whole);
+    assert_eq!(w.status, OrderStatus::Canceled);
+    assert_eq!(
+        w.cancellation.as_ref().map(|c| c.0.as_str()),
+        Some("MERCHANT")
+    );
+    assert_eq!(order(shipped).status, OrderStatus::Shipped);
+
+    let v = env
+        .get(&format!(
+            "/orders/2026-01-01/orders/{}?includedData=CANCELLATION",
+            multi.order_id
+        ))
+        .await
+        .json();
+    assert_eq!(
+        v["order"]["orderItems"][0]["cancellation"]["cancellationExecution"],
+        json!({"cancelledBy": "MERCHANT", "cancelReason": "NoInventory"})
+    );
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id}"))
+        .await
+        .json();
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report = answer(
+        env.http
+            .get(d["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .text;
+    assert!(
+        report.contains("<MessagesProcessed>4</MessagesProcessed>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<MessagesSuccessful>3</MessagesSuccessful>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<ResultMessageCode>18138</ResultMessageCode>"),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn get_feeds_pages_with_next_token() {
+    let env = Env::new(manual(78, 0).rate_limits(false)).await;
+    let doc = upload(&env, XML, "<AmazonEnvelope/>").await;
+    let mut created = Vec::new();
+    for _ in 0..7 {
+        let a = create(&env, "POST_ORDER_FULFILLMENT_DATA", &doc).await;
+        created.push(a.json()["feedId"].as_str().unwrap().to_owned());
+    }
+    let mut seen = Vec::new();
+    let mut url =
+        "/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA&pageSize=3".to_owned();
+    let mut pages = 0;
+    loop {
+        let v = env.get(&url).await;
+        assert_eq!(v.status, 200, "{}", v.text);
+        let v = v.json();
+        pages += 1;
+        seen.extend(
+            v["feeds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["feedId"].as_str().unwrap().to_owned()),
+        );
+        match v["nextToken"].as_str() {
+            Some(t) => url = format!("/feeds/2021-06-30/feeds?nextToken={t}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    created.reverse();
+    assert_eq!(seen, created, "newest first, each once");
+    let bad = env.get("/feeds/2021-06-30/feeds?nextToken=%21%21").await;
+    assert_eq!(bad.status, 400);
 }

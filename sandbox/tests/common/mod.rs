@@ -20,6 +20,17 @@ pub(crate) fn manual(seed: u64, orders: usize) -> SandboxConfig {
         .manual_clock_at(start())
 }
 
+/// The User-Agent the tests send (Amazon refuses requests without one).
+pub(crate) const USER_AGENT: &str = "amazon-sandbox-tests/0.1 (Language=Rust)";
+
+/// An HTTP client that names itself, as Amazon requires.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .build()
+        .expect("client builds")
+}
+
 /// A started sandbox with a client and a seller access token.
 pub(crate) struct Env {
     pub(crate) sb: Sandbox,
@@ -61,7 +72,7 @@ impl Answer {
 impl Env {
     pub(crate) async fn new(config: SandboxConfig) -> Env {
         let sb = Sandbox::start(config).await.expect("sandbox starts");
-        let http = reqwest::Client::new();
+        let http = client();
         let token = lwa_token(&http, &sb).await;
         Env { sb, http, token }
     }
@@ -92,6 +103,23 @@ impl Env {
 
     pub(crate) async fn post(&self, path: &str, body: &Value) -> Answer {
         self.post_with(path, body, Some(&self.token.clone())).await
+    }
+
+    /// Sends `method` with a JSON body (PUT, PATCH, DELETE…).
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut rq = self
+            .http
+            .request(method, self.url(path))
+            .header("x-amz-access-token", &self.token);
+        if let Some(b) = body {
+            rq = rq.json(b);
+        }
+        answer(rq.send().await.expect("request sent")).await
     }
 
     /// Creates an RDT for the given resources.

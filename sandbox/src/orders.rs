@@ -3,93 +3,13 @@
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::auth::{Caller, Rdt, RestrictedResource};
+use crate::auth::Caller;
 use crate::clock::{iso, parse_iso, trunc};
+use crate::http::{Ctx, Params, Reply, or_reply, str_field};
 use crate::marketplaces;
-use crate::model::{OrderStatus, SimPackage};
+use crate::model::{CARRIER_CODES, OrderStatus, SimPackage, valid_order_id};
 use crate::render::{self, Included, Pii};
-use crate::server::or_reply;
-use crate::server::{Ctx, Reply};
 use crate::world::{OrderQuery, PageState, World};
-
-/// Query parameters; arrays are comma-separated (Swagger `csv`) and may also repeat.
-pub(crate) struct Params {
-    pairs: Vec<(String, String)>,
-}
-
-impl Params {
-    pub(crate) fn parse(q: &str) -> Result<Self, Reply> {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-            .map(|pairs| Params { pairs })
-            .map_err(|_| Reply::invalid("The query string could not be parsed."))
-    }
-    pub(crate) fn one(&self, k: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .rev()
-            .find(|(a, _)| a == k)
-            .map(|(_, v)| v.as_str())
-    }
-    pub(crate) fn has(&self, k: &str) -> bool {
-        self.pairs.iter().any(|(a, _)| a == k)
-    }
-    pub(crate) fn list(&self, k: &str) -> Option<Vec<String>> {
-        let v: Vec<String> = self
-            .pairs
-            .iter()
-            .filter(|(a, _)| a == k)
-            .flat_map(|(_, v)| v.split(','))
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        self.has(k).then_some(v)
-    }
-    /// A canonical form of the filters (for checking that a page token is resent with the
-    /// same filters).
-    fn canonical(&self, exclude: &[&str]) -> String {
-        let mut v: Vec<String> = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| !exclude.contains(&k.as_str()))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        v.sort();
-        v.join("&")
-    }
-}
-
-pub(crate) fn dispatch(op: &str, ctx: &Ctx<'_>) -> Reply {
-    match op {
-        "getOrders" => get_orders(ctx),
-        "getOrder" => get_order(ctx),
-        "getOrderItems" => get_order_items(ctx),
-        "getOrderAddress" => get_order_address(ctx),
-        "getOrderBuyerInfo" => get_order_buyer_info(ctx),
-        "getOrderItemsBuyerInfo" => get_order_items_buyer_info(ctx),
-        "confirmShipment" => confirm_shipment(ctx),
-        "searchOrders" => search_orders(ctx),
-        "orders2026.getOrder" => get_order_2026(ctx),
-        "createRestrictedDataToken" => create_rdt(ctx),
-        "getMarketplaceParticipations" => marketplace_participations(ctx),
-        "createFeedDocument" => crate::sp_feeds::create_document(ctx),
-        "getFeedDocument" => crate::sp_feeds::get_document(ctx),
-        "createFeed" => crate::sp_feeds::create_feed(ctx),
-        "getFeeds" => crate::sp_feeds::get_feeds(ctx),
-        "getFeed" => crate::sp_feeds::get_feed(ctx),
-        "cancelFeed" => crate::sp_feeds::cancel_feed(ctx),
-        _ => Reply::not_found("Unknown operation."),
-    }
-}
-
-/// Amazon order ids are 3-7-7 digits.
-pub(crate) fn valid_order_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .zip([3, 7, 7])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()))
-}
 
 /// The data elements an RDT grants for this request (none for an LWA token).
 fn pii(ctx: &Ctx<'_>) -> Pii {
@@ -314,7 +234,7 @@ fn resume(
     Ok(st.clone())
 }
 
-fn get_orders(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_orders(ctx: &Ctx<'_>) -> Reply {
     let p = or_reply!(Params::parse(ctx.query));
     let now = ctx.shared.now();
     let Some(mps) = p.list("MarketplaceIds").filter(|v| !v.is_empty()) else {
@@ -467,7 +387,7 @@ fn find<'w>(ctx: &Ctx<'_>, w: &'w World) -> Result<&'w crate::model::SimOrder, R
         .ok_or_else(|| Reply::not_found(format!("Order {id} was not found.")))
 }
 
-fn get_order(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
     match find(ctx, &w) {
         Ok(o) => Reply::ok(json!({"payload": render::order_v0(o, pii(ctx))})),
@@ -475,7 +395,7 @@ fn get_order(ctx: &Ctx<'_>) -> Reply {
     }
 }
 
-fn get_order_items(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order_items(ctx: &Ctx<'_>) -> Reply {
     let p = or_reply!(Params::parse(ctx.query));
     let w = ctx.shared.world(ctx.seller);
     let o = or_reply!(find(ctx, &w));
@@ -492,7 +412,7 @@ fn get_order_items(ctx: &Ctx<'_>) -> Reply {
     Reply::ok(json!({"payload": {"OrderItems": items, "AmazonOrderId": o.id}}))
 }
 
-fn get_order_address(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order_address(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
     let o = or_reply!(find(ctx, &w));
     let full = rdt_present(ctx);
@@ -512,7 +432,7 @@ fn get_order_address(ctx: &Ctx<'_>) -> Reply {
     Reply::ok(json!({ "payload": m }))
 }
 
-fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
     let o = or_reply!(find(ctx, &w));
     let mut m = Map::new();
@@ -523,7 +443,7 @@ fn get_order_buyer_info(ctx: &Ctx<'_>) -> Reply {
     Reply::ok(json!({ "payload": m }))
 }
 
-fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
     let w = ctx.shared.world(ctx.seller);
     let o = or_reply!(find(ctx, &w));
     let full = rdt_present(ctx);
@@ -544,70 +464,7 @@ fn get_order_items_buyer_info(ctx: &Ctx<'_>) -> Reply {
     Reply::ok(json!({"payload": {"OrderItems": items, "AmazonOrderId": o.id}}))
 }
 
-/// Carrier codes the sandbox accepts: the values of Amazon's feed base schema
-/// (`amzn-base.xsd`, `CarrierCode`) plus `Australia Post` and `Amazon Shipping`; anything
-/// else must be sent as `Other` with a `carrierName`.
-pub(crate) const CARRIER_CODES: &[&str] = &[
-    "USPS",
-    "UPS",
-    "UPSMI",
-    "FedEx",
-    "DHL",
-    "Fastway",
-    "GLS",
-    "GO!",
-    "Hermes Logistik Gruppe",
-    "Royal Mail",
-    "Parcelforce",
-    "City Link",
-    "TNT",
-    "Target",
-    "SagawaExpress",
-    "NipponExpress",
-    "YamatoTransport",
-    "DHL Global Mail",
-    "UPS Mail Innovations",
-    "FedEx SmartPost",
-    "OSM",
-    "OnTrac",
-    "Streamlite",
-    "Newgistics",
-    "Canada Post",
-    "Blue Package",
-    "Chronopost",
-    "Deutsche Post",
-    "DPD",
-    "La Poste",
-    "Parcelnet",
-    "Poste Italiane",
-    "SDA",
-    "Smartmail",
-    "FEDEX_JP",
-    "JP_EXPRESS",
-    "NITTSU",
-    "SAGAWA",
-    "YAMATO",
-    "BlueDart",
-    "AFL/Fedex",
-    "Aramex",
-    "India Post",
-    "Professional",
-    "DTDC",
-    "Overnite Express",
-    "First Flight",
-    "Delhivery",
-    "Lasership",
-    "Yodel",
-    "Other",
-    "Australia Post",
-    "Amazon Shipping",
-];
-
-fn str_field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
-}
-
-fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
     let now = ctx.shared.now();
     let body: Value = match serde_json::from_slice(ctx.body) {
         Ok(v @ Value::Object(_)) => v,
@@ -784,7 +641,7 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
     Reply::empty(204)
 }
 
-fn search_orders(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn search_orders(ctx: &Ctx<'_>) -> Reply {
     let p = or_reply!(Params::parse(ctx.query));
     let now = ctx.shared.now();
     let mps = p
@@ -876,7 +733,7 @@ fn included(p: &Params) -> Result<Included, Reply> {
     Ok(inc)
 }
 
-fn get_order_2026(ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn get_order_2026(ctx: &Ctx<'_>) -> Reply {
     let p = or_reply!(Params::parse(ctx.query));
     let inc = or_reply!(included(&p));
     let w = ctx.shared.world(ctx.seller);
@@ -886,111 +743,12 @@ fn get_order_2026(ctx: &Ctx<'_>) -> Reply {
     }
 }
 
-fn rdt_invalid(details: impl Into<String>) -> Reply {
-    Reply {
-        status: 400,
-        body: Some(json!({"errors": [{
-            "code": "InvalidInput",
-            "message": "Request is missing or has invalid parameters",
-            "details": details.into()
-        }]})),
-    }
-}
-
-fn create_rdt(ctx: &Ctx<'_>) -> Reply {
-    let Caller::Lwa(token) = &ctx.caller else {
-        return Reply::error(
-            403,
-            "Unauthorized",
-            "Access to requested resource is denied.",
-        );
-    };
-    let body: Value = match serde_json::from_slice(ctx.body) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return rdt_invalid("The request body is not valid JSON."),
-    };
-    let Some(list) = body
-        .get("restrictedResources")
-        .and_then(Value::as_array)
-        .filter(|l| !l.is_empty())
-    else {
-        return rdt_invalid("Resource not provided.");
-    };
-    if list.len() > 50 {
-        return rdt_invalid("At most 50 restricted resources may be requested.");
-    }
-    let mut resources = Vec::new();
-    for r in list {
-        let method = str_field(r, "method").unwrap_or_default();
-        let path = str_field(r, "path").unwrap_or_default();
-        if !["GET", "PUT", "POST", "DELETE"].contains(&method) || path.is_empty() {
-            return rdt_invalid("Resource not provided.");
-        }
-        if method != "GET" || !crate::auth::restricted_path_ok(path) {
-            return rdt_invalid(format!("{method} {path} is not a restricted resource."));
-        }
-        let elements: Vec<String> = r
-            .get("dataElements")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(bad) = elements.iter().find(|e| {
-            !["buyerInfo", "shippingAddress", "buyerTaxInformation"].contains(&e.as_str())
-        }) {
-            return rdt_invalid(format!("{bad} is not a valid data element."));
-        }
-        resources.push(RestrictedResource {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            data_elements: elements,
-        });
-    }
-    let now = ctx.shared.now();
-    let lifetime =
-        time::Duration::try_from(ctx.shared.cfg.token_lifetime).unwrap_or(time::Duration::HOUR);
-    let rdt = Rdt {
-        seller: token.seller.clone().unwrap_or_default(),
-        client_id: token.client_id.clone(),
-        expires: now + lifetime,
-        resources,
-    };
-    let t = crate::server::lock(&ctx.shared.tokens).issue_rdt(rdt);
-    Reply::ok(
-        json!({"restrictedDataToken": t, "expiresIn": ctx.shared.real_secs(ctx.shared.cfg.token_lifetime)}),
-    )
-}
-
-fn marketplace_participations(ctx: &Ctx<'_>) -> Reply {
-    let list: Vec<Value> = seller_marketplaces(ctx)
-        .iter()
-        .filter_map(|id| marketplaces::by_id(id))
-        .map(|m| {
-            json!({
-                "marketplace": {
-                    "id": m.id,
-                    "name": m.name,
-                    "countryCode": m.country,
-                    "defaultCurrencyCode": m.currency,
-                    "defaultLanguageCode": m.language,
-                    "domainName": m.domain
-                },
-                "participation": {"isParticipating": true, "hasSuspendedListings": false}
-            })
-        })
-        .collect();
-    Reply::ok(json!({ "payload": list }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn shared() -> crate::server::Shared {
+    fn shared() -> crate::state::Shared {
         let cfg = crate::config::SandboxConfig::default()
             .initial_orders(30)
             .orders_per_hour(0.0)
@@ -1004,7 +762,7 @@ mod tests {
         let world = World::new(1, mps, 30, cfg.history, 0.0, start);
         let clock = crate::clock::Clock::new(start, 1.0, crate::config::ClockMode::Manual);
         let seller = cfg.credentials.selling_partner_id.clone();
-        crate::server::Shared::new(
+        crate::state::Shared::new(
             cfg,
             clock,
             vec![(seller, world)],
@@ -1013,7 +771,7 @@ mod tests {
     }
 
     fn call(
-        s: &crate::server::Shared,
+        s: &crate::state::Shared,
         op: &str,
         method: &axum::http::Method,
         path: &str,
@@ -1037,7 +795,13 @@ mod tests {
             order_id,
             seller: 0,
         };
-        dispatch(op, &ctx).status
+        let reply = match op {
+            "getOrders" => get_orders(&ctx),
+            "searchOrders" => search_orders(&ctx),
+            "confirmShipment" => confirm_shipment(&ctx),
+            _ => Reply::not_found("Unknown operation."),
+        };
+        reply.status
     }
 
     proptest! {
