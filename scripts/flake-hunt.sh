@@ -19,7 +19,15 @@
 # Environment: AMZ_SHARED_DIR (default ../shared), DATABASE_URL (without it the PostgreSQL
 # tests print SKIPPED), FLAKE_TIMEOUT (seconds per test binary and per nextest run, default
 # 900), FLAKE_OUT (where the logs go, default a new directory under /tmp), FLAKE_ONLY (a
-# regular expression: only the test binaries whose id matches, e.g. 'amazon-spapi::auth_flows').
+# regular expression: only the test binaries whose id matches, e.g. 'amazon-spapi::auth_flows'),
+# FLAKE_ISOLATE=1 (see below).
+#
+# A target directory shared by several checkouts of this workspace (CARGO_TARGET_DIR) can
+# make cargo reuse another checkout's build of a workspace crate: the artifact names do not
+# depend on where the checkout lives, and a crate whose sources are older than the artifact
+# counts as fresh. The hunt would then test someone else's code. FLAKE_ISOLATE=1 gives the
+# workspace crates artifact names of their own (codegen-units 255 instead of 256, which
+# changes nothing else), so they are built from this checkout; dependencies stay shared.
 # Interrupted (Ctrl-C, TERM), it prints the summary of the runs it finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +41,14 @@ for tool in jq timeout cargo-nextest; do
     command -v "$tool" >/dev/null || { echo "flake-hunt: needs $tool" >&2; exit 2; }
 done
 
+CARGO_ARGS=()
+if [ "${FLAKE_ISOLATE:-0}" = 1 ]; then
+    for pkg in $(cargo metadata --no-deps --format-version 1 | jq -r '.packages[].name'); do
+        CARGO_ARGS+=(--config "profile.dev.package.\"$pkg\".codegen-units=255")
+    done
+fi
 echo "flake-hunt: building the test binaries once (log: $OUT/build.log)" >&2
-cargo nextest list --workspace --list-type binaries-only --message-format json \
+cargo nextest list --workspace "${CARGO_ARGS[@]}" --list-type binaries-only --message-format json \
     >"$OUT/binaries.json" 2>"$OUT/build.log" || { tail -n 30 "$OUT/build.log" >&2; exit 2; }
 cargo metadata --format-version 1 >"$OUT/metadata.json"
 TARGET_DIR=$(jq -r '."rust-build-meta"."target-directory"' "$OUT/binaries.json")
