@@ -69,7 +69,29 @@ NEXTEST_FILTER=()
 [ -z "${FLAKE_ONLY:-}" ] || NEXTEST_FILTER=(-E "binary_id(/^(${FLAKE_ONLY})\$/)")
 echo "flake-hunt: $(wc -l <"$OUT/binaries.tsv") test binaries; $N runs per runner; logs in $OUT" >&2
 
-declare -A GREEN=([cargo-test]=0 [nextest]=0) DONE=([cargo-test]=0 [nextest]=0)
+# The crates' executables (amzsync, amazon-sandbox) that tests start live under fixed names
+# (target/debug/<name>, also compiled into tests through env!("CARGO_BIN_EXE_<name>")), which
+# any other build in a shared target directory replaces. Keep a copy of this build's, put it
+# back before each run (an atomic rename, as a build would), and flag a run during which
+# another build replaced one.
+mkdir -p "$OUT/bin"
+mapfile -t EXES < <(jq -r --arg t "$TARGET_DIR" \
+    '."rust-build-meta"."non-test-binaries"[][] | "\($t)/\(.path)"' "$OUT/binaries.json")
+for exe in "${EXES[@]}"; do cp "$exe" "$OUT/bin/"; done
+restore_exes() {
+    local exe
+    for exe in "${EXES[@]}"; do
+        if ! cmp -s "$exe" "$OUT/bin/${exe##*/}"; then
+            cp "$OUT/bin/${exe##*/}" "$exe.flake-hunt.tmp" && mv -f "$exe.flake-hunt.tmp" "$exe"
+        fi
+    done
+}
+exes_intact() {
+    local exe
+    for exe in "${EXES[@]}"; do cmp -s "$exe" "$OUT/bin/${exe##*/}" || return 1; done
+}
+
+declare -A GREEN=([cargo-test]=0 [nextest]=0) DONE=([cargo-test]=0 [nextest]=0) DISTURBED=([cargo-test]="" [nextest]="")
 : >"$OUT/failures.txt" # "<runner>\t<run>\t<test>"
 
 summary() {
@@ -78,6 +100,8 @@ summary() {
     for runner in cargo-test nextest; do
         local label=${runner/cargo-test/cargo test}
         echo "$label: ${GREEN[$runner]}/${DONE[$runner]} runs green"
+        [ -z "${DISTURBED[$runner]}" ] ||
+            echo "  runs during which another build replaced an executable:${DISTURBED[$runner]}"
         awk -F'\t' -v r="$runner" '$1 == r { n[$3]++ } END { for (t in n) print n[t] "\t" t }' \
             "$OUT/failures.txt" | sort -k2 | while IFS=$'\t' read -r count name; do
             echo "  FAILED $name ($count of ${DONE[$runner]} runs)"
@@ -139,8 +163,10 @@ for i in $(seq 1 "$N"); do
     for runner in cargo-test nextest; do
         start=$SECONDS
         log="$OUT/$runner-$i.log"
+        restore_exes
         if [ "$runner" = cargo-test ]; then failed=$(run_cargo_test "$log"); else failed=$(run_nextest "$log"); fi
         DONE[$runner]=$((DONE[$runner] + 1))
+        exes_intact || DISTURBED[$runner]+=" $i"
         if [ -z "$failed" ]; then
             GREEN[$runner]=$((GREEN[$runner] + 1))
             echo "[$runner $i/$N] green ($((SECONDS - start)) s)" >&2
