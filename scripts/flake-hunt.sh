@@ -108,7 +108,17 @@ summary() {
         done
     done
 }
-trap 'summary; exit 130' INT TERM
+RUNNER_PID=
+stop() {
+    # Stop the run in progress (its `timeout` passes the signal on to the test process).
+    if [ -n "$RUNNER_PID" ]; then
+        pkill -TERM -P "$RUNNER_PID" 2>/dev/null || true
+        kill -TERM "$RUNNER_PID" 2>/dev/null || true
+    fi
+    summary
+    exit 130
+}
+trap stop INT TERM
 
 # One `cargo test`-style run; prints the failing tests, one per line.
 run_cargo_test() {
@@ -164,7 +174,16 @@ for i in $(seq 1 "$N"); do
         start=$SECONDS
         log="$OUT/$runner-$i.log"
         restore_exes
-        if [ "$runner" = cargo-test ]; then failed=$(run_cargo_test "$log"); else failed=$(run_nextest "$log"); fi
+        # In the background and waited for, so that a signal stops the hunt at once.
+        if [ "$runner" = cargo-test ]; then
+            run_cargo_test "$log" >"$OUT/failed.tmp" &
+        else
+            run_nextest "$log" >"$OUT/failed.tmp" &
+        fi
+        RUNNER_PID=$!
+        wait "$RUNNER_PID"
+        RUNNER_PID=
+        failed=$(cat "$OUT/failed.tmp")
         DONE[$runner]=$((DONE[$runner] + 1))
         exes_intact || DISTURBED[$runner]+=" $i"
         if [ -z "$failed" ]; then
