@@ -181,7 +181,7 @@ for i in $(seq 1 "$N"); do
             run_nextest "$log" >"$OUT/failed.tmp" &
         fi
         RUNNER_PID=$!
-        wait "$RUNNER_PID"
+        wait "$RUNNER_PID" || true
         RUNNER_PID=
         failed=$(cat "$OUT/failed.tmp")
         DONE[$runner]=$((DONE[$runner] + 1))
