@@ -254,16 +254,16 @@ async fn token_list_items_rdt_and_confirm_against_the_sandbox() {
     }
 }
 
-/// `getOrder` limited to one call per minute with a burst of one on the sandbox, while the
+/// `getOrder` limited to one call per ten seconds with a burst of one on the sandbox, while the
 /// client starts from the published 0.5/s and a burst of 30: the second call is throttled. The
 /// client must wait for the bucket before it retries: exactly one 429, three calls in all.
 #[tokio::test(start_paused = true)]
 async fn a_429_is_honoured_with_one_retry_after_the_bucket_refills() {
-    let per_minute = amazon_sandbox::RateLimit {
-        rate: 1.0 / 60.0,
+    let one_per_10s = amazon_sandbox::RateLimit {
+        rate: 0.1,
         burst: 1,
     };
-    let sb = Sandbox::start(config(5, 10).rate_limit_override("getOrder", per_minute))
+    let sb = Sandbox::start(config(5, 10).rate_limit_override("getOrder", one_per_10s))
         .await
         .expect("sandbox");
     let id = sb.orders()[0].order_id.clone();
@@ -289,10 +289,10 @@ async fn a_429_is_honoured_with_one_retry_after_the_bucket_refills() {
     assert_eq!(s.throttled, 1, "{s:?}");
     assert_eq!(s.by_status.get(&429), Some(&1), "{s:?}");
     assert_eq!(s.by_status.get(&200), Some(&2), "{s:?}");
-    // The retry went out only once the sandbox's bucket had a token again (60 s at 1/min).
-    assert!(waited >= Duration::from_secs(60), "{waited:?}");
+    // The retry went out only once the sandbox's bucket had a token again (10 s at 0.1/s).
+    assert!(waited >= Duration::from_secs(10), "{waited:?}");
     // The client now paces getOrder by the sandbox's x-amzn-RateLimit-Limit, not the
     // published 0.5/s.
     let limit = client.current_rate_limit("getOrder").expect("bucket");
-    assert!((limit.rate - per_minute.rate).abs() < 1e-3, "{limit:?}");
+    assert!((limit.rate - one_per_10s.rate).abs() < 1e-3, "{limit:?}");
 }

@@ -51,20 +51,25 @@ impl ToyCart {
             .map_err(|_| StoreError::unavailable("cart database lock poisoned"))
     }
 
-    /// What the cart's "mark shipped" screen does: record a package with tracking.
+    /// What the cart's "mark shipped" screen does: record a package with tracking. Saving
+    /// the same package again (a correction) replaces its row and clears its result, so the
+    /// engine offers the corrected package again.
     pub fn ship(&self, account: &AccountId, shipment: HostShipment) {
         if let Ok(mut db) = self.db() {
-            // Shipping a package again (a correction) replaces it, with no result yet.
-            db.shipments.retain(|s| {
-                !(&s.account == account
-                    && s.shipment.amazon_order_id == shipment.amazon_order_id
-                    && s.shipment.package == shipment.package)
-            });
-            db.shipments.push(ShipmentRow {
+            let row = ShipmentRow {
                 account: account.clone(),
                 shipment,
                 result: None,
-            });
+            };
+            let same = |r: &ShipmentRow| {
+                r.account == row.account
+                    && r.shipment.amazon_order_id == row.shipment.amazon_order_id
+                    && r.shipment.package == row.shipment.package
+            };
+            match db.shipments.iter_mut().find(|r| same(r)) {
+                Some(existing) => *existing = row,
+                None => db.shipments.push(row),
+            }
         }
     }
 
