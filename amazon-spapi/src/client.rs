@@ -30,6 +30,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     endpoint: Url,
+    /// Where `createRestrictedDataToken` goes: production even for the static sandbox.
+    rdt_endpoint: Url,
     lwa_endpoint: Url,
     credentials: Credentials,
     subject: u64,
@@ -59,6 +61,7 @@ pub struct ClientBuilder {
     region: Region,
     sandbox: bool,
     endpoint: Option<String>,
+    rdt_endpoint: Option<String>,
     lwa_endpoint: Option<String>,
     retry: RetryConfig,
     limiter: Option<RateLimiter>,
@@ -78,6 +81,7 @@ impl Default for ClientBuilder {
             region: Region::Na,
             sandbox: false,
             endpoint: None,
+            rdt_endpoint: None,
             lwa_endpoint: None,
             retry: RetryConfig::default(),
             limiter: None,
@@ -125,6 +129,10 @@ impl ClientBuilder {
     }
 
     /// Use the region's static sandbox endpoint instead of production.
+    ///
+    /// Restricted data tokens still come from the region's *production* endpoint, as
+    /// Amazon requires (the sandbox does not mint them); change that with
+    /// [`rdt_endpoint`](Self::rdt_endpoint).
     pub fn sandbox(mut self, sandbox: bool) -> Self {
         self.sandbox = sandbox;
         self
@@ -150,6 +158,32 @@ impl ClientBuilder {
     /// ```
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Where `createRestrictedDataToken` is called (the base URL, like
+    /// [`endpoint`](Self::endpoint)). Default: the region's production endpoint, also with
+    /// [`sandbox(true)`](Self::sandbox); with a custom [`endpoint`](Self::endpoint), that
+    /// endpoint.
+    ///
+    /// ```no_run
+    /// use amazon_spapi::{Client, LwaCredentials, Region};
+    /// use secrecy::SecretString;
+    /// let client = Client::builder()
+    ///     .credentials(LwaCredentials {
+    ///         client_id: "id".into(),
+    ///         client_secret: SecretString::from("secret"),
+    ///         refresh_token: SecretString::from("Atzr|token"),
+    ///     })
+    ///     .region(Region::Eu)
+    ///     .sandbox(true)
+    ///     .rdt_endpoint("https://sellingpartnerapi-eu.amazon.com")
+    ///     .build()?;
+    /// assert_eq!(client.rdt_endpoint().as_str(), "https://sellingpartnerapi-eu.amazon.com/");
+    /// # Ok::<(), amazon_spapi::Error>(())
+    /// ```
+    pub fn rdt_endpoint(mut self, url: impl AsRef<str>) -> Self {
+        self.rdt_endpoint = Some(url.as_ref().to_owned());
         self
     }
 
@@ -250,6 +284,15 @@ impl ClientBuilder {
         let endpoint = Url::parse(&endpoint_str)
             .map_err(|e| Error::Config(format!("endpoint {endpoint_str:?}: {e}")))?;
         region::check_endpoint(&endpoint).map_err(Error::Config)?;
+        let rdt_endpoint = match (&self.rdt_endpoint, &self.endpoint) {
+            (Some(e), _) => {
+                Url::parse(e).map_err(|err| Error::Config(format!("RDT endpoint {e:?}: {err}")))?
+            }
+            (None, Some(_)) => endpoint.clone(),
+            (None, None) => Url::parse(self.region.endpoint())
+                .map_err(|err| Error::Config(format!("RDT endpoint: {err}")))?,
+        };
+        region::check_endpoint(&rdt_endpoint).map_err(Error::Config)?;
         let lwa_str = self
             .lwa_endpoint
             .unwrap_or_else(|| region::LWA_TOKEN_ENDPOINT.to_owned());
@@ -277,6 +320,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
+                rdt_endpoint,
                 lwa_endpoint,
                 credentials,
                 subject,
@@ -324,6 +368,12 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// The endpoint `createRestrictedDataToken` is called on (see
+    /// [`ClientBuilder::rdt_endpoint`]).
+    pub fn rdt_endpoint(&self) -> &Url {
+        &self.inner.rdt_endpoint
+    }
+
     /// The User-Agent this client sends.
     pub fn user_agent(&self) -> &str {
         &self.inner.user_agent
@@ -367,11 +417,20 @@ impl Client {
         }
     }
 
+    /// The base URL an operation is sent to.
+    fn base_for(&self, operation: &str) -> &Url {
+        if operation == crate::tokens::CREATE_RESTRICTED_DATA_TOKEN.name {
+            &self.inner.rdt_endpoint
+        } else {
+            &self.inner.endpoint
+        }
+    }
+
     fn partition(&self, operation: &str) -> PartitionKey {
         PartitionKey {
             application: self.inner.credentials.client_id().to_owned(),
             partner: self.inner.subject,
-            endpoint: self.inner.endpoint.as_str().to_owned(),
+            endpoint: self.base_for(operation).as_str().to_owned(),
             operation: operation.to_owned(),
         }
     }
@@ -474,7 +533,7 @@ impl Client {
     fn rdt_key(&self, resource: &RestrictedResource) -> String {
         format!(
             "rdt|{}|{}|{:x}|{}",
-            self.inner.endpoint,
+            self.inner.rdt_endpoint,
             self.inner.credentials.client_id(),
             self.inner.subject,
             RestrictedResource::cache_key(std::slice::from_ref(resource))
@@ -500,6 +559,55 @@ impl Client {
         })
     }
 
+    /// Mints **one** restricted data token covering up to 50 `resources` and caches it
+    /// for each of them: the next calls of those operations (e.g. `getOrder`,
+    /// `getOrderAddress` and `getOrderItems` with buyer info for one order) use it
+    /// instead of minting one RDT each. Returns how long the token lives.
+    ///
+    /// Resources are matched as the operations request them: generic paths
+    /// (`/orders/v0/orders/{orderId}`) and their data elements, in any order.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::GetOrder;
+    /// use amazon_spapi::tokens::{DataElement, RestrictedResource};
+    /// client
+    ///     .mint_restricted_data_token(vec![
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}", vec![DataElement::BuyerInfo, DataElement::ShippingAddress]),
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}/orderItems", vec![DataElement::BuyerInfo]),
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}/address", vec![]),
+    ///     ])
+    ///     .await?;
+    /// // Uses the token minted above.
+    /// let order = client.orders_v0().get_order(GetOrder::new("902-1845936-5435065")
+    ///     .data_elements(vec![DataElement::ShippingAddress, DataElement::BuyerInfo])).await?;
+    /// # let _ = order;
+    /// # Ok(()) }
+    /// ```
+    pub async fn mint_restricted_data_token(
+        &self,
+        resources: Vec<RestrictedResource>,
+    ) -> Result<Duration> {
+        let fetched_at = Instant::now();
+        let req = CreateRestrictedDataTokenRequest::new(resources);
+        let rdt = self.execute(&req).await?;
+        let ttl = rdt.lifetime();
+        tracing::debug!(
+            resources = req.restricted_resources.len(),
+            "fetched one restricted data token for several resources"
+        );
+        for r in &req.restricted_resources {
+            self.inner.rdts.put(
+                &self.rdt_key(r),
+                rdt.restricted_data_token.clone(),
+                ttl,
+                self.inner.refresh_margin,
+                fetched_at,
+            );
+        }
+        Ok(ttl)
+    }
+
     async fn token(&self, source: &TokenSource<'_>) -> Result<SecretString> {
         match source {
             TokenSource::Lwa => self.access_token().await,
@@ -520,8 +628,8 @@ impl Client {
         }
     }
 
-    fn url(&self, parts: &RequestParts) -> Result<Url> {
-        let mut url = self.inner.endpoint.clone();
+    fn url(&self, info: &OperationInfo, parts: &RequestParts) -> Result<Url> {
+        let mut url = self.base_for(info.name).clone();
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{}", parts.path));
         if parts.query.is_empty() {
@@ -540,7 +648,7 @@ impl Client {
         let inner = &self.inner;
         let cfg = inner.retry;
         let key = self.partition(info.name);
-        let url = self.url(parts)?;
+        let url = self.url(info, parts)?;
         let body = match &parts.body {
             Some(v) => {
                 Some(serde_json::to_vec(v).map_err(|e| Error::InvalidRequest(e.to_string()))?)
@@ -552,24 +660,35 @@ impl Client {
             None => TokenSource::Lwa,
         };
         let mut backoff = Backoff::new(cfg.backoff);
+        let deadline_after = cfg.deadline_for(info.limit);
         let mut started: Option<Instant> = None;
         let mut attempt: u32 = 0;
         let mut refreshed_token = false;
+        let mut last_err: Option<Error> = None;
         loop {
             attempt += 1;
-            match inner
-                .limiter
-                .reserve(&key, info.limit, cfg.max_rate_limit_wait)
-            {
+            // Before the first send, waiting for capacity is queueing (bounded only by
+            // `max_rate_limit_wait`). Before a retry, the wait counts against the deadline.
+            let max_wait = match started {
+                None => cfg.max_rate_limit_wait,
+                Some(s) => {
+                    let left = deadline_after.saturating_sub(s.elapsed());
+                    Some(cfg.max_rate_limit_wait.map_or(left, |m| m.min(left)))
+                }
+            };
+            match inner.limiter.reserve(&key, info.limit, max_wait) {
                 Ok(wait) if !wait.is_zero() => {
                     tracing::debug!(?wait, "waiting for rate-limit capacity");
                     tokio::time::sleep(wait).await;
                 }
                 Ok(_) => {}
                 Err(wait) => {
-                    return Err(Error::RateLimited {
-                        operation: info.name,
-                        wait,
+                    return Err(match last_err {
+                        Some(e) => with_retry_after(e, wait),
+                        None => Error::RateLimited {
+                            operation: info.name,
+                            wait,
+                        },
                     });
                 }
             }
@@ -599,6 +718,7 @@ impl Client {
                 refreshed_token = true;
                 self.invalidate(&source);
                 tracing::debug!(error = %err, "access token rejected; refreshing");
+                last_err = Some(err);
                 continue;
             }
             let may_retry = match &err {
@@ -607,7 +727,7 @@ impl Client {
                 e => e.kind().is_retryable() && info.idempotent,
             };
             let elapsed = start.elapsed();
-            if !may_retry || attempt > cfg.max_retries || elapsed >= cfg.retry_timeout {
+            if !may_retry || attempt > cfg.max_retries || elapsed >= deadline_after {
                 return Err(err);
             }
             let mut delay = backoff.next_delay();
@@ -619,10 +739,14 @@ impl Client {
                         .min(cfg.backoff.max_backoff),
                 );
             }
-            if elapsed + delay > cfg.retry_timeout {
-                return Err(err);
+            // The retry goes out after the back-off and after the limiter has capacity,
+            // whichever is later: both count against the deadline.
+            let capacity = inner.limiter.wait_time(&key);
+            if elapsed + delay.max(capacity) > deadline_after {
+                return Err(with_retry_after(err, delay.max(capacity)));
             }
             tracing::info!(attempt, ?delay, kind = ?err.kind(), error = %err, "retrying");
+            last_err = Some(err);
             tokio::time::sleep(delay).await;
         }
     }
@@ -725,13 +849,71 @@ fn transport(info: &'static OperationInfo, mut e: reqwest::Error) -> Error {
     }
 }
 
-/// Whether Amazon rejected the token itself (expired/invalid), as opposed to a missing role.
+/// `err` with its `retry_after` set to `wait` when it is a throttling answer (the caller
+/// learns how long the limiter needs before the call can go out).
+fn with_retry_after(err: Error, wait: Duration) -> Error {
+    match err {
+        Error::Api(mut f) if f.status == 429 => {
+            f.retry_after = Some(f.retry_after.unwrap_or_default().max(wait));
+            Error::Api(f)
+        }
+        other => other,
+    }
+}
+
+/// Whether Amazon rejected the token itself (expired, revoked, malformed), as opposed to a
+/// missing role.
+///
+/// Amazon answers both with 403 `"Access to requested resource is denied."`; for a bad
+/// token it names the reason in `details` ("The access token you provided has expired.",
+/// "... is revoked, malformed or invalid."), for a missing role `details` is empty. Both
+/// fields are read, so a `message` that names the token is honoured as well.
 fn token_rejected(err: &Error) -> bool {
+    fn names_token_problem(text: &str) -> bool {
+        let t = text.to_ascii_lowercase();
+        t.contains("expired")
+            || (t.contains("token")
+                && (t.contains("invalid") || t.contains("revoked") || t.contains("malformed")))
+    }
     match err {
         Error::Api(f) if f.status == 401 || f.status == 403 => f.errors.iter().any(|e| {
-            let m = e.message.to_ascii_lowercase();
-            m.contains("expired") || m.contains("invalid") && m.contains("token")
+            names_token_problem(&e.message) || e.details.as_deref().is_some_and(names_token_problem)
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+
+    fn forbidden(message: &str, details: Option<&str>) -> Error {
+        Error::api(
+            "getOrders",
+            403,
+            None,
+            vec![ApiError {
+                code: "Unauthorized".into(),
+                message: message.into(),
+                details: details.map(str::to_owned),
+            }],
+        )
+    }
+
+    #[test]
+    fn the_reason_in_details_marks_a_rejected_token() {
+        let denied = "Access to requested resource is denied.";
+        assert!(token_rejected(&forbidden(
+            denied,
+            Some("The access token you provided has expired.")
+        )));
+        assert!(token_rejected(&forbidden(
+            denied,
+            Some("The access token you provided is revoked, malformed or invalid.")
+        )));
+        // A missing role: same message, no reason.
+        assert!(!token_rejected(&forbidden(denied, Some(""))));
+        assert!(!token_rejected(&forbidden(denied, None)));
     }
 }

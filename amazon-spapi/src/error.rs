@@ -37,13 +37,18 @@ pub enum ErrorKind {
     /// A transient failure (timeout, connection reset, 503, LWA `temporarily_unavailable`):
     /// retrying the same call is expected to work.
     Transient,
-    /// Amazon failed (5xx) or answered with something that does not decode.
+    /// Amazon failed (5xx): retrying later is expected to work.
     Server,
     /// The request is wrong (4xx other than auth/throttling, or rejected before sending):
     /// retrying will not help until the input changes.
     Client,
     /// Credentials, consent or roles are wrong, expired or revoked: a human must act.
     Auth,
+    /// A response arrived whole but does not match the model (the body is not the JSON
+    /// the operation declares). Retrying the same call returns the same body, so this is
+    /// not retryable; the error names the JSON path. `mws-legacy` has the same kind with
+    /// the same meaning.
+    Decode,
 }
 
 impl ErrorKind {
@@ -319,7 +324,7 @@ impl Error {
                 }
                 _ => ErrorKind::Auth,
             },
-            Error::Decode { .. } => ErrorKind::Server,
+            Error::Decode { .. } => ErrorKind::Decode,
             Error::Transport { .. } | Error::Timeout { .. } => ErrorKind::Transient,
             Error::RateLimited { wait, .. } => ErrorKind::Throttled {
                 retry_after: Some(*wait),
@@ -388,6 +393,19 @@ mod tests {
         assert_eq!(api(503).kind(), ErrorKind::Transient);
         assert_eq!(api(500).kind(), ErrorKind::Server);
         assert!(!api(400).kind().is_retryable());
+    }
+
+    #[test]
+    fn a_decode_failure_is_not_retryable() {
+        let source = serde_json::from_str::<u32>("\"x\"").expect_err("not a number");
+        let e = Error::Decode {
+            operation: "getOrders",
+            path: "payload.Orders[0]".into(),
+            request_id: None,
+            source,
+        };
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(!e.kind().is_retryable());
     }
 
     #[test]

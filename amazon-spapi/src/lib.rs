@@ -98,7 +98,8 @@ pub use lwa::{AppCredentials, Credentials, GrantlessScope, LwaCredentials, Token
 pub use operation::{
     Method, Operation, OperationInfo, RequestContext, RequestParts, encode_component,
 };
-pub use rate_limit::{RateLimit, RateLimiter, TokenBucket};
+pub use pagination::{Listing, ListingPosition};
+pub use rate_limit::{RateLimit, RateLimiter, THROTTLE_FLOOR, TokenBucket};
 pub use region::{LWA_TOKEN_ENDPOINT, MARKETPLACES, Marketplace, Region};
 pub use retry::{Backoff, BackoffConfig, RetryConfig};
 pub use serde_util::{format_utc, parse_timestamp};

@@ -253,6 +253,56 @@ pub(crate) mod timestamp_opt {
     }
 }
 
+/// Optional timestamps that must parse when present: a watermark (`LastUpdatedBefore`,
+/// `CreatedBefore`) is what a caller stores as its next cursor, so an unparseable one
+/// fails the decode (with its JSON path) instead of silently becoming `None`. Missing,
+/// `null` and empty values are `None`.
+pub(crate) mod timestamp_opt_strict {
+    use super::*;
+
+    struct Strict;
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Option<OffsetDateTime>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an ISO 8601 timestamp or epoch seconds")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_timestamp(v)
+                .map(Some)
+                .ok_or_else(|| E::custom(format_args!("unparseable timestamp {v:?}")))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        d.deserialize_option(Strict)
+    }
+
+    pub(crate) use super::timestamp_opt::serialize;
+}
+
 /// Booleans that Amazon sometimes sends as `"true"` / `"false"` strings.
 pub(crate) mod lenient_bool {
     use super::*;

@@ -250,10 +250,10 @@ pub struct OrdersList {
     #[serde(default)]
     pub next_token: Option<String>,
     /// Effective upper bound of a LastUpdated query (use as the next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub last_updated_before: Option<OffsetDateTime>,
     /// Effective upper bound of a Created query (use as the next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub created_before: Option<OffsetDateTime>,
 }
 

@@ -176,10 +176,10 @@ pub struct SearchOrdersResponse {
     #[serde(default)]
     pub pagination: Option<Pagination>,
     /// Effective upper bound of a lastUpdated query (next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub last_updated_before: Option<OffsetDateTime>,
     /// Effective upper bound of a created query (next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub created_before: Option<OffsetDateTime>,
 }
 
