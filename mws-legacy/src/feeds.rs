@@ -2,12 +2,29 @@
 
 use time::OffsetDateTime;
 
-use crate::error::{Error, Result};
-pub use crate::feed_docs::*;
+pub use amazon_feed_documents::order_feeds::*;
+pub use amazon_feed_documents::processing_report::*;
+pub use amazon_feed_documents::{BuildError, Rule};
+
+use crate::error::{Error, Result, XmlError};
 pub use crate::feeds_model::*;
 use crate::operation::{Operation, RawResponse, RequestBody, Section};
 use crate::orders_model::NextToken;
 use crate::sign::{content_md5, format_timestamp};
+
+/// A feed document that breaks a schema rule is an invalid request (nothing was sent).
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        Error::InvalidRequest(e.to_string())
+    }
+}
+
+/// A feed document or processing report that cannot be read, with its element path.
+impl From<amazon_feed_documents::XmlError> for Error {
+    fn from(e: amazon_feed_documents::XmlError) -> Self {
+        Error::Xml(XmlError::new(e.path, e.message))
+    }
+}
 
 fn invalid(msg: impl Into<String>) -> Error {
     Error::InvalidRequest(msg.into())
@@ -53,12 +70,16 @@ impl SubmitFeed {
 
     /// An XML feed document (`text/xml`), validated and written.
     pub fn from_envelope(envelope: &Envelope) -> Result<Self> {
-        let feed_type = envelope.feed_type().ok_or_else(|| {
-            invalid(format!(
-                "no feed type for {} documents",
-                envelope.message_type
-            ))
-        })?;
+        let feed_type = envelope
+            .feed_type()
+            .and_then(|t| t.mws_name())
+            .map(|name| FeedType::from(name.as_str()))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "no feed type for {} documents",
+                    envelope.message_type
+                ))
+            })?;
         Ok(Self::new(feed_type, envelope.to_xml()?, "text/xml"))
     }
 
@@ -431,9 +452,7 @@ pub struct FeedSubmissionResult {
 impl FeedSubmissionResult {
     /// Reads the body as a processing report.
     pub fn processing_report(&self) -> Result<ProcessingReport> {
-        Ok(ProcessingReport::from_xml(&crate::xml::decode_bytes(
-            &self.body,
-        ))?)
+        Ok(ProcessingReport::from_bytes(&self.body)?)
     }
 }
 

@@ -14,7 +14,9 @@
 //!   (+ByNextToken), `GetServiceStatus`, and every field of the 2013-09-01 responses.
 //! - [`feeds`]: `SubmitFeed`, `GetFeedSubmissionList` (+ByNextToken), `GetFeedSubmissionCount`,
 //!   `CancelFeedSubmissions`, `GetFeedSubmissionResult` (Content-MD5 verified), typed order
-//!   feeds ([`feeds::Envelope`]) and the processing report.
+//!   feeds ([`feeds::Envelope`]) and the processing report. The documents themselves live in
+//!   the `amazon-feed-documents` crate, shared with the SP-API client, and are re-exported
+//!   from [`feeds`].
 //!
 //! Buyer data is wrapped in [`Pii`] and credentials in [`Credentials`]: neither prints in
 //! `Debug`. Money is [`rust_decimal::Decimal`]; times are [`time::OffsetDateTime`] in UTC.
@@ -64,7 +66,6 @@ mod common;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
-mod feed_docs;
 pub mod feeds;
 mod feeds_model;
 pub mod operation;

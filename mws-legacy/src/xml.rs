@@ -22,7 +22,6 @@ const NONE: u32 = u32::MAX;
 struct NodeData {
     name: Box<str>,
     text: String,
-    attrs: Vec<(Box<str>, String)>,
     parent: u32,
     children: Vec<u32>,
 }
@@ -70,7 +69,8 @@ impl Doc {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     let is_empty = matches!(event, Event::Empty(_));
                     let name: Box<str> = String::from_utf8_lossy(e.local_name().as_ref()).into();
-                    let mut attrs = Vec::new();
+                    // Attributes are checked for well-formedness; the Orders and Feeds
+                    // responses carry nothing in them that is read.
                     for attr in e.attributes() {
                         let attr = attr.map_err(|err| {
                             XmlError::new(
@@ -78,18 +78,15 @@ impl Doc {
                                 format!("bad attribute: {err}"),
                             )
                         })?;
-                        let key = attr.key.local_name();
-                        let key = String::from_utf8_lossy(key.as_ref());
                         if attr.key.as_ref().starts_with(b"xmlns") {
                             continue;
                         }
-                        let value = attr.unescape_value().map_err(|err| {
+                        attr.unescape_value().map_err(|err| {
                             XmlError::new(
                                 format!("{}/{name}", open_path(&nodes, &stack)),
                                 format!("bad attribute value: {err}"),
                             )
                         })?;
-                        attrs.push((key.into_owned().into_boxed_str(), value.into_owned()));
                     }
                     let parent = stack.last().copied();
                     if parent.is_none() && !nodes.is_empty() {
@@ -100,7 +97,6 @@ impl Doc {
                     nodes.push(NodeData {
                         name,
                         text: String::new(),
-                        attrs,
                         parent: parent.unwrap_or(NONE),
                         children: Vec::new(),
                     });
@@ -183,15 +179,6 @@ impl<'d> Node<'d> {
     /// Text content, trimmed.
     pub(crate) fn text(&self) -> &'d str {
         self.data().text.trim()
-    }
-
-    /// An attribute by local name.
-    pub(crate) fn attr(&self, name: &str) -> Option<&'d str> {
-        self.data()
-            .attrs
-            .iter()
-            .find(|(k, _)| &**k == name)
-            .map(|(_, v)| v.as_str())
     }
 
     /// All child elements, in document order.
@@ -412,7 +399,6 @@ mod tests {
         let items: Vec<_> = l.children_named("I").collect();
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].text(), "2");
-        assert_eq!(items[1].attr("k"), Some("v"));
         assert_eq!(items[1].path(), "R/L/I[2]");
         assert_eq!(root.req("E").unwrap().opt_text(), None);
         let err = root.req("Nope").err().unwrap();

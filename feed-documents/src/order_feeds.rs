@@ -1,6 +1,8 @@
-//! Feed documents (`AmazonEnvelope`): typed builders for the order feeds (fulfilment,
-//! acknowledgement, adjustment), a writer that follows the XSD element order, and a reader
-//! for feed bodies and processing reports.
+//! XML order feeds (`AmazonEnvelope`): typed builders for `POST_ORDER_FULFILLMENT_DATA`,
+//! `POST_ORDER_ACKNOWLEDGEMENT_DATA` and `POST_PAYMENT_ADJUSTMENT_DATA`, a validator that
+//! checks the rules of Amazon's XSDs (required children, enumerations, occurrences, amounts
+//! with at most two decimals), a writer that follows the XSD element order, and a reader for
+//! feed bodies and processing reports.
 
 use std::fmt::Write as _;
 
@@ -8,9 +10,10 @@ use quick_xml::escape::escape;
 use rust_decimal::Decimal;
 use time::{Date, OffsetDateTime};
 
-use crate::common::string_enum;
-use crate::error::{Error, XmlError};
-use crate::feeds_model::{FeedType, ProcessingReport};
+use crate::FeedType;
+use crate::enums::string_enum;
+use crate::error::{BuildError, Rule, XmlError};
+use crate::processing_report::ProcessingReport;
 use crate::xml::{self, Doc, Node, expect_root};
 
 string_enum! {
@@ -287,25 +290,64 @@ impl OrderFulfillment {
         self
     }
 
-    fn validate(&self) -> Result<(), String> {
-        validate_order_ref(&self.order)?;
-        if self.carrier.is_none()
-            && (self.shipping_method.is_some() || self.shipper_tracking_number.is_some())
-        {
-            return Err("a shipping method or tracking number needs a carrier code or name".into());
+    fn validate(&self, at: &str) -> Result<(), BuildError> {
+        validate_order_ref(&self.order, at)?;
+        if let Some(id) = &self.merchant_fulfillment_id {
+            not_blank(id, &format!("{at}/MerchantFulfillmentID"))?;
         }
-        if let Some(Carrier::Name(n)) = &self.carrier {
-            if n.trim().is_empty() {
-                return Err("CarrierName is empty".into());
+        if self.carrier.is_none() {
+            if self.shipping_method.is_some() {
+                return Err(BuildError::new(
+                    format!("{at}/FulfillmentData/CarrierCode"),
+                    Rule::Conflict(
+                        "is required (or CarrierName) when ShippingMethod is given".into(),
+                    ),
+                ));
+            }
+            if self.shipper_tracking_number.is_some() {
+                return Err(BuildError::new(
+                    format!("{at}/FulfillmentData/CarrierCode"),
+                    Rule::Conflict(
+                        "is required (or CarrierName) when ShipperTrackingNumber is given".into(),
+                    ),
+                ));
             }
         }
-        for item in &self.items {
-            validate_item_ref(&item.item)?;
+        match &self.carrier {
+            Some(Carrier::Name(n)) => not_blank(n, &format!("{at}/FulfillmentData/CarrierName"))?,
+            Some(Carrier::Code(CarrierCode::Other(c))) => {
+                not_blank(c, &format!("{at}/FulfillmentData/CarrierCode"))?
+            }
+            _ => {}
+        }
+        if let Some(t) = &self.shipper_tracking_number {
+            not_blank(t, &format!("{at}/FulfillmentData/ShipperTrackingNumber"))?;
+        }
+        if let Some(m) = &self.shipping_method {
+            not_blank(m, &format!("{at}/FulfillmentData/ShippingMethod"))?;
+        }
+        if let Some(m) = &self.cod_collection_method {
+            if m != "DirectPayment" {
+                return Err(BuildError::new(
+                    format!("{at}/CODCollectionMethod"),
+                    Rule::Enumeration { value: m.clone() },
+                ));
+            }
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            let at = format!("{at}/Item[{}]", i + 1);
+            validate_item_ref(&item.item, &at)?;
             if item.quantity == Some(0) {
-                return Err("Item/Quantity must be positive".into());
+                return Err(BuildError::new(format!("{at}/Quantity"), Rule::Positive));
             }
             if item.transparency_codes.len() > 10 {
-                return Err("at most 10 TransparencyCode values per item".into());
+                return Err(BuildError::new(
+                    format!("{at}/TransparencyCode"),
+                    Rule::MaxOccurs(10),
+                ));
+            }
+            for (j, code) in item.transparency_codes.iter().enumerate() {
+                not_blank(code, &format!("{at}/TransparencyCode[{}]", j + 1))?;
             }
         }
         Ok(())
@@ -389,7 +431,27 @@ impl OrderAcknowledgement {
         }
     }
 
-    /// Cancels the whole order: `Failure` with `reason` on every listed item.
+    /// Acknowledges the order and tells Amazon the merchant's id for it (shown in reports and
+    /// usable as `MerchantOrderID` in later fulfilment and adjustment feeds).
+    pub fn acknowledge(
+        amazon_order_id: impl Into<String>,
+        merchant_order_id: impl Into<String>,
+    ) -> Self {
+        Self::success(amazon_order_id).merchant_order_id(merchant_order_id)
+    }
+
+    /// Cancels the whole order without a reason code: `Failure` and no items.
+    ///
+    /// Amazon then cancels every unshipped item. To give Amazon a reason (so that the
+    /// cancellation is not held against the seller), list the items with [`Self::cancel`].
+    /// Never send this after an item shipped: it refunds the whole order.
+    pub fn cancel_order(amazon_order_id: impl Into<String>) -> Self {
+        Self::failure(amazon_order_id)
+    }
+
+    /// Cancels the listed items for `reason` (the whole order when every item is listed):
+    /// `Failure` with `reason` on each. For different reasons per item, use
+    /// [`Self::failure`] and [`Self::item`] with [`AcknowledgementItem::cancel`].
     pub fn cancel<I, S>(
         amazon_order_id: impl Into<String>,
         item_codes: I,
@@ -419,16 +481,35 @@ impl OrderAcknowledgement {
         self
     }
 
-    fn validate(&self) -> Result<(), String> {
-        if self.amazon_order_id.trim().is_empty() {
-            return Err("AmazonOrderID is empty".into());
+    fn validate(&self, at: &str) -> Result<(), BuildError> {
+        not_blank(&self.amazon_order_id, &format!("{at}/AmazonOrderID"))?;
+        if let Some(id) = &self.merchant_order_id {
+            not_blank(id, &format!("{at}/MerchantOrderID"))?;
         }
-        for item in &self.items {
-            if item.amazon_order_item_code.trim().is_empty() {
-                return Err("AmazonOrderItemCode is empty".into());
+        known(&self.status_code, &format!("{at}/StatusCode"))?;
+        for (i, item) in self.items.iter().enumerate() {
+            let at = format!("{at}/Item[{}]", i + 1);
+            not_blank(
+                &item.amazon_order_item_code,
+                &format!("{at}/AmazonOrderItemCode"),
+            )?;
+            if let Some(id) = &item.merchant_order_item_id {
+                not_blank(id, &format!("{at}/MerchantOrderItemID"))?;
             }
-            if self.status_code == AcknowledgementStatus::Success && item.cancel_reason.is_some() {
-                return Err("a Success acknowledgement cannot carry a CancelReason".into());
+            if let Some(reason) = &item.cancel_reason {
+                known(reason, &format!("{at}/CancelReason"))?;
+                if self.status_code == AcknowledgementStatus::Success {
+                    return Err(BuildError::new(
+                        format!("{at}/CancelReason"),
+                        Rule::Conflict(
+                            "is not allowed when StatusCode is Success (cancel with Failure)"
+                                .into(),
+                        ),
+                    ));
+                }
+            }
+            if item.quantity == Some(0) {
+                return Err(BuildError::new(format!("{at}/Quantity"), Rule::Positive));
             }
         }
         Ok(())
@@ -599,28 +680,71 @@ impl OrderAdjustment {
         self
     }
 
-    fn validate(&self) -> Result<(), String> {
-        validate_order_ref(&self.order)?;
-        if self.items.is_empty() {
-            return Err("an OrderAdjustment needs at least one AdjustedItem".into());
+    fn validate(&self, at: &str) -> Result<(), BuildError> {
+        validate_order_ref(&self.order, at)?;
+        if let Some(action) = &self.action_type {
+            known(action, &format!("{at}/ActionType"))?;
         }
-        for item in &self.items {
-            validate_item_ref(&item.item)?;
-            if item.item_price_adjustments.is_empty() {
-                return Err("ItemPriceAdjustments needs at least one Component".into());
+        if self.items.is_empty() {
+            return Err(BuildError::new(
+                format!("{at}/AdjustedItem"),
+                Rule::MinOccurs(1),
+            ));
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            let at = format!("{at}/AdjustedItem[{}]", i + 1);
+            validate_item_ref(&item.item, &at)?;
+            if let Some(id) = &item.merchant_adjustment_item_id {
+                not_blank(id, &format!("{at}/MerchantAdjustmentItemID"))?;
             }
-            let all = item.item_price_adjustments.iter().chain(
-                item.promotion_adjustments
-                    .iter()
-                    .flat_map(|p| &p.components),
-            );
-            for c in all {
-                if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-                    return Err(format!("currency {:?} is not an ISO 4217 code", c.currency));
+            known(&item.adjustment_reason, &format!("{at}/AdjustmentReason"))?;
+            if item.item_price_adjustments.is_empty() {
+                return Err(BuildError::new(
+                    format!("{at}/ItemPriceAdjustments/Component"),
+                    Rule::MinOccurs(1),
+                ));
+            }
+            let mut currency: Option<&str> = None;
+            for (j, c) in item.item_price_adjustments.iter().enumerate() {
+                let at = format!("{at}/ItemPriceAdjustments/Component[{}]", j + 1);
+                validate_component(c, &at, &mut currency)?;
+            }
+            for (k, p) in item.promotion_adjustments.iter().enumerate() {
+                let at = format!("{at}/PromotionAdjustments[{}]", k + 1);
+                if let Some(code) = &p.promotion_claim_code {
+                    not_blank(code, &format!("{at}/PromotionClaimCode"))?;
+                }
+                if let Some(id) = &p.merchant_promotion_id {
+                    not_blank(id, &format!("{at}/MerchantPromotionID"))?;
+                }
+                if p.components.is_empty() {
+                    return Err(BuildError::new(
+                        format!("{at}/Component"),
+                        Rule::MinOccurs(1),
+                    ));
+                }
+                for (j, c) in p.components.iter().enumerate() {
+                    let at = format!("{at}/Component[{}]", j + 1);
+                    if !matches!(
+                        c.component_type,
+                        PriceComponentType::Principal | PriceComponentType::Shipping
+                    ) {
+                        return Err(BuildError::new(
+                            format!("{at}/Type"),
+                            Rule::Conflict(format!(
+                                "{:?} is not allowed in PromotionAdjustments (Principal or Shipping only)",
+                                c.component_type.as_str()
+                            )),
+                        ));
+                    }
+                    validate_component(c, &at, &mut currency)?;
                 }
             }
             if item.quantity_cancelled == Some(0) {
-                return Err("QuantityCancelled must be positive".into());
+                return Err(BuildError::new(
+                    format!("{at}/QuantityCancelled"),
+                    Rule::Positive,
+                ));
             }
         }
         Ok(())
@@ -810,62 +934,83 @@ impl Envelope {
         id
     }
 
-    /// The feed type this document is submitted as.
+    /// The feed type this document is submitted as (`None` for message types this crate
+    /// does not write).
     pub fn feed_type(&self) -> Option<FeedType> {
         match self.message_type {
             MessageType::OrderFulfillment => Some(FeedType::OrderFulfillment),
             MessageType::OrderAcknowledgement => Some(FeedType::OrderAcknowledgement),
             MessageType::OrderAdjustment => Some(FeedType::PaymentAdjustment),
             MessageType::Inventory => Some(FeedType::InventoryAvailability),
-            MessageType::Product => Some(FeedType::Product),
-            MessageType::Price => Some(FeedType::ProductPricing),
             _ => None,
         }
     }
 
     /// Checks the document against the rules of the schema that the types do not enforce.
-    pub fn validate(&self) -> Result<(), Error> {
-        let bad = |m: String| Error::InvalidRequest(m);
-        if self.merchant_identifier.trim().is_empty() {
-            return Err(bad("MerchantIdentifier is empty".into()));
-        }
+    pub fn validate(&self) -> Result<(), BuildError> {
+        not_blank(&self.merchant_identifier, "Header/MerchantIdentifier")?;
+        not_blank(&self.document_version, "Header/DocumentVersion")?;
         if self.messages.is_empty() {
-            return Err(bad("an envelope needs at least one Message".into()));
+            return Err(BuildError::new("Message", Rule::MinOccurs(1)));
         }
-        let mut ids = std::collections::HashSet::new();
-        for m in &self.messages {
-            if m.message_id == 0 || !ids.insert(m.message_id) {
-                return Err(bad(format!(
-                    "MessageID {} is zero or repeated",
-                    m.message_id
-                )));
-            }
-            if m.body.message_type() != self.message_type {
-                return Err(bad(format!(
-                    "message {} is {} in a {} envelope",
-                    m.message_id,
-                    m.body.message_type(),
-                    self.message_type
-                )));
-            }
-            let r = match &m.body {
-                MessageBody::OrderFulfillment(f) => f.validate(),
-                MessageBody::OrderAcknowledgement(a) => a.validate(),
-                MessageBody::OrderAdjustment(a) => a.validate(),
-                MessageBody::Inventory(i) if i.sku.trim().is_empty() => Err("SKU is empty".into()),
-                MessageBody::Inventory(_) => Ok(()),
-                MessageBody::ProcessingReport(_) | MessageBody::Other { .. } => Err(format!(
-                    "{} messages cannot be written by this crate",
+        if !matches!(
+            self.message_type,
+            MessageType::OrderFulfillment
+                | MessageType::OrderAcknowledgement
+                | MessageType::OrderAdjustment
+                | MessageType::Inventory
+        ) {
+            return Err(BuildError::new(
+                "MessageType",
+                Rule::Conflict(format!(
+                    "{} documents cannot be written by this crate",
                     self.message_type
                 )),
-            };
-            r.map_err(|e| bad(format!("message {}: {e}", m.message_id)))?;
+            ));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for (i, m) in self.messages.iter().enumerate() {
+            let at = format!("Message[{}]", i + 1);
+            if m.message_id == 0 {
+                return Err(BuildError::new(format!("{at}/MessageID"), Rule::Positive));
+            }
+            if !ids.insert(m.message_id) {
+                return Err(BuildError::new(format!("{at}/MessageID"), Rule::Unique));
+            }
+            if let Some(op) = &m.operation_type {
+                known(op, &format!("{at}/OperationType"))?;
+            }
+            if m.body.message_type() != self.message_type {
+                return Err(BuildError::new(
+                    format!("{at}/{}", m.body.message_type()),
+                    Rule::Conflict(format!(
+                        "does not belong in a {} envelope (MessageType)",
+                        self.message_type
+                    )),
+                ));
+            }
+            match &m.body {
+                MessageBody::OrderFulfillment(f) => {
+                    f.validate(&format!("{at}/OrderFulfillment"))?
+                }
+                MessageBody::OrderAcknowledgement(a) => {
+                    a.validate(&format!("{at}/OrderAcknowledgement"))?
+                }
+                MessageBody::OrderAdjustment(a) => a.validate(&format!("{at}/OrderAdjustment"))?,
+                MessageBody::Inventory(inv) => not_blank(&inv.sku, &format!("{at}/Inventory/SKU"))?,
+                MessageBody::ProcessingReport(_) | MessageBody::Other { .. } => {
+                    return Err(BuildError::new(
+                        format!("{at}/{}", m.body.message_type()),
+                        Rule::Conflict("cannot be written by this crate".into()),
+                    ));
+                }
+            }
         }
         Ok(())
     }
 
     /// Writes the document (validated first), elements in XSD order.
-    pub fn to_xml(&self) -> Result<String, Error> {
+    pub fn to_xml(&self) -> Result<String, BuildError> {
         self.validate()?;
         let mut w = Writer::default();
         w.out
@@ -896,12 +1041,8 @@ impl Envelope {
             w.close("Message");
         }
         w.out.push_str("</AmazonEnvelope>\n");
-        if let Some(c) = w.out.chars().find(|&c| !is_xml_char(c)) {
-            return Err(Error::InvalidRequest(format!(
-                "the document would contain U+{:04X}, which XML 1.0 cannot carry",
-                u32::from(c)
-            )));
-        }
+        // Every field is checked above; this guards fields a future edit forgets.
+        xml_text(&w.out, "AmazonEnvelope")?;
         Ok(w.out)
     }
 
@@ -969,7 +1110,7 @@ impl Writer {
             self.out,
             "<{name} currency=\"{}\">{}</{name}>",
             escape(currency),
-            amount.round_dp(2)
+            format_amount(amount)
         );
     }
 }
@@ -1133,21 +1274,121 @@ fn write_inventory(w: &mut Writer, i: &Inventory) {
     w.close("Inventory");
 }
 
-fn validate_order_ref(r: &OrderRef) -> Result<(), String> {
+fn validate_order_ref(r: &OrderRef, at: &str) -> Result<(), BuildError> {
     match r {
-        OrderRef::Amazon(s) | OrderRef::Merchant(s) if s.trim().is_empty() => {
-            Err("order id is empty".into())
-        }
-        _ => Ok(()),
+        OrderRef::Amazon(s) => not_blank(s, &format!("{at}/AmazonOrderID")),
+        OrderRef::Merchant(s) => not_blank(s, &format!("{at}/MerchantOrderID")),
     }
 }
 
-fn validate_item_ref(r: &ItemRef) -> Result<(), String> {
+fn validate_item_ref(r: &ItemRef, at: &str) -> Result<(), BuildError> {
     match r {
-        ItemRef::Amazon(s) | ItemRef::Merchant(s) if s.trim().is_empty() => {
-            Err("order item id is empty".into())
+        ItemRef::Amazon(s) => not_blank(s, &format!("{at}/AmazonOrderItemCode")),
+        ItemRef::Merchant(s) => not_blank(s, &format!("{at}/MerchantOrderItemID")),
+    }
+}
+
+/// Text must be present and must hold only characters XML 1.0 can carry.
+fn not_blank(text: &str, field: &str) -> Result<(), BuildError> {
+    if text.trim().is_empty() {
+        return Err(BuildError::new(field, Rule::NotEmpty));
+    }
+    xml_text(text, field)
+}
+
+fn xml_text(text: &str, field: &str) -> Result<(), BuildError> {
+    match text.chars().find(|&c| !is_xml_char(c)) {
+        Some(c) => Err(BuildError::new(field, Rule::XmlCharacter(c))),
+        None => Ok(()),
+    }
+}
+
+/// Closed enumerations of the XSD: an `Other` value is refused.
+trait Known {
+    fn known_str(&self) -> Option<&str>;
+}
+
+macro_rules! impl_known {
+    ($($t:ty),*) => {$(
+        impl Known for $t {
+            fn known_str(&self) -> Option<&str> {
+                self.is_known().then(|| self.as_str())
+            }
         }
-        _ => Ok(()),
+    )*};
+}
+impl_known!(
+    AcknowledgementStatus,
+    CancelReason,
+    AdjustmentReason,
+    AdjustmentActionType,
+    PriceComponentType,
+    OperationType
+);
+
+fn known<T: Known + std::fmt::Display>(value: &T, field: &str) -> Result<(), BuildError> {
+    match value.known_str() {
+        Some(_) => Ok(()),
+        None => Err(BuildError::new(
+            field,
+            Rule::Enumeration {
+                value: value.to_string(),
+            },
+        )),
+    }
+}
+
+/// The XSD's `BaseCurrencyAmount`: `xs:decimal`, at most 20 digits, of them at most 2
+/// after the point (counted without trailing zeros, as the XSD counts them).
+pub(crate) fn check_amount(amount: Decimal, field: &str) -> Result<(), BuildError> {
+    let n = amount.normalize();
+    if n.scale() > 2 {
+        return Err(BuildError::new(
+            field,
+            Rule::FractionDigits {
+                max: 2,
+                found: n.scale(),
+            },
+        ));
+    }
+    let digits = n.mantissa().unsigned_abs().to_string().len() as u32;
+    if digits.max(n.scale() + 1) > 20 {
+        return Err(BuildError::new(field, Rule::TotalDigits(20)));
+    }
+    Ok(())
+}
+
+/// An amount that passed [`check_amount`], written with exactly two decimals.
+fn format_amount(amount: Decimal) -> String {
+    format!("{:.2}", amount.normalize())
+}
+
+fn validate_component<'a>(
+    c: &'a PriceComponent,
+    at: &str,
+    currency: &mut Option<&'a str>,
+) -> Result<(), BuildError> {
+    known(&c.component_type, &format!("{at}/Type"))?;
+    check_amount(c.amount, &format!("{at}/Amount"))?;
+    if c.currency.len() != 3 || !c.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(BuildError::new(
+            format!("{at}/Amount/@currency"),
+            Rule::Pattern("an ISO 4217 currency code (three capital letters)"),
+        ));
+    }
+    match currency {
+        Some(first) if *first != c.currency => Err(BuildError::new(
+            format!("{at}/Amount/@currency"),
+            Rule::Conflict(format!(
+                "is {} where the item's other amounts are in {first}; one currency per item",
+                c.currency
+            )),
+        )),
+        Some(_) => Ok(()),
+        None => {
+            *currency = Some(&c.currency);
+            Ok(())
+        }
     }
 }
 
