@@ -410,6 +410,13 @@ impl Client {
         }
     }
 
+    /// Feeds API 2021-06-30 (documents, feeds, [`submit_feed`](crate::feeds::FeedsApi::submit_feed)).
+    pub fn feeds(&self) -> crate::feeds::FeedsApi {
+        crate::feeds::FeedsApi {
+            client: self.clone(),
+        }
+    }
+
     /// Tokens API 2021-03-01.
     pub fn tokens(&self) -> crate::tokens::TokensApi {
         crate::tokens::TokensApi {
@@ -846,6 +853,185 @@ fn transport(info: &'static OperationInfo, mut e: reqwest::Error) -> Error {
         operation: info.name,
         not_sent: e.is_connect(),
         source: e,
+    }
+}
+
+/// A document downloaded from a pre-signed URL.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Document {
+    /// The `Content-Type` the storage service sent (it names the charset of text
+    /// documents, e.g. `text/tab-separated-values; charset=Cp1252`).
+    pub content_type: Option<String>,
+    /// The content, already decompressed when the document said `GZIP`.
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Reports hold buyer data: show the size, not the content.
+        f.debug_struct("Document")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.body.len())
+            .finish()
+    }
+}
+
+/// Parses a pre-signed URL, refusing plain http off loopback; errors never show the
+/// URL's query (its signature).
+fn presigned_url(operation: &'static str, url: &str) -> Result<Url> {
+    let parsed = Url::parse(url).map_err(|e| Error::Document {
+        operation,
+        status: None,
+        message: format!("invalid pre-signed URL: {e}"),
+    })?;
+    let mut shown = parsed.clone();
+    shown.set_query(None);
+    region::check_endpoint(&shown).map_err(|message| Error::Document {
+        operation,
+        status: None,
+        message,
+    })?;
+    Ok(parsed)
+}
+
+/// Decompresses a GZIP document.
+pub(crate) fn gunzip(operation: &'static str, body: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len().saturating_mul(4));
+    flate2::read::MultiGzDecoder::new(body)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Report {
+            operation,
+            message: format!("the document says GZIP but does not decompress: {e}"),
+        })?;
+    Ok(out)
+}
+
+impl Client {
+    /// One exchange with a pre-signed URL, retried per the [`RetryConfig`] on transient
+    /// failures (uploads and downloads of the same document are safe to repeat).
+    async fn transfer(
+        &self,
+        operation: &'static str,
+        method: reqwest::Method,
+        url: &Url,
+        upload: Option<(&str, &[u8])>,
+    ) -> Result<Document> {
+        let cfg = self.inner.retry;
+        let mut backoff = Backoff::new(cfg.backoff);
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut req = self.inner.http.request(method.clone(), url.clone());
+            if let Some((content_type, body)) = upload {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(body.to_vec());
+            }
+            let exchange = async {
+                let resp = req
+                    .send()
+                    .await
+                    .map_err(|e| document_transport(operation, e))?;
+                let status = resp.status().as_u16();
+                let content_type = resp
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let body = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| document_transport(operation, e))?
+                    .to_vec();
+                if (200..300).contains(&status) {
+                    Ok(Document { content_type, body })
+                } else {
+                    // Storage services answer errors in a short XML or text body.
+                    let text = String::from_utf8_lossy(&body);
+                    let message: String = text.trim().chars().take(300).collect();
+                    Err(Error::Document {
+                        operation,
+                        status: Some(status),
+                        message: if message.is_empty() {
+                            "refused".into()
+                        } else {
+                            message
+                        },
+                    })
+                }
+            };
+            let result = match cfg.attempt_timeout {
+                Some(t) => tokio::time::timeout(t, exchange)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        operation,
+                        after: t,
+                    })),
+                None => exchange.await,
+            };
+            let err = match result {
+                Ok(doc) => return Ok(doc),
+                Err(e) => e,
+            };
+            let delay = backoff.next_delay();
+            if !err.kind().is_retryable()
+                || attempt > cfg.max_retries
+                || started.elapsed() + delay > cfg.retry_timeout
+            {
+                return Err(err);
+            }
+            tracing::info!(attempt, ?delay, error = %err, "retrying document transfer");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Uploads `body` to a pre-signed URL with `content_type` (which must be the one
+    /// declared when the URL was made, or the storage service answers 403).
+    pub(crate) async fn upload_document(
+        &self,
+        operation: &'static str,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<()> {
+        let url = presigned_url(operation, url)?;
+        self.transfer(
+            operation,
+            reqwest::Method::PUT,
+            &url,
+            Some((content_type, body)),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Downloads a pre-signed URL, decompressing when `gzip`.
+    pub(crate) async fn download_document(
+        &self,
+        operation: &'static str,
+        url: &str,
+        gzip: bool,
+    ) -> Result<Document> {
+        let url = presigned_url(operation, url)?;
+        let mut doc = self
+            .transfer(operation, reqwest::Method::GET, &url, None)
+            .await?;
+        if gzip {
+            doc.body = gunzip(operation, &doc.body)?;
+        }
+        Ok(doc)
+    }
+}
+
+/// A transport error of a document transfer, without the URL (its query is a signature).
+fn document_transport(operation: &'static str, e: reqwest::Error) -> Error {
+    Error::Document {
+        operation,
+        status: None,
+        message: format!("transport error: {}", e.without_url()),
     }
 }
 

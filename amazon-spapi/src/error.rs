@@ -237,6 +237,29 @@ pub enum Error {
         wait: Duration,
     },
 
+    /// An upload to or a download from a pre-signed document URL failed (feed and report
+    /// documents). The URL is never part of the error: its query is a signature.
+    #[error("{operation}: {message}{}", .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Document {
+        /// What was attempted (`uploadFeedDocument`, `downloadFeedDocument`,
+        /// `downloadReportDocument`).
+        operation: &'static str,
+        /// HTTP status of the storage service's answer, when there was one.
+        status: Option<u16>,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// A document arrived whole but its content does not parse (a processing report, a
+    /// report): the message names the place.
+    #[error("{operation}: cannot read the document: {message}")]
+    Report {
+        /// What was being read (e.g. `feedProcessingReport`).
+        operation: &'static str,
+        /// What went wrong, and where.
+        message: String,
+    },
+
     /// The request was rejected before sending (contradictory or missing parameters).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -324,7 +347,14 @@ impl Error {
                 }
                 _ => ErrorKind::Auth,
             },
-            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Decode { .. } | Error::Report { .. } => ErrorKind::Decode,
+            Error::Document { status, .. } => match status {
+                None | Some(408 | 500..) => ErrorKind::Transient,
+                Some(429) => ErrorKind::Throttled { retry_after: None },
+                // 403: the pre-signed URL expired, or the Content-Type differs from the one
+                // given to createFeedDocument; 404: no such document.
+                Some(_) => ErrorKind::Client,
+            },
             Error::Transport { .. } | Error::Timeout { .. } => ErrorKind::Transient,
             Error::RateLimited { wait, .. } => ErrorKind::Throttled {
                 retry_after: Some(*wait),
@@ -348,6 +378,7 @@ impl Error {
         match self {
             Error::Api(f) => Some(f.status),
             Error::Lwa(f) => Some(f.status),
+            Error::Document { status, .. } => *status,
             _ => None,
         }
     }

@@ -77,6 +77,7 @@
 mod client;
 mod clock;
 mod error;
+pub mod feeds;
 pub mod lwa;
 mod operation;
 pub mod orders_v0;
@@ -91,7 +92,7 @@ mod shared_model;
 pub mod tokens;
 mod user_agent;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Document};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ApiFailure, Error, ErrorKind, LwaErrorCode, LwaFailure, Result};
 pub use lwa::{AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
