@@ -3,7 +3,9 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ApiFailure, Error, Result};
 use crate::lwa::{self, AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
-use crate::operation::{Method, Operation, OperationInfo, RequestContext, RequestParts};
+use crate::operation::{
+    ApplicationLimit, Method, Operation, OperationInfo, RequestContext, RequestParts, ThrottleScope,
+};
 use crate::rate_limit::{PartitionKey, RateLimiter};
 use crate::region::{self, Region};
 use crate::retry::{Backoff, RetryConfig};
@@ -417,6 +419,13 @@ impl Client {
         }
     }
 
+    /// Listings Items API 2021-08-01.
+    pub fn listings(&self) -> crate::listings::ListingsApi {
+        crate::listings::ListingsApi {
+            client: self.clone(),
+        }
+    }
+
     /// Tokens API 2021-03-01.
     pub fn tokens(&self) -> crate::tokens::TokensApi {
         crate::tokens::TokensApi {
@@ -443,7 +452,9 @@ impl Client {
     }
 
     /// How long the next call of `operation` (its `operationId`, e.g. `"getOrders"`) would
-    /// wait for rate-limit capacity right now. Zero when it could go at once.
+    /// wait for rate-limit capacity right now: its bucket for this selling partner, and
+    /// the application-wide bucket of the same name where there is one (Listings). Zero
+    /// when it could go at once.
     ///
     /// ```no_run
     /// # fn doc(client: amazon_spapi::Client) {
@@ -454,7 +465,18 @@ impl Client {
     /// # }
     /// ```
     pub fn wait_time(&self, operation: &str) -> Duration {
-        self.inner.limiter.wait_time(&self.partition(operation))
+        // An operation with an application-wide limit (Listings) has a bucket of that
+        // name shared by all sellers of the application: the call waits for both.
+        let app = PartitionKey {
+            application: self.inner.credentials.client_id().to_owned(),
+            partner: 0,
+            endpoint: self.inner.endpoint.as_str().to_owned(),
+            operation: format!("app:{operation}"),
+        };
+        self.inner
+            .limiter
+            .wait_time(&self.partition(operation))
+            .max(self.inner.limiter.wait_time(&app))
     }
 
     /// The (rate, burst) the client currently applies to `operation`, once it has been
@@ -487,8 +509,9 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        let app_limits = op.application_limits();
         let answer = self
-            .send_with_retries(info, &parts)
+            .send_with_retries(info, &parts, &app_limits)
             .instrument(span)
             .await?;
         op.decode(answer.status, &answer.body).map_err(|e| match e {
@@ -647,14 +670,82 @@ impl Client {
         Ok(url)
     }
 
+    /// The application-wide bucket of `limit`: the same for every seller of the
+    /// application on this endpoint.
+    fn app_partition(&self, limit: &ApplicationLimit) -> PartitionKey {
+        PartitionKey {
+            application: self.inner.credentials.client_id().to_owned(),
+            partner: 0,
+            endpoint: self.inner.endpoint.as_str().to_owned(),
+            operation: format!("app:{}", limit.name),
+        }
+    }
+
+    /// How long until every bucket of a call has capacity.
+    fn capacity_wait(
+        &self,
+        key: &PartitionKey,
+        apps: &[(PartitionKey, ApplicationLimit)],
+    ) -> Duration {
+        apps.iter()
+            .map(|(k, _)| self.inner.limiter.wait_time(k))
+            .fold(self.inner.limiter.wait_time(key), Duration::max)
+    }
+
+    /// Reserves one token in the per-seller bucket and in each application bucket; the
+    /// call may go when all have granted theirs (the longest wait). `Err(wait)` when a
+    /// wait would pass `max_wait` (tokens already granted by earlier buckets stay spent).
+    fn reserve_all(
+        &self,
+        key: &PartitionKey,
+        seed: crate::RateLimit,
+        apps: &[(PartitionKey, ApplicationLimit)],
+        max_wait: Option<Duration>,
+    ) -> std::result::Result<Duration, Duration> {
+        let limiter = &self.inner.limiter;
+        let mut wait = limiter.reserve(key, seed, max_wait)?;
+        for (k, a) in apps {
+            wait = wait.max(limiter.reserve(k, a.limit, max_wait)?);
+        }
+        Ok(wait)
+    }
+
+    /// A 429 slows down the bucket whose limit it names: an application bucket of this
+    /// call when the message names its scope, else the per-seller bucket.
+    fn observe_throttle(
+        &self,
+        info: &'static OperationInfo,
+        key: &PartitionKey,
+        apps: &[(PartitionKey, ApplicationLimit)],
+        scope: Option<ThrottleScope>,
+    ) {
+        let limiter = &self.inner.limiter;
+        let named: Vec<&(PartitionKey, ApplicationLimit)> = match scope {
+            Some(ThrottleScope::SellingPartner) | None => Vec::new(),
+            Some(s) => apps.iter().filter(|(_, a)| a.scope == s).collect(),
+        };
+        if named.is_empty() {
+            limiter.observe(key, info.limit, 429, None);
+        } else {
+            for (k, a) in named {
+                limiter.observe(k, a.limit, 429, None);
+            }
+        }
+    }
+
     async fn send_with_retries(
         &self,
         info: &'static OperationInfo,
         parts: &RequestParts,
+        app_limits: &[ApplicationLimit],
     ) -> Result<Answer> {
         let inner = &self.inner;
         let cfg = inner.retry;
         let key = self.partition(info.name);
+        let apps: Vec<(PartitionKey, ApplicationLimit)> = app_limits
+            .iter()
+            .map(|a| (self.app_partition(a), *a))
+            .collect();
         let url = self.url(info, parts)?;
         let body = match &parts.body {
             Some(v) => {
@@ -683,7 +774,7 @@ impl Client {
                     Some(cfg.max_rate_limit_wait.map_or(left, |m| m.min(left)))
                 }
             };
-            match inner.limiter.reserve(&key, info.limit, max_wait) {
+            match self.reserve_all(&key, info.limit, &apps, max_wait) {
                 Ok(wait) if !wait.is_zero() => {
                     tracing::debug!(?wait, "waiting for rate-limit capacity");
                     tokio::time::sleep(wait).await;
@@ -716,7 +807,16 @@ impl Client {
                     if (200..300).contains(&answer.status) {
                         return Ok(answer);
                     }
-                    self.api_error(info, &key, answer)
+                    let mut err = self.api_error(info, answer);
+                    if let Error::Api(f) = &mut err {
+                        if f.status == 429 {
+                            self.observe_throttle(info, &key, &apps, f.throttle_scope());
+                            if f.retry_after.is_none() {
+                                f.retry_after = Some(self.capacity_wait(&key, &apps));
+                            }
+                        }
+                    }
+                    err
                 }
                 Err(e) => e,
             };
@@ -748,7 +848,7 @@ impl Client {
             }
             // The retry goes out after the back-off and after the limiter has capacity,
             // whichever is later: both count against the deadline.
-            let capacity = inner.limiter.wait_time(&key);
+            let capacity = self.capacity_wait(&key, &apps);
             if elapsed + delay.max(capacity) > deadline_after {
                 return Err(with_retry_after(err, delay.max(capacity)));
             }
@@ -758,15 +858,12 @@ impl Client {
         }
     }
 
-    fn api_error(&self, info: &'static OperationInfo, key: &PartitionKey, answer: Answer) -> Error {
+    fn api_error(&self, info: &'static OperationInfo, answer: Answer) -> Error {
         let errors = serde_json::from_slice::<ErrorEnvelope>(&answer.body)
             .ok()
             .and_then(|e| e.errors)
             .unwrap_or_default();
-        let retry_after = match answer.retry_after {
-            Some(d) => Some(d),
-            None => (answer.status == 429).then(|| self.inner.limiter.wait_time(key)),
-        };
+        let retry_after = answer.retry_after;
         Error::Api(Box::new(ApiFailure {
             operation: info.name,
             status: answer.status,
@@ -814,7 +911,10 @@ impl Client {
             let retry_after = header("Retry-After")
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            inner.limiter.observe(&key, info.limit, status, limit);
+            // A 429 is observed by the caller, once it knows which limit the body names.
+            if status != 429 {
+                inner.limiter.observe(&key, info.limit, status, limit);
+            }
             tracing::debug!(
                 status,
                 request_id = request_id.as_deref(),

@@ -79,6 +79,23 @@ pub struct ApiFailure {
     pub retry_after: Option<Duration>,
 }
 
+impl ApiFailure {
+    /// For a 429, which limit Amazon says was exhausted, read from the messages (Listings
+    /// names the application-wide ones); [`ThrottleScope::SellingPartner`](crate::ThrottleScope::SellingPartner) when the
+    /// message names none. `None` for other statuses.
+    pub fn throttle_scope(&self) -> Option<crate::operation::ThrottleScope> {
+        if self.status != 429 {
+            return None;
+        }
+        Some(
+            self.errors
+                .iter()
+                .find_map(|e| crate::operation::ThrottleScope::from_message(&e.message))
+                .unwrap_or(crate::operation::ThrottleScope::SellingPartner),
+        )
+    }
+}
+
 /// LWA (Login with Amazon) error codes, as Amazon's own clients enumerate them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -78,6 +78,7 @@ mod client;
 mod clock;
 mod error;
 pub mod feeds;
+pub mod listings;
 pub mod lwa;
 mod operation;
 pub mod orders_v0;
@@ -97,7 +98,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ApiFailure, Error, ErrorKind, LwaErrorCode, LwaFailure, Result};
 pub use lwa::{AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
 pub use operation::{
-    Method, Operation, OperationInfo, RequestContext, RequestParts, encode_component,
+    ApplicationLimit, Method, Operation, OperationInfo, RequestContext, RequestParts,
+    ThrottleScope, encode_component,
 };
 pub use pagination::{Listing, ListingPosition};
 pub use rate_limit::{RateLimit, RateLimiter, THROTTLE_FLOOR, TokenBucket};
