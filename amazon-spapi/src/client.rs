@@ -426,6 +426,13 @@ impl Client {
         }
     }
 
+    /// Reports API 2021-06-30.
+    pub fn reports(&self) -> crate::reports::ReportsApi {
+        crate::reports::ReportsApi {
+            client: self.clone(),
+        }
+    }
+
     /// Tokens API 2021-03-01.
     pub fn tokens(&self) -> crate::tokens::TokensApi {
         crate::tokens::TokensApi {
@@ -965,6 +972,14 @@ pub struct Document {
     pub content_type: Option<String>,
     /// The content, already decompressed when the document said `GZIP`.
     pub body: Vec<u8>,
+}
+
+impl Document {
+    /// A document from its `Content-Type` and (decompressed) content, e.g. one read from
+    /// a file saved earlier.
+    pub fn new(content_type: Option<String>, body: Vec<u8>) -> Self {
+        Document { content_type, body }
+    }
 }
 
 impl std::fmt::Debug for Document {

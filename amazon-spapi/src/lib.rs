@@ -86,6 +86,7 @@ pub mod orders_v2026;
 mod pagination;
 mod rate_limit;
 mod region;
+pub mod reports;
 mod retry;
 pub mod sellers;
 mod serde_util;
