@@ -426,6 +426,13 @@ impl Client {
         }
     }
 
+    /// Notifications API v1 (destinations and subscriptions).
+    pub fn notifications(&self) -> crate::notifications::NotificationsApi {
+        crate::notifications::NotificationsApi {
+            client: self.clone(),
+        }
+    }
+
     /// Reports API 2021-06-30.
     pub fn reports(&self) -> crate::reports::ReportsApi {
         crate::reports::ReportsApi {

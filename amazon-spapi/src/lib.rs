@@ -80,6 +80,7 @@ mod error;
 pub mod feeds;
 pub mod listings;
 pub mod lwa;
+pub mod notifications;
 mod operation;
 pub mod orders_v0;
 pub mod orders_v2026;
