@@ -151,6 +151,9 @@ pub enum ReportError {
         /// What is wrong there.
         message: String,
     },
+    /// An XML report could not be read; the error names the element path.
+    #[error(transparent)]
+    Xml(#[from] XmlError),
     /// The charset the document declares is not one this crate decodes.
     #[error("unsupported charset {0:?}")]
     UnsupportedCharset(String),

@@ -76,7 +76,7 @@ impl Charset {
         }
     }
 
-    fn encoding(self) -> &'static encoding_rs::Encoding {
+    pub(crate) fn encoding(self) -> &'static encoding_rs::Encoding {
         match self {
             Charset::Utf8 => encoding_rs::UTF_8,
             Charset::Windows1252 => encoding_rs::WINDOWS_1252,

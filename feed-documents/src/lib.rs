@@ -15,7 +15,8 @@
 //!   issue back to the message and its SKU.
 //! - [`flat_file`]: the all-orders flat-file reports, streamed row by row from any
 //!   [`std::io::BufRead`] in constant memory, decoded by the charset their `Content-Type`
-//!   names (UTF-8, Cp1252, cp932).
+//!   names (UTF-8, Cp1252, cp932); [`order_report_xml`] streams the XML variant, which
+//!   carries each item's `AmazonOrderItemCode`.
 //!
 //! Money is [`rust_decimal::Decimal`]: an amount with more than two decimals is refused,
 //! never rounded. Times are [`time::OffsetDateTime`], written in UTC.
@@ -40,6 +41,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod decode;
 mod enums;
 pub mod error;
 pub mod flat_file;
@@ -47,9 +49,11 @@ mod json;
 pub mod listings;
 pub mod listings_report;
 pub mod order_feeds;
+pub mod order_report_xml;
 pub mod processing_report;
 mod xml;
 
+pub use decode::DecodingReader;
 pub use error::{BuildError, ReportError, Rule, XmlError};
 pub use listings::ListingsFeed;
 pub use listings_report::ListingsReport;

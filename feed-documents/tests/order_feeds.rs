@@ -412,3 +412,24 @@ fn envelope_rules_name_the_message() {
         "Header/MerchantIdentifier"
     );
 }
+
+proptest! {
+    #[test]
+    fn amounts_are_written_exactly_or_refused(mantissa in -10_000_000_000i64..10_000_000_000, scale in 0u32..6) {
+        let amount = Decimal::new(mantissa, scale);
+        match refund_with(amount).to_xml() {
+            Ok(xml) => {
+                prop_assert!(amount.normalize().scale() <= 2);
+                let back = Envelope::from_xml(&xml).unwrap();
+                let MessageBody::OrderAdjustment(a) = &back.messages[0].body else { unreachable!() };
+                prop_assert_eq!(a.items[0].item_price_adjustments[0].amount, amount);
+                let written = format!(">{:.2}</Amount>", amount.normalize());
+                prop_assert!(xml.contains(&written), "{} not in {}", written, xml);
+            }
+            Err(e) => {
+                prop_assert!(amount.normalize().scale() > 2, "{}", e);
+                prop_assert_eq!(e.rule, Rule::FractionDigits { max: 2, found: amount.normalize().scale() });
+            }
+        }
+    }
+}
