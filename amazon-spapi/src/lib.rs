@@ -74,6 +74,8 @@
 //! * **Time:** sleeps use `tokio::time` (tests pause and advance it); wall time comes from
 //!   the injectable [`Clock`].
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod client;
 mod clock;
 mod error;
@@ -92,6 +94,9 @@ mod retry;
 pub mod sellers;
 mod serde_util;
 mod shared_model;
+#[cfg(feature = "sqs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqs")))]
+pub mod sqs;
 pub mod tokens;
 mod user_agent;
 
