@@ -27,6 +27,7 @@ use crate::serde_util::open_enum;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use serde_with::{DefaultOnNull, serde_as};
 
 /// `getListingsItem`: 5 requests/s, burst 10 per seller.
 pub const GET_LISTINGS_ITEM: OperationInfo = OperationInfo::new("getListingsItem", 5.0, 10, true);
@@ -189,6 +190,7 @@ open_enum! {
 }
 
 /// One issue about a listing or a submission.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -201,19 +203,23 @@ pub struct Issue {
     pub severity: IssueSeverity,
     /// Attributes the issue is about.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub attribute_names: Vec<String>,
     /// Categories (e.g. `INVALID_ATTRIBUTE`, `MISSING_ATTRIBUTE`).
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub categories: Vec<String>,
     /// Enforcement actions, when Amazon took some.
     #[serde(default)]
     pub enforcements: Option<Value>,
     /// Marketplaces the issue applies to.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub marketplace_ids: Vec<String>,
 }
 
 /// Answer of put, patch and delete.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -226,9 +232,11 @@ pub struct SubmissionResponse {
     pub submission_id: String,
     /// Issues found.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub issues: Vec<Issue>,
     /// Identifiers per marketplace, when asked.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub identifiers: Vec<ItemIdentifiers>,
 }
 
@@ -255,6 +263,7 @@ pub struct ItemIdentifiers {
 }
 
 /// Summary of an item in one marketplace.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -271,6 +280,7 @@ pub struct ItemSummary {
     pub condition_type: Option<String>,
     /// `BUYABLE`, `DISCOVERABLE`.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub status: Vec<String>,
     /// FNSKU.
     #[serde(default)]
@@ -324,6 +334,7 @@ pub struct FulfillmentAvailability {
 }
 
 /// A listings item (`getListingsItem`).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -332,18 +343,22 @@ pub struct Item {
     pub sku: String,
     /// Summaries per marketplace.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub summaries: Vec<ItemSummary>,
     /// Attributes as JSON, by attribute name.
     #[serde(default)]
     pub attributes: Map<String, Value>,
     /// Issues.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub issues: Vec<Issue>,
     /// Offers.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub offers: Vec<ItemOffer>,
     /// Effective fulfilment availability (may differ from the `attributes` echo).
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub fulfillment_availability: Vec<FulfillmentAvailability>,
     /// Procurement, relationships and product types, as JSON.
     #[serde(flatten)]

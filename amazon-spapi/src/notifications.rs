@@ -22,6 +22,7 @@ use crate::orders_v0::decode_envelope;
 use crate::serde_util::open_enum;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
 use std::marker::PhantomData;
 use time::OffsetDateTime;
 
@@ -518,6 +519,7 @@ pub struct OrderChangeTrigger {
 }
 
 /// `Summary` of an `ORDER_CHANGE` (no prices, no address).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -533,6 +535,7 @@ pub struct OrderChangeSummary {
     pub purchase_date: Option<OffsetDateTime>,
     /// Order items as JSON.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub order_items: Vec<serde_json::Value>,
 }
 

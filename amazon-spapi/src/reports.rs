@@ -19,6 +19,7 @@ use crate::serde_util::open_enum;
 use amazon_feed_documents::flat_file::{Charset, OrderReportReader};
 use futures::{Stream, TryStreamExt};
 use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -135,6 +136,7 @@ open_enum! {
 }
 
 /// A report.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -145,6 +147,7 @@ pub struct Report {
     pub report_type: String,
     /// Marketplaces.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub marketplace_ids: Vec<String>,
     /// Start of the data range.
     #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
@@ -172,12 +175,14 @@ pub struct Report {
 }
 
 /// A page of `getReports`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetReportsResponse {
     /// The reports.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub reports: Vec<Report>,
     /// Token of the next page (sent alone).
     #[serde(default)]
@@ -218,6 +223,7 @@ impl std::fmt::Debug for ReportDocument {
 }
 
 /// A report schedule.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -228,6 +234,7 @@ pub struct ReportSchedule {
     pub report_type: String,
     /// Marketplaces.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub marketplace_ids: Vec<String>,
     /// Options.
     #[serde(default)]

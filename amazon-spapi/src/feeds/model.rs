@@ -2,6 +2,7 @@
 
 use crate::serde_util::open_enum;
 use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 
@@ -40,6 +41,7 @@ open_enum! {
 }
 
 /// A feed.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -50,6 +52,7 @@ pub struct Feed {
     pub feed_type: String,
     /// Marketplaces the feed applies to.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub marketplace_ids: Vec<String>,
     /// When the feed was created.
     #[serde(with = "crate::serde_util::timestamp")]
@@ -68,12 +71,14 @@ pub struct Feed {
 }
 
 /// A page of `getFeeds`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetFeedsResponse {
     /// The feeds.
     #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub feeds: Vec<Feed>,
     /// Token of the next page (send it alone).
     #[serde(default)]
