@@ -586,3 +586,104 @@ fn the_models_examples_decode() {
         }
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_listings_feed_reports_its_bad_message_by_sku() {
+    use amazon_feed_documents::ListingsFeed;
+    use amazon_feed_documents::listings::{Availability, OfferPrice};
+    use rust_decimal::Decimal;
+
+    let server = server().await;
+    let mut feed = ListingsFeed::new("A1SELLER");
+    let good = feed.availability("SKU-GOOD", Availability::quantity(5).handling_time_days(2));
+    let bad = feed.price(
+        "SKU-BAD",
+        OfferPrice::new("ATVPDKIKX0DER", "USD", Decimal::new(1999, 2)),
+    );
+    let content = FeedContent::listings(&feed).expect("content");
+    assert_eq!(content.feed_type, "JSON_LISTINGS_FEED");
+    assert_eq!(content.content_type, "application/json; charset=UTF-8");
+    let body = content.body.clone();
+    Mock::given(method("POST"))
+        .and(path("/feeds/2021-06-30/documents"))
+        .and(body_json(
+            json!({"contentType": "application/json; charset=UTF-8"}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "feedDocumentId": "in-2", "url": format!("{}/upload/in-2", server.uri())})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/upload/in-2"))
+        .and(header("content-type", "application/json; charset=UTF-8"))
+        .and(move |r: &Request| r.body == body)
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/feeds/2021-06-30/feeds"))
+        .and(body_json(json!({"feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": ["ATVPDKIKX0DER"], "inputFeedDocumentId": "in-2"})))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"feedId": "F2"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feeds/2021-06-30/feeds/F2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "feedId": "F2", "feedType": "JSON_LISTINGS_FEED", "createdTime": "2026-03-01T12:00:00Z",
+            "processingStatus": "DONE", "resultFeedDocumentId": "out-2"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/feeds/2021-06-30/documents/out-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "feedDocumentId": "out-2", "url": format!("{}/download/out-2", server.uri())})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let report = json!({
+        "header": {"sellerId": "A1SELLER", "version": "2.0", "feedId": "F2"},
+        "issues": [{"messageId": bad, "sku": "SKU-BAD", "code": "99022", "severity": "ERROR",
+            "message": "The field 'prices' for the attribute 'purchasable_offer.our_price' does not have enough values.",
+            "attributeName": "purchasable_offer.our_price"}],
+        "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 2, "messagesAccepted": 1, "messagesInvalid": 1}
+    });
+    Mock::given(method("GET"))
+        .and(path("/download/out-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(report))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let client = builder(&server).build().expect("client");
+    let outcome = client
+        .feeds()
+        .submit_feed(content, ["ATVPDKIKX0DER"])
+        .await
+        .expect("submitted")
+        .poll(FeedPoll {
+            initial: Duration::from_secs(60),
+            ..FeedPoll::default()
+        })
+        .wait()
+        .await
+        .expect("done");
+    let Some(FeedReport::Listings(report)) = outcome.report else {
+        panic!("a listings report")
+    };
+    let by_sku = report.errors_by_sku(&feed);
+    assert_eq!(by_sku.keys().collect::<Vec<_>>(), ["SKU-BAD"]);
+    assert_eq!(by_sku["SKU-BAD"][0].code.as_deref(), Some("99022"));
+    let outcomes = report.outcomes(&feed);
+    let ok = outcomes
+        .iter()
+        .find(|o| o.message_id == good)
+        .expect("good");
+    assert!(ok.accepted && ok.sku == "SKU-GOOD");
+    let ko = outcomes.iter().find(|o| o.message_id == bad).expect("bad");
+    assert!(!ko.accepted);
+}
