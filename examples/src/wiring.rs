@@ -64,6 +64,7 @@ pub fn account_config(config: &Config, a: &AccountSettings, now: OffsetDateTime)
     c.retention.after_delivery = config.sync.pii_retention;
     c.retention.transit_allowance = config.sync.transit_allowance;
     c.export.batch = config.sync.export_batch;
+    c.export.retry_backoff = config.sync.export_retry_backoff;
     c.schedule = Schedule {
         import: a.jobs.import_orders,
         reconcile: a.jobs.reconcile,

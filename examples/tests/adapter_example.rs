@@ -14,7 +14,7 @@ use order_sync_core::host::{
     HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertAction, UpsertOutcome,
 };
 use order_sync_core::model::HostShipment;
-use order_sync_core::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
+use order_sync_core::{AccountId, AmazonOrderId, HostOrderId};
 
 /// One cart order row: the cart's own id and the order as the engine shaped it.
 struct Row {
@@ -130,13 +130,14 @@ impl OrderStore for ToyCart {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<HostShipment>, StoreError> {
-        // Packages with tracking that are not finished: no result yet, or held back.
+        // Packages with tracking the engine has not taken yet: no result recorded. (A
+        // correction replaces the row, clearing its result, so it is offered again.)
         let db = self.db()?;
         Ok(db
             .shipments
             .iter()
             .filter(|s| &s.account == account)
-            .filter(|s| s.result.as_ref().is_none_or(|r| !r.is_final()))
+            .filter(|s| s.result.is_none())
             .take(limit)
             .map(|s| s.shipment.clone())
             .collect())
@@ -145,11 +146,11 @@ impl OrderStore for ToyCart {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
         // A real cart would also show refusals to the merchant ("carrier not mapped").
+        let (order, package) = (&shipment.amazon_order_id, &shipment.package);
         let mut db = self.db()?;
         let row = db.shipments.iter_mut().find(|s| {
             &s.account == account
@@ -157,6 +158,8 @@ impl OrderStore for ToyCart {
                 && &s.shipment.package == package
         });
         match row {
+            // The merchant corrected the package since: this result is about old content.
+            Some(row) if row.shipment != *shipment => Ok(()),
             Some(row) => {
                 row.result = Some(result.clone());
                 Ok(())

@@ -105,6 +105,13 @@ pub trait AmazonSide: Send + Sync {
         &self,
         confirmation: &ShipmentConfirmation,
     ) -> Result<(), AmazonError>;
+
+    /// Whether [`get_order`](Self::get_order) reports the packages Amazon holds
+    /// ([`Order::packages`]): Orders v2026 does, v0 and MWS do not. The export verifies an
+    /// unknown outcome through it; without it, such an entry waits for an operator.
+    fn shows_packages(&self) -> bool {
+        false
+    }
 }
 
 /// Conveniences over any [`AmazonSide`].

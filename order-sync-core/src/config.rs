@@ -129,13 +129,25 @@ impl Default for ReconcileConfig {
 /// The shipment export job's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportConfig {
-    /// How many shipments to ask each host for per run. Default 200.
+    /// How many shipments to ask each host for per call, and how many due outbox entries
+    /// to take per pass. Default 200.
     pub batch: usize,
+    /// How long a claim on an outbox entry lasts before another worker may take it over
+    /// (and then verify what became of the attempt). Default 2 minutes: far longer than
+    /// one `confirmShipment`, short enough that a crashed worker's entries move on.
+    pub lease: Duration,
+    /// The first backoff after a failed or unknown attempt of an entry; it doubles per
+    /// attempt up to an hour. Default 30 seconds.
+    pub retry_backoff: Duration,
 }
 
 impl Default for ExportConfig {
     fn default() -> Self {
-        Self { batch: 200 }
+        Self {
+            batch: 200,
+            lease: Duration::minutes(2),
+            retry_backoff: Duration::seconds(30),
+        }
     }
 }
 

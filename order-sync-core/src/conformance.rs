@@ -21,12 +21,12 @@ use time::{Duration, OffsetDateTime};
 use crate::error::StateError;
 use crate::fixtures::{host_order, sample_order, shipment_for};
 use crate::host::{HostOrder, OrderStore, ShipmentResult, UpsertAction};
-use crate::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
+use crate::ids::{AccountId, AmazonOrderId, HostOrderId};
 use crate::model::HostShipment;
 use crate::report::{RunOutcome, RunReport};
 use crate::state::{
-    Claim, Cursor, CursorAdvance, IdMapEntry, ImportCommit, JobKind, OutboxEntry, OutboxStatus,
-    ParkKind, ParkedOrder, SyncState, SyncStateExt,
+    Claim, Cursor, CursorAdvance, Finish, IdMapEntry, ImportCommit, JobKind, Lease, Offered,
+    Origin, OutboxPayload, OutboxStatus, ParkKind, ParkedOrder, RunLock, SyncState, SyncStateExt,
 };
 
 const T0: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
@@ -134,7 +134,8 @@ pub async fn accounts_are_isolated(h: &dyn StoreHarness) {
     assert!(none.is_none());
 }
 
-/// A shipment stays ready while held, and leaves once confirmed or refused.
+/// A shipment is ready until the engine records any result for it, and ready again once
+/// the host corrects it; a result about older content is ignored.
 pub async fn shipments_ready_until_final(h: &dyn StoreHarness) {
     let acct = account("ship");
     let order = sample_order("900-0000004-0000001", T0);
@@ -152,39 +153,68 @@ pub async fn shipments_ready_until_final(h: &dyn StoreHarness) {
     let limited = h.store().shipments_ready(&acct, 1).await.expect("ready");
     assert_eq!(limited.len(), 1, "limit must be honoured");
 
+    // Any result means the engine took the package: it is no longer ready.
+    let pending = ShipmentResult::Pending { note: None };
+    h.store()
+        .record_shipment_result(&acct, &s1, &pending)
+        .await
+        .expect("pending");
+    assert_eq!(
+        h.store().shipments_ready(&acct, 100).await.expect("ready"),
+        vec![s2.clone()],
+        "a package with a result (even pending) must not be ready"
+    );
     let held = ShipmentResult::Held {
         reason: "ship date in the future".into(),
         until: Some(T0 + Duration::hours(1)),
     };
     h.store()
-        .record_shipment_result(&acct, &order.id, &s1.package, &held)
+        .record_shipment_result(&acct, &s2, &held)
         .await
         .expect("held");
-    assert_eq!(
+    assert!(
         h.store()
             .shipments_ready(&acct, 100)
             .await
             .expect("ready")
-            .len(),
-        2
+            .is_empty()
     );
 
     let confirmed = ShipmentResult::Confirmed { at: T0 };
     h.store()
-        .record_shipment_result(&acct, &order.id, &s1.package, &confirmed)
+        .record_shipment_result(&acct, &s1, &confirmed)
         .await
         .expect("confirmed");
+    // The host corrects the tracking of package 1: ready again, and a late result about
+    // the old content must not stick to the new one.
+    let mut corrected = s1.clone();
+    corrected.tracking_number = format!("{}-FIX", s1.tracking_number);
+    h.add_shipment(&acct, corrected.clone()).await;
+    assert_eq!(
+        h.store().shipments_ready(&acct, 100).await.expect("ready"),
+        vec![corrected.clone()],
+        "a corrected package must be ready again"
+    );
+    h.store()
+        .record_shipment_result(&acct, &s1, &confirmed)
+        .await
+        .expect("stale result is not an error");
+    assert_eq!(
+        h.store().shipments_ready(&acct, 100).await.expect("ready"),
+        vec![corrected.clone()],
+        "a result about older content must be ignored"
+    );
     let refused = ShipmentResult::Refused {
         reason: "carrier not mapped".into(),
     };
     h.store()
-        .record_shipment_result(&acct, &order.id, &s2.package, &refused)
+        .record_shipment_result(&acct, &corrected, &refused)
         .await
         .expect("refused");
     let ready = h.store().shipments_ready(&acct, 100).await.expect("ready");
     assert!(
         ready.is_empty(),
-        "final shipments must not be ready: {ready:?}"
+        "shipments with results must not be ready: {ready:?}"
     );
     let other = h
         .store()
@@ -300,6 +330,7 @@ fn entry(id: &str, updated: OffsetDateTime) -> IdMapEntry {
         imported_at: updated,
         pii_expires_at: None,
         redacted_at: None,
+        cancel_requested: Vec::new(),
     }
 }
 
@@ -515,77 +546,521 @@ pub async fn parked_retry(s: &dyn SyncState) {
     );
 }
 
-/// A package is claimed with counted attempts, and once confirmed is never claimed or
-/// overwritten again.
-pub async fn outbox_confirms_once(s: &dyn SyncState) {
-    let acct = account("outbox");
-    let order = sample_order("900-0000014-0000001", T0);
-    let ship = shipment_for(&order, "1", T0);
-    let (oid, pkg) = (ship.amazon_order_id.clone(), ship.package.clone());
-    assert_eq!(
-        s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim"),
-        Claim::Missing
-    );
-    assert!(
-        s.outbox_put(&acct, &OutboxEntry::pending(ship.clone(), T0))
-            .await
-            .expect("put")
-    );
-    let c1 = s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim");
-    assert_eq!(
-        c1,
-        Claim::Claimed {
-            attempt: 1,
-            previous: OutboxStatus::Pending
-        }
-    );
-    let c2 = s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim");
-    assert_eq!(
-        c2,
-        Claim::Claimed {
-            attempt: 2,
-            previous: OutboxStatus::InFlight
-        },
-        "a crashed attempt must be visible as in flight"
-    );
-    let got = s
-        .outbox_get(&acct, &oid, &pkg)
-        .await
-        .expect("get")
-        .expect("entry");
-    assert_eq!(got.attempts, 2);
-    assert_eq!(got.status, OutboxStatus::InFlight);
-    assert_eq!(s.outbox_open(&acct, 10).await.expect("open").len(), 1);
+fn shipment_payload(order_id: &str, package: &str, tracking: &str) -> OutboxPayload {
+    let order = sample_order(order_id, T0);
+    let mut ship = shipment_for(&order, package, T0);
+    ship.tracking_number = tracking.to_owned();
+    OutboxPayload::Shipment(ship)
+}
 
-    let done = OutboxEntry {
-        status: OutboxStatus::Confirmed { at: T0 },
-        ..got
-    };
-    assert!(s.outbox_put(&acct, &done).await.expect("confirm"));
-    let again = OutboxEntry::pending(ship, T0 + Duration::hours(1));
-    assert!(
-        !s.outbox_put(&acct, &again).await.expect("put"),
-        "a confirmed entry must not be overwritten"
-    );
+fn finish(version: u32, status: OutboxStatus, next: OffsetDateTime) -> Finish {
+    Finish {
+        version,
+        status,
+        next_attempt_at: next,
+        last_error: None,
+    }
+}
+
+/// Offering a payload creates version 1; the same payload changes nothing; a changed one
+/// becomes the next version, pending again, even after it was confirmed (a correction).
+pub async fn outbox_offer_versions(s: &dyn SyncState) {
+    let acct = account("outbox-offer");
+    let p1 = shipment_payload("900-0000014-0000001", "1", "1Z-A");
+    let (kind, subject) = (p1.kind(), p1.subject());
     assert_eq!(
-        s.outbox_claim(&acct, &oid, &pkg, T0).await.expect("claim"),
-        Claim::AlreadyConfirmed
+        s.outbox_get(&acct, kind, &subject).await.expect("get"),
+        None
     );
-    let got = s
-        .outbox_get(&acct, &oid, &pkg)
+    let first = s
+        .outbox_offer(&acct, &p1, Origin::Store, T0)
         .await
-        .expect("get")
-        .expect("entry");
-    assert_eq!(got.status, OutboxStatus::Confirmed { at: T0 });
-    assert_eq!(got.attempts, 2);
-    assert!(s.outbox_open(&acct, 10).await.expect("open").is_empty());
-    let other_pkg = PackageRef::new("2");
+        .expect("offer");
+    assert!(
+        matches!(first, Offered::New(ref e) if e.version == 1 && e.status == OutboxStatus::Pending)
+    );
+    let again = s
+        .outbox_offer(&acct, &p1, Origin::Store, T0 + Duration::minutes(1))
+        .await
+        .expect("offer");
+    assert!(
+        matches!(again, Offered::Unchanged(ref e) if e.version == 1),
+        "the same payload must not make a new version: {again:?}"
+    );
+    // Send and confirm version 1.
+    let claim = s
+        .outbox_claim(&acct, kind, &subject, "w1", T0, T0 + Duration::minutes(2))
+        .await
+        .expect("claim");
+    assert!(matches!(claim, Claim::Claimed { .. }), "{claim:?}");
+    let confirmed = OutboxStatus::Confirmed { at: T0 };
+    assert!(
+        s.outbox_finish(
+            &acct,
+            kind,
+            &subject,
+            Some("w1"),
+            &finish(1, confirmed.clone(), T0),
+            T0
+        )
+        .await
+        .expect("finish")
+    );
     assert_eq!(
-        s.outbox_claim(&acct, &oid, &other_pkg, T0)
+        s.outbox_claim(&acct, kind, &subject, "w1", T0, T0 + Duration::minutes(2))
             .await
             .expect("claim"),
-        Claim::Missing
+        Claim::Final(confirmed),
+        "a confirmed version must never be claimed again"
     );
+    // A tracking correction: version 2, pending, due now.
+    let p2 = shipment_payload("900-0000014-0000001", "1", "1Z-B");
+    let later = T0 + Duration::hours(1);
+    let corrected = s
+        .outbox_offer(&acct, &p2, Origin::Store, later)
+        .await
+        .expect("offer");
+    match corrected {
+        Offered::NewVersion(e) => {
+            assert_eq!(e.version, 2);
+            assert_eq!(e.status, OutboxStatus::Pending);
+            assert_eq!(e.payload, p2);
+            assert_eq!(e.attempts, 0);
+            assert!(!e.reported);
+        }
+        other => panic!("a changed payload must be a new version: {other:?}"),
+    }
+    let due = s.outbox_due(&acct, later, 10).await.expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].version, 2);
+    let stored = s
+        .outbox_get(&acct, kind, &subject)
+        .await
+        .expect("get")
+        .expect("entry");
+    assert_eq!(stored.payload, p2);
+    assert_eq!(stored.origin, Origin::Store);
+}
+
+/// A live lease has one holder; an expired one can be taken over, and the claimer then
+/// sees that the earlier attempt's outcome is unknown.
+pub async fn outbox_lease_has_one_holder(s: &dyn SyncState) {
+    let acct = account("outbox-lease");
+    let p = shipment_payload("900-0000014-0000002", "1", "1Z-C");
+    let (kind, subject) = (p.kind(), p.subject());
+    let lease_end = T0 + Duration::minutes(2);
+    s.outbox_offer(&acct, &p, Origin::Warehouse, T0)
+        .await
+        .expect("offer");
+    let a = s
+        .outbox_claim(&acct, kind, &subject, "A", T0, lease_end)
+        .await
+        .expect("claim");
+    match &a {
+        Claim::Claimed { entry, previous } => {
+            assert_eq!(*previous, OutboxStatus::Pending);
+            assert_eq!(entry.status, OutboxStatus::Claimed);
+            assert_eq!(entry.attempts, 1);
+            assert_eq!(
+                entry.lease,
+                Some(Lease {
+                    owner: "A".into(),
+                    expires_at: lease_end
+                })
+            );
+        }
+        other => panic!("first claim must win: {other:?}"),
+    }
+    assert_eq!(
+        s.outbox_claim(
+            &acct,
+            kind,
+            &subject,
+            "B",
+            T0 + Duration::minutes(1),
+            lease_end
+        )
+        .await
+        .expect("claim"),
+        Claim::Busy {
+            owner: "A".into(),
+            until: lease_end
+        },
+        "a live lease must not be claimed by another owner"
+    );
+    assert!(
+        s.outbox_due(&acct, T0 + Duration::minutes(1), 10)
+            .await
+            .expect("due")
+            .is_empty(),
+        "a leased entry is not due"
+    );
+    assert!(
+        !s.outbox_finish(
+            &acct,
+            kind,
+            &subject,
+            Some("B"),
+            &finish(1, OutboxStatus::Confirmed { at: T0 }, T0),
+            T0
+        )
+        .await
+        .expect("finish"),
+        "only the lease holder may finish"
+    );
+    // A process known dead: its leases can be ended at once (here on another account,
+    // which must not be touched).
+    assert_eq!(
+        s.outbox_release_owner(&account("outbox-lease-other"), "A", T0)
+            .await
+            .expect("release"),
+        0
+    );
+    // A dies; its lease runs out; B takes over and must verify.
+    let after = lease_end + Duration::seconds(1);
+    let due = s.outbox_due(&acct, after, 10).await.expect("due");
+    assert_eq!(due.len(), 1, "an expired lease makes the entry due again");
+    match s
+        .outbox_claim(
+            &acct,
+            kind,
+            &subject,
+            "B",
+            after,
+            after + Duration::minutes(2),
+        )
+        .await
+        .expect("claim")
+    {
+        Claim::Claimed { entry, previous } => {
+            assert_eq!(previous, OutboxStatus::Claimed);
+            assert!(previous.outcome_unknown());
+            assert_eq!(entry.attempts, 2);
+            assert_eq!(entry.lease.as_ref().map(|l| l.owner.as_str()), Some("B"));
+        }
+        other => panic!("an expired lease must be claimable: {other:?}"),
+    }
+    assert!(
+        !s.outbox_finish(
+            &acct,
+            kind,
+            &subject,
+            Some("A"),
+            &finish(1, OutboxStatus::Confirmed { at: T0 }, T0),
+            after
+        )
+        .await
+        .expect("finish"),
+        "the old holder's late finish must be ignored"
+    );
+}
+
+/// The leases of a process known to be dead can be ended at once; others then take its
+/// entries and see the outcome as unknown.
+pub async fn outbox_release_owner_frees_its_leases(s: &dyn SyncState) {
+    let acct = account("outbox-release");
+    let p = shipment_payload("900-0000014-0000006", "1", "1Z-G");
+    let (kind, subject) = (p.kind(), p.subject());
+    s.outbox_offer(&acct, &p, Origin::Store, T0)
+        .await
+        .expect("offer");
+    let until = T0 + Duration::minutes(2);
+    assert!(matches!(
+        s.outbox_claim(&acct, kind, &subject, "dead", T0, until)
+            .await
+            .expect("claim"),
+        Claim::Claimed { .. }
+    ));
+    let now = T0 + Duration::seconds(5);
+    assert_eq!(
+        s.outbox_release_owner(&acct, "someone-else", now)
+            .await
+            .expect("release"),
+        0
+    );
+    assert!(matches!(
+        s.outbox_claim(&acct, kind, &subject, "B", now, until)
+            .await
+            .expect("claim"),
+        Claim::Busy { .. }
+    ));
+    assert_eq!(
+        s.outbox_release_owner(&acct, "dead", now)
+            .await
+            .expect("release"),
+        1
+    );
+    match s
+        .outbox_claim(&acct, kind, &subject, "B", now, until)
+        .await
+        .expect("claim")
+    {
+        Claim::Claimed { previous, .. } => assert!(previous.outcome_unknown()),
+        other => panic!("a released lease must be claimable at once: {other:?}"),
+    }
+}
+
+/// Many claimers racing for one entry: exactly one wins.
+pub async fn outbox_racing_claims_one_winner(s: &dyn SyncState) {
+    let acct = account("outbox-race");
+    let p = shipment_payload("900-0000014-0000003", "1", "1Z-D");
+    let (kind, subject) = (p.kind(), p.subject());
+    s.outbox_offer(&acct, &p, Origin::Store, T0)
+        .await
+        .expect("offer");
+    let owners: Vec<String> = (0..10).map(|i| format!("worker-{i}")).collect();
+    let claims = futures::future::join_all(
+        owners
+            .iter()
+            .map(|o| s.outbox_claim(&acct, kind, &subject, o, T0, T0 + Duration::minutes(2))),
+    )
+    .await;
+    let winners = claims
+        .iter()
+        .filter(|c| matches!(c, Ok(Claim::Claimed { .. })))
+        .count();
+    assert_eq!(winners, 1, "exactly one racing claim must win: {claims:?}");
+    assert!(
+        claims
+            .iter()
+            .all(|c| matches!(c, Ok(Claim::Claimed { .. }) | Ok(Claim::Busy { .. }))),
+        "the others must see the entry busy: {claims:?}"
+    );
+    let e = s
+        .outbox_get(&acct, kind, &subject)
+        .await
+        .expect("get")
+        .expect("entry");
+    assert_eq!(e.attempts, 1);
+}
+
+/// Finishing: only the current version; a backoff keeps an entry out of the due list until
+/// its time; a final entry is due only until the host is told; entries are independent.
+pub async fn outbox_finish_and_due(s: &dyn SyncState) {
+    let acct = account("outbox-due");
+    let a = shipment_payload("900-0000014-0000004", "1", "1Z-E");
+    let b = shipment_payload("900-0000014-0000005", "1", "1Z-F");
+    let lease = T0 + Duration::minutes(2);
+    for p in [&a, &b] {
+        s.outbox_offer(&acct, p, Origin::Store, T0)
+            .await
+            .expect("offer");
+    }
+    let (kind, sa) = (a.kind(), a.subject());
+    let sb = b.subject();
+    assert!(matches!(
+        s.outbox_claim(&acct, kind, &sa, "W", T0, lease)
+            .await
+            .expect("claim"),
+        Claim::Claimed { .. }
+    ));
+    assert!(
+        !s.outbox_finish(
+            &acct,
+            kind,
+            &sa,
+            Some("W"),
+            &finish(7, OutboxStatus::Pending, T0),
+            T0
+        )
+        .await
+        .expect("finish"),
+        "a finish for another version must be ignored"
+    );
+    let retry = T0 + Duration::minutes(5);
+    let unknown = OutboxStatus::Unknown {
+        error: "timeout".into(),
+    };
+    assert!(
+        s.outbox_finish(
+            &acct,
+            kind,
+            &sa,
+            Some("W"),
+            &finish(1, unknown.clone(), retry),
+            T0
+        )
+        .await
+        .expect("finish")
+    );
+    let due: Vec<String> = s
+        .outbox_due(&acct, T0, 10)
+        .await
+        .expect("due")
+        .iter()
+        .map(|e| e.subject())
+        .collect();
+    assert_eq!(
+        due,
+        vec![sb.clone()],
+        "a backed-off entry must not block or be due"
+    );
+    assert_eq!(
+        s.outbox_claim(&acct, kind, &sa, "W", T0, lease)
+            .await
+            .expect("claim"),
+        Claim::NotDue { at: retry }
+    );
+    match s
+        .outbox_claim(&acct, kind, &sa, "W", retry, retry + Duration::minutes(2))
+        .await
+        .expect("claim")
+    {
+        Claim::Claimed { previous, .. } => assert_eq!(previous, unknown),
+        other => panic!("due again after the backoff: {other:?}"),
+    }
+    let rejected = OutboxStatus::Rejected {
+        message: "InvalidInput: bad".into(),
+    };
+    assert!(
+        s.outbox_finish(
+            &acct,
+            kind,
+            &sa,
+            Some("W"),
+            &finish(1, rejected.clone(), retry),
+            retry
+        )
+        .await
+        .expect("finish")
+    );
+    let due = s.outbox_due(&acct, retry, 10).await.expect("due");
+    assert!(
+        due.iter()
+            .any(|e| e.subject() == sa && e.status == rejected),
+        "a final entry stays due until the host is told"
+    );
+    s.outbox_reported(&acct, kind, &sa, 1)
+        .await
+        .expect("reported");
+    let due = s.outbox_due(&acct, retry, 10).await.expect("due");
+    assert!(due.iter().all(|e| e.subject() != sa));
+    let open: Vec<String> = s
+        .outbox_open(&acct, 10)
+        .await
+        .expect("open")
+        .iter()
+        .map(|e| e.subject())
+        .collect();
+    assert_eq!(open, vec![sb], "final entries are not open");
+    // An operator's decision applies without a lease.
+    assert!(
+        s.outbox_finish(
+            &acct,
+            kind,
+            &b.subject(),
+            None,
+            &finish(1, OutboxStatus::Confirmed { at: retry }, retry),
+            retry
+        )
+        .await
+        .expect("operator finish")
+    );
+}
+
+/// The run lock has one holder at a time; its holder renews it; it expires; a dead
+/// holder can be taken over; only the holder releases it.
+pub async fn run_lock_one_holder(s: &dyn SyncState) {
+    let acct = account("run-lock");
+    let job = JobKind::ExportShipments;
+    let until = T0 + Duration::minutes(2);
+    assert_eq!(
+        s.run_lock(&acct, job, "A", T0, until, None)
+            .await
+            .expect("lock"),
+        RunLock::Acquired { until }
+    );
+    assert_eq!(
+        s.run_lock(&acct, job, "B", T0 + Duration::minutes(1), until, None)
+            .await
+            .expect("lock"),
+        RunLock::Held {
+            owner: "A".into(),
+            until
+        },
+        "a second process must be told who holds the lock and until when"
+    );
+    assert_eq!(
+        s.run_lock(&acct, JobKind::ImportOrders, "B", T0, until, None)
+            .await
+            .expect("lock"),
+        RunLock::Acquired { until },
+        "locks are per job"
+    );
+    let renewed = T0 + Duration::minutes(3);
+    assert_eq!(
+        s.run_lock(&acct, job, "A", T0 + Duration::minutes(1), renewed, None)
+            .await
+            .expect("renew"),
+        RunLock::Acquired { until: renewed }
+    );
+    s.run_unlock(&acct, job, "B").await.expect("unlock");
+    assert!(
+        matches!(
+            s.run_lock(&acct, job, "B", T0 + Duration::minutes(2), renewed, None)
+                .await
+                .expect("lock"),
+            RunLock::Held { .. }
+        ),
+        "only the holder releases the lock"
+    );
+    assert_eq!(
+        s.run_lock(
+            &acct,
+            job,
+            "B",
+            T0 + Duration::minutes(2),
+            renewed,
+            Some("A")
+        )
+        .await
+        .expect("take over"),
+        RunLock::Acquired { until: renewed },
+        "a dead holder can be taken over"
+    );
+    s.run_unlock(&acct, job, "B").await.expect("unlock");
+    assert!(matches!(
+        s.run_lock(&acct, job, "C", T0, until, None)
+            .await
+            .expect("lock"),
+        RunLock::Acquired { .. }
+    ));
+    // Expiry.
+    assert!(
+        matches!(
+            s.run_lock(
+                &acct,
+                job,
+                "D",
+                until + Duration::seconds(1),
+                until + Duration::minutes(2),
+                None
+            )
+            .await
+            .expect("lock"),
+            RunLock::Acquired { .. }
+        ),
+        "an expired lock is free"
+    );
+}
+
+/// Orders with an open buyer cancellation request are listed.
+pub async fn cancel_requests_listed(s: &dyn SyncState) {
+    let acct = account("cancel-req");
+    let mut asked = entry("900-0000018-0000001", T0);
+    asked.cancel_requested = vec![crate::ids::OrderItemId::new("11")];
+    s.record_entry(&acct, asked.clone()).await.expect("record");
+    s.record_entry(&acct, entry("900-0000018-0000002", T0))
+        .await
+        .expect("record");
+    let got = s.cancel_requests(&acct, 10).await.expect("list");
+    assert_eq!(got, vec![asked.clone()]);
+    // A newer version without the request clears it.
+    let mut later = asked.clone();
+    later.last_updated_at = T0 + Duration::minutes(5);
+    later.cancel_requested.clear();
+    s.record_entry(&acct, later).await.expect("record");
+    assert!(s.cancel_requests(&acct, 10).await.expect("list").is_empty());
 }
 
 /// A batched id map read returns exactly the known entries.
@@ -719,7 +1194,13 @@ pub async fn run_all_state(s: &dyn SyncState) {
     id_map_newer_wins(s).await;
     id_map_get_many_returns_known(s).await;
     parked_retry(s).await;
-    outbox_confirms_once(s).await;
+    outbox_offer_versions(s).await;
+    outbox_lease_has_one_holder(s).await;
+    outbox_racing_claims_one_winner(s).await;
+    outbox_release_owner_frees_its_leases(s).await;
+    outbox_finish_and_due(s).await;
+    run_lock_one_holder(s).await;
+    cancel_requests_listed(s).await;
     redaction_due(s).await;
     run_reports_listed(s).await;
 }

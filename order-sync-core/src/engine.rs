@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use order_mapping::Mapper;
 
@@ -12,6 +13,7 @@ use crate::error::SyncError;
 use crate::host::{OrderStore, Warehouse};
 use crate::ids::AccountId;
 use crate::jobs;
+use crate::outbox::{RunLock, owner_id, owner_is_dead};
 use crate::report::{LogNotifier, Notifier, RunOutcome, RunReport};
 use crate::shutdown::Shutdown;
 use crate::state::{JobKind, SyncState};
@@ -51,6 +53,15 @@ impl std::fmt::Debug for Account {
     }
 }
 
+/// Aborts a background task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 type JobLocks = HashMap<(AccountId, JobKind), Arc<tokio::sync::Mutex<()>>>;
 
 /// The sync engine: syncs any number of accounts into one host.
@@ -61,6 +72,8 @@ pub struct Engine {
     pub(crate) clock: Arc<dyn Clock>,
     notifier: Arc<dyn Notifier>,
     locks: Mutex<JobLocks>,
+    owner: String,
+    run_lease: Duration,
 }
 
 impl std::fmt::Debug for Engine {
@@ -80,9 +93,25 @@ pub struct EngineBuilder {
     state: Arc<dyn SyncState>,
     clock: Arc<dyn Clock>,
     notifier: Arc<dyn Notifier>,
+    owner: Option<String>,
+    run_lease: Duration,
 }
 
 impl EngineBuilder {
+    /// The name this engine holds leases and run locks under (default:
+    /// [`owner_id`], `host/pid/nonce`). Two engines must never share one.
+    pub fn owner(mut self, owner: impl Into<String>) -> Self {
+        self.owner = Some(owner.into());
+        self
+    }
+
+    /// How long a job's run lock lasts unless renewed (default 2 minutes; a running job
+    /// renews it every third of that).
+    pub fn run_lease(mut self, lease: Duration) -> Self {
+        self.run_lease = lease.max(Duration::from_secs(3));
+        self
+    }
+
     /// The order store (cart/ERP) orders are imported into.
     pub fn store(mut self, store: Arc<dyn OrderStore>) -> Self {
         self.store = Some(store);
@@ -121,6 +150,8 @@ impl EngineBuilder {
             clock: self.clock,
             notifier: self.notifier,
             locks: Mutex::new(HashMap::new()),
+            owner: self.owner.unwrap_or_else(owner_id),
+            run_lease: self.run_lease,
         })
     }
 }
@@ -134,7 +165,14 @@ impl Engine {
             state,
             clock: Arc::new(SystemClock),
             notifier: Arc::new(LogNotifier),
+            owner: None,
+            run_lease: Duration::from_secs(120),
         }
+    }
+
+    /// The name this engine holds leases and locks under.
+    pub fn owner(&self) -> &str {
+        &self.owner
     }
 
     /// The sync state.
@@ -154,7 +192,10 @@ impl Engine {
 
     /// Runs one job for one account and returns its report, after storing it and handing
     /// it to the notifier. A run of the same job for the same account already in progress
-    /// (in this engine) is waited for first: a job never overlaps itself.
+    /// (in this engine) is waited for first: a job never overlaps itself. Across processes
+    /// the job's lock in the state decides: when another process holds it, the run does
+    /// not start and the report ([`RunOutcome::Skipped`]) says who holds it and until
+    /// when.
     pub async fn run(&self, account: &Account, job: JobKind, shutdown: &Shutdown) -> RunReport {
         let lock = self.lock_for(account.id(), job);
         let _guard = lock.lock().await;
@@ -182,9 +223,115 @@ impl Engine {
     ) -> RunReport {
         use tracing::Instrument;
         let span = tracing::info_span!("sync_run", account = %account.id(), job = %job);
-        self.run_in_span(account, job, shutdown)
-            .instrument(span)
-            .await
+        async {
+            match self.lock_run(account.id(), job).await {
+                Ok(None) => {}
+                Ok(Some(report)) => return report,
+                Err(e) => {
+                    let mut report =
+                        RunReport::start(account.id().clone(), job, self.clock.now());
+                    report.outcome = RunOutcome::Failed;
+                    report.errors.push(format!("could not take the job's lock: {e}"));
+                    self.notifier.notify(&report).await;
+                    return report;
+                }
+            }
+            // Aborted when the run ends, or when its future is dropped mid-way.
+            let _renewal = AbortOnDrop(self.spawn_lock_renewal(account.id().clone(), job));
+            let report = self.run_in_span(account, job, shutdown).await;
+            if let Err(e) = self.state.run_unlock(account.id(), job, &self.owner).await {
+                tracing::warn!(error = %e, "could not release the job's lock; it expires by itself");
+            }
+            report
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Takes the job's lock in the state. `Ok(Some(report))`: another live process holds
+    /// it, and the report says so.
+    async fn lock_run(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+    ) -> Result<Option<RunReport>, SyncError> {
+        let lease = time::Duration::try_from(self.run_lease).unwrap_or(time::Duration::MINUTE);
+        let mut take_over: Option<String> = None;
+        loop {
+            let now = self.clock.now();
+            let got = self
+                .state
+                .run_lock(
+                    account,
+                    job,
+                    &self.owner,
+                    now,
+                    now + lease,
+                    take_over.as_deref(),
+                )
+                .await?;
+            match got {
+                RunLock::Acquired { .. } => return Ok(None),
+                RunLock::Held { owner, until } => {
+                    if take_over.is_none() && owner_is_dead(&owner) {
+                        tracing::warn!(
+                            holder = %owner,
+                            "the job's lock is held by a process of this host that no longer runs; taking it over"
+                        );
+                        // Its claims on outbox entries are as dead as it is.
+                        let released = self
+                            .state
+                            .outbox_release_owner(account, &owner, now)
+                            .await?;
+                        if released > 0 {
+                            tracing::warn!(
+                                holder = %owner, released,
+                                "released the dead process's outbox claims; their outcomes are verified before any resend"
+                            );
+                        }
+                        take_over = Some(owner);
+                        continue;
+                    }
+                    let mut report = RunReport::start(account.clone(), job, now);
+                    report.outcome = RunOutcome::Skipped;
+                    let until = until
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_else(|_| until.to_string());
+                    report.errors.push(format!(
+                        "{job} of account {account} is already running in {owner} (lock held until {until}, renewed while it runs); not started"
+                    ));
+                    tracing::info!(holder = %owner, until = %until, "{}", report.errors[0]);
+                    return Ok(Some(report));
+                }
+            }
+        }
+    }
+
+    /// Renews the job's lock every third of its lease while the job runs.
+    fn spawn_lock_renewal(&self, account: AccountId, job: JobKind) -> tokio::task::JoinHandle<()> {
+        let state = self.state.clone();
+        let clock = self.clock.clone();
+        let owner = self.owner.clone();
+        let every = self.run_lease / 3;
+        let lease = time::Duration::try_from(self.run_lease).unwrap_or(time::Duration::MINUTE);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let now = clock.now();
+                match state
+                    .run_lock(&account, job, &owner, now, now + lease, None)
+                    .await
+                {
+                    Ok(RunLock::Acquired { .. }) => {}
+                    Ok(other) => {
+                        tracing::error!(?other, "lost the job's lock while running");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not renew the job's lock"),
+                }
+            }
+        })
     }
 
     async fn run_in_span(&self, account: &Account, job: JobKind, shutdown: &Shutdown) -> RunReport {

@@ -123,6 +123,10 @@ pub enum StateError {
     /// The state backend failed.
     #[error("sync state backend: {0}")]
     Backend(#[source] BoxError),
+    /// An account identity cannot be resolved: it names no seller, or it contradicts what
+    /// the account directory already knows (see [`crate::accounts`]). Nothing was stored.
+    #[error("account identity: {0}")]
+    Identity(String),
 }
 
 impl StateError {
@@ -131,6 +135,7 @@ impl StateError {
         match self {
             StateError::CursorConflict { .. } => ErrorKind::Client,
             StateError::Backend(_) => ErrorKind::Transient,
+            StateError::Identity(_) => ErrorKind::Client,
         }
     }
 

@@ -14,8 +14,9 @@ use crate::clock::Clock;
 use crate::error::StoreError;
 use crate::error::{AmazonError, ErrorKind};
 use crate::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
-use crate::ids::{AccountId, AmazonOrderId, PackageRef};
+use crate::ids::{AccountId, AmazonOrderId};
 use crate::model::{HostShipment, Order, Package};
+use order_mapping::vocab::OrderStatus;
 
 /// An operation of the fake, for failure injection and call counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,6 +34,8 @@ pub enum FakeOp {
 struct Inner {
     orders: BTreeMap<AmazonOrderId, Order>,
     failures: BTreeMap<FakeOp, VecDeque<AmazonError>>,
+    after_apply: BTreeMap<FakeOp, VecDeque<AmazonError>>,
+    accepted: u64,
     rejections: BTreeMap<AmazonOrderId, String>,
     confirmations: Vec<ShipmentConfirmation>,
     calls: BTreeMap<FakeOp, u64>,
@@ -56,6 +59,7 @@ pub struct FakeAmazon {
     inner: Arc<Mutex<Inner>>,
     clock: Arc<dyn Clock>,
     page_size: usize,
+    shows_packages: bool,
 }
 
 impl FakeAmazon {
@@ -65,6 +69,7 @@ impl FakeAmazon {
             inner: Arc::default(),
             clock,
             page_size: 100,
+            shows_packages: true,
         }
     }
 
@@ -72,6 +77,29 @@ impl FakeAmazon {
     pub fn with_page_size(mut self, size: usize) -> Self {
         self.page_size = size.max(1);
         self
+    }
+
+    /// Behave like an account reading through Orders v0 or MWS, whose orders show no
+    /// packages ([`AmazonSide::shows_packages`] is `false`); `get_order` then returns
+    /// orders without packages.
+    pub fn without_packages(mut self) -> Self {
+        self.shows_packages = false;
+        self
+    }
+
+    /// The next `times` calls of `op` apply their write and then fail with `error`: the
+    /// fault where Amazon applied it and the answer was lost.
+    pub fn fail_after_apply(&self, op: FakeOp, error: AmazonError, times: usize) {
+        let mut inner = self.lock();
+        let queue = inner.after_apply.entry(op).or_default();
+        for _ in 0..times {
+            queue.push_back(error.clone());
+        }
+    }
+
+    /// How many `confirmShipment` calls were applied (accepted), lost answers included.
+    pub fn accepted_confirmations(&self) -> u64 {
+        self.lock().accepted
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -256,7 +284,14 @@ impl AmazonSide for FakeAmazon {
         include: Include,
     ) -> Result<Option<Order>, AmazonError> {
         let inner = self.begin(FakeOp::Get)?;
-        Ok(inner.orders.get(id).cloned().map(|o| strip(o, include)))
+        let shows = self.shows_packages;
+        Ok(inner.orders.get(id).cloned().map(|o| {
+            let mut o = strip(o, include);
+            if !shows {
+                o.packages.clear();
+            }
+            o
+        }))
     }
 
     async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
@@ -299,8 +334,47 @@ impl AmazonSide for FakeAmazon {
         };
         order.packages.retain(|p| p.reference != c.package);
         order.packages.push(package);
+        // As Amazon (and the sandbox) do: the shipped quantities, the status and the
+        // version move with the confirmation.
+        let shipped_now: Vec<_> = order
+            .packages
+            .iter()
+            .flat_map(|p| p.items.iter())
+            .map(|i| (i.item_id.clone(), i.quantity))
+            .collect();
+        for line in &mut order.lines {
+            let q: u32 = shipped_now
+                .iter()
+                .filter(|(id, _)| *id == line.item_id)
+                .map(|(_, q)| *q)
+                .sum();
+            line.quantity_shipped = q.min(line.quantity_ordered);
+        }
+        let all_shipped = order
+            .lines
+            .iter()
+            .all(|l| l.quantity_shipped >= l.quantity_ordered);
+        order.status = if all_shipped {
+            OrderStatus::Shipped
+        } else {
+            OrderStatus::PartiallyShipped
+        };
+        order.last_updated_at = now.max(order.last_updated_at + time::Duration::seconds(1));
+        inner.by_update = None;
         inner.confirmations.push(c.clone());
+        inner.accepted += 1;
+        if let Some(err) = inner
+            .after_apply
+            .get_mut(&FakeOp::Confirm)
+            .and_then(VecDeque::pop_front)
+        {
+            return Err(err);
+        }
         Ok(())
+    }
+
+    fn shows_packages(&self) -> bool {
+        self.shows_packages
     }
 }
 
@@ -354,11 +428,10 @@ impl OrderStore for StallingStore {
     async fn record_shipment_result(
         &self,
         a: &AccountId,
-        o: &AmazonOrderId,
-        p: &PackageRef,
+        s: &HostShipment,
         r: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        self.inner.record_shipment_result(a, o, p, r).await
+        self.inner.record_shipment_result(a, s, r).await
     }
     async fn redact_pii(
         &self,

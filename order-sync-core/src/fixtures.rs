@@ -32,6 +32,7 @@ pub fn sample_order(id: &str, updated: OffsetDateTime) -> Order {
         shipping_discount: None,
         promotion_discount: None,
         gift: None,
+        buyer_cancel_request: None,
     };
     let mut first = line(1, "SKU-RED", 1999, 2);
     first.gift = Some(GiftOptions {
@@ -132,5 +133,6 @@ pub fn shipment_for(order: &Order, package: &str, ship_date: OffsetDateTime) -> 
                 quantity: l.quantity_ordered,
             })
             .collect(),
+        shipped_despite_cancellation: false,
     }
 }

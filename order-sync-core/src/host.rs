@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::StoreError;
-use crate::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
+use crate::ids::{AccountId, AmazonOrderId, HostOrderId};
 use crate::model::{HostShipment, Order};
 
 /// The host's words for an order, produced by the mapping rules.
@@ -119,9 +119,19 @@ pub struct HostOrderRef {
 }
 
 /// What became of a shipment the host reported.
+///
+/// Every result, [`Pending`](ShipmentResult::Pending) included, means the engine has taken
+/// the shipment into its outbox: the host stops reporting it as ready until it changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ShipmentResult {
+    /// Taken into the outbox and not sent yet, or sent with an outcome still being
+    /// settled (a retry after a transient error; an answer that was lost and is being
+    /// verified). A final result follows.
+    Pending {
+        /// What it waits for, when there is something to say.
+        note: Option<String>,
+    },
     /// Amazon accepted the package.
     Confirmed {
         /// When the engine confirmed it.
@@ -154,7 +164,10 @@ impl ShipmentResult {
     /// Whether the shipment is finished with (nothing more will be sent unless the host
     /// changes it).
     pub fn is_final(&self) -> bool {
-        !matches!(self, ShipmentResult::Held { .. })
+        !matches!(
+            self,
+            ShipmentResult::Held { .. } | ShipmentResult::Pending { .. }
+        )
     }
 }
 
@@ -167,8 +180,11 @@ impl ShipmentResult {
 /// - newer wins: an order whose `last_updated_at` is older than the held one is ignored
 ///   ([`UpsertAction::Stale`]), an equal one is [`UpsertAction::Unchanged`];
 /// - once a call returns `Ok`, the order is durable;
-/// - [`shipments_ready`](OrderStore::shipments_ready) returns packages not yet finished
-///   (see [`ShipmentResult::is_final`]).
+/// - [`shipments_ready`](OrderStore::shipments_ready) returns packages with no result
+///   recorded: new ones, and changed ones (changing a package clears its result);
+/// - [`record_shipment_result`](OrderStore::record_shipment_result) applies only while the
+///   package still has the content the result is about (a result for an older version of
+///   a corrected package is ignored).
 #[async_trait]
 pub trait OrderStore: Send + Sync {
     /// Creates or updates the order; returns the host's id.
@@ -203,21 +219,35 @@ pub trait OrderStore: Send + Sync {
         id: &AmazonOrderId,
     ) -> Result<Option<HostOrderRef>, StoreError>;
 
-    /// Up to `limit` shipped packages with tracking that still need to go to Amazon.
+    /// Up to `limit` shipped packages with tracking and no result recorded yet, oldest
+    /// first.
     async fn shipments_ready(
         &self,
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<HostShipment>, StoreError>;
 
-    /// Records what became of a shipment.
+    /// Records what became of `shipment` (as the host reported it). When the host's
+    /// package no longer has this content (it was corrected since), nothing changes: the
+    /// new content is reported again and gets its own result.
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError>;
+
+    /// The buyer asked to cancel some lines of an order the host holds (the same request
+    /// also arrives inside the order through [`upsert_order`](Self::upsert_order)). Called
+    /// once per imported version that carries an open request; the default does nothing.
+    async fn buyer_cancel_requested(
+        &self,
+        account: &AccountId,
+        order: &Order,
+    ) -> Result<(), StoreError> {
+        let _ = (account, order);
+        Ok(())
+    }
 
     /// Replaces the buyer and recipient PII of the order with `marker`; amounts and items
     /// stay. Redacting an order twice, or one the host does not have, is not an error.
@@ -259,21 +289,34 @@ pub trait Warehouse: Send + Sync {
     /// Accepts (or updates) a fulfilment request; returns the warehouse's id for it.
     async fn submit(&self, request: &FulfilmentRequest) -> Result<UpsertOutcome, StoreError>;
 
-    /// Up to `limit` packages the warehouse shipped that still need to go to Amazon.
+    /// Up to `limit` packages the warehouse shipped with no result recorded yet, oldest
+    /// first.
     async fn shipments_ready(
         &self,
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<HostShipment>, StoreError>;
 
-    /// Records what became of a shipment.
+    /// Records what became of `shipment`, with the contract of
+    /// [`OrderStore::record_shipment_result`].
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError>;
+
+    /// The buyer asked to cancel some lines of an order the warehouse holds: stop the pick
+    /// if it has not shipped. Called once per imported version that carries an open
+    /// request; the default does nothing.
+    async fn buyer_cancel_requested(
+        &self,
+        account: &AccountId,
+        order: &Order,
+    ) -> Result<(), StoreError> {
+        let _ = (account, order);
+        Ok(())
+    }
 
     /// Replaces the buyer and recipient PII of the order's fulfilment request with
     /// `marker`, like [`OrderStore::redact_pii`]. Redacting twice, or an order the

@@ -103,11 +103,14 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod accounts;
 pub mod amazon;
 pub mod clock;
 pub mod config;
 #[cfg(feature = "test-util")]
 pub mod conformance;
+#[cfg(feature = "test-util")]
+pub mod conformance_accounts;
 pub mod engine;
 pub mod error;
 #[cfg(any(test, feature = "test-util"))]
@@ -122,6 +125,7 @@ pub mod money;
 #[cfg(feature = "mws")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mws")))]
 pub mod mws;
+pub mod outbox;
 pub mod pii;
 pub mod report;
 pub mod scheduler;

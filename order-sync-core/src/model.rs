@@ -85,6 +85,18 @@ pub struct Order {
 }
 
 impl Order {
+    /// The lines with an open buyer cancellation request: asked for, not shipped, and the
+    /// order not cancelled.
+    pub fn open_cancel_requests(&self) -> Vec<&OrderLine> {
+        if self.status == OrderStatus::Canceled {
+            return Vec::new();
+        }
+        self.lines
+            .iter()
+            .filter(|l| l.buyer_cancel_request.is_some() && l.quantity_shipped < l.quantity_ordered)
+            .collect()
+    }
+
     /// Whether Amazon fulfils this order (FBA).
     pub fn is_fba(&self) -> bool {
         self.channel == FulfillmentChannel::Amazon
@@ -157,6 +169,19 @@ pub struct OrderLine {
     pub promotion_discount: Option<Money>,
     /// Gift options, when the line is a gift.
     pub gift: Option<GiftOptions>,
+    /// The buyer's request to cancel this line, when there is one (v2026
+    /// `cancellation.cancellationRequest`, v0 `BuyerRequestedCancel`, MWS
+    /// `BuyerRequestedCancel`). A warehouse should stop the pick; the engine refuses to
+    /// confirm a package of this line unless the host says it shipped anyway.
+    #[serde(default)]
+    pub buyer_cancel_request: Option<BuyerCancelRequest>,
+}
+
+/// A buyer's request to cancel an order line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerCancelRequest {
+    /// The reason the buyer gave, as Amazon reports it (free text or a code).
+    pub reason: Option<String>,
 }
 
 /// Gift options of a line. The message is buyer data: hidden from `Debug`, redacted with
@@ -288,6 +313,10 @@ pub struct HostShipment {
     pub ship_date: OffsetDateTime,
     /// The lines and quantities in the package (a subset for partial shipments).
     pub items: Vec<PackageItem>,
+    /// The host shipped the package although the buyer asked to cancel one of its lines.
+    /// Without it the engine refuses to confirm such a package.
+    #[serde(default)]
+    pub shipped_despite_cancellation: bool,
 }
 
 #[cfg(test)]
@@ -331,6 +360,7 @@ pub(crate) mod tests {
                     message: Some("Happy birthday Jane".into()),
                     ..Default::default()
                 }),
+                buyer_cancel_request: None,
             }],
             totals: OrderTotals {
                 order_total: Some(usd(2160)),

@@ -88,7 +88,9 @@ use rust_decimal::Decimal;
 use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
 use crate::error::{AmazonError, ErrorKind};
 use crate::ids::{AmazonOrderId, MarketplaceId, OrderItemId};
-use crate::model::{DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Payment};
+use crate::model::{
+    BuyerCancelRequest, DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Payment,
+};
 use crate::money::Money;
 use crate::pii::{Address, AddressType, BuyerPii, Recipient};
 
@@ -632,6 +634,11 @@ fn line(i: &mo::OrderItem) -> OrderLine {
         shipping_discount: money(&i.shipping_discount).map(Money::abs),
         promotion_discount: money(&i.promotion_discount).map(Money::abs),
         gift,
+        buyer_cancel_request: (i.buyer_requested_cancel == Some(true)).then(|| {
+            BuyerCancelRequest {
+                reason: nonempty(i.buyer_cancel_reason.clone()),
+            }
+        }),
     }
 }
 

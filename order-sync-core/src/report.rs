@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::ids::AccountId;
+use crate::ids::{AccountId, AmazonOrderId};
 use crate::state::JobKind;
 
 /// What a run did, in numbers.
@@ -38,6 +38,20 @@ pub struct RunCounts {
     pub missing_found: u64,
     /// Orders whose PII was redacted.
     pub redacted: u64,
+    /// Outbox attempts whose outcome is unknown (a timeout, a lost answer, a 5xx after the
+    /// send); each is verified against Amazon before anything is sent again.
+    #[serde(default)]
+    pub unknown: u64,
+    /// Unknown outcomes that verification found applied on Amazon (not sent again).
+    #[serde(default)]
+    pub verified: u64,
+    /// Outbox attempts that failed without reaching Amazon (throttled) or whose
+    /// verification failed, put back with a backoff.
+    #[serde(default)]
+    pub deferred: u64,
+    /// Orders with an open buyer cancellation request seen in this run.
+    #[serde(default)]
+    pub cancel_requests: u64,
 }
 
 /// How a run ended.
@@ -48,6 +62,8 @@ pub enum RunOutcome {
     Completed,
     /// The run stopped early on an error; nothing it had not finished was committed.
     Failed,
+    /// The run did not start: another process holds the job's lock (see `errors`).
+    Skipped,
     /// Shutdown stopped the run; committed work stays, the rest runs next time.
     Cancelled,
 }
@@ -71,6 +87,10 @@ pub struct RunReport {
     pub counts: RunCounts,
     /// Errors, one line each (never PII).
     pub errors: Vec<String>,
+    /// Orders with an open buyer cancellation request that this run saw, for the host to
+    /// act on (stop the pick).
+    #[serde(default)]
+    pub cancel_requests: Vec<AmazonOrderId>,
 }
 
 impl RunReport {
@@ -84,6 +104,7 @@ impl RunReport {
             outcome: RunOutcome::Completed,
             counts: RunCounts::default(),
             errors: Vec::new(),
+            cancel_requests: Vec::new(),
         }
     }
 }

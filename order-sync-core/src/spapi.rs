@@ -32,7 +32,8 @@ use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, Shipm
 use crate::error::{AmazonError, ErrorKind};
 use crate::ids::{AmazonOrderId, MarketplaceId, OrderItemId, PackageRef};
 use crate::model::{
-    DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package, PackageItem, Payment,
+    BuyerCancelRequest, DateWindow, GiftOptions, Order, OrderLine, OrderTotals, Package,
+    PackageItem, Payment,
 };
 use crate::money::Money;
 use crate::pii::{Address, AddressType, BuyerPii, Recipient};
@@ -137,6 +138,7 @@ fn v26_included(include: Include) -> Vec<IncludedData> {
         IncludedData::Proceeds,
         IncludedData::Packages,
         IncludedData::Payment,
+        IncludedData::Cancellation,
     ];
     if include.buyer {
         d.push(IncludedData::Buyer);
@@ -330,6 +332,10 @@ impl AmazonSide for SpApiAmazon {
         }
     }
 
+    fn shows_packages(&self) -> bool {
+        self.read == ReadApi::V2026
+    }
+
     async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
         let request = v0::ConfirmShipmentRequest {
             package_detail: v0::PackageDetail {
@@ -449,6 +455,18 @@ pub fn from_v2026(o: v26::Order) -> Order {
                 promotion_discount: breakdown(&i.proceeds, &v26::ProceedsType::Discount)
                     .map(Money::abs),
                 gift,
+                buyer_cancel_request: i
+                    .cancellation
+                    .as_ref()
+                    .and_then(|c| c.cancellation_request.as_ref())
+                    .filter(|r| {
+                        r.requester
+                            .as_deref()
+                            .is_none_or(|who| who.eq_ignore_ascii_case("BUYER"))
+                    })
+                    .map(|r| BuyerCancelRequest {
+                        reason: nonempty(r.cancel_reason.clone()),
+                    }),
             }
         })
         .collect();
@@ -599,6 +617,13 @@ pub fn from_v0(o: v0::Order, items: Vec<v0::OrderItem>) -> Order {
                 shipping_discount: money0(&i.shipping_discount).map(Money::abs),
                 promotion_discount: money0(&i.promotion_discount).map(Money::abs),
                 gift,
+                buyer_cancel_request: i
+                    .buyer_requested_cancel
+                    .as_ref()
+                    .filter(|c| c.is_buyer_requested_cancel == Some(true))
+                    .map(|c| BuyerCancelRequest {
+                        reason: nonempty(c.buyer_cancel_reason.clone()),
+                    }),
             }
         })
         .collect();

@@ -6,11 +6,12 @@
 //! that a SQL adapter runs in one transaction, and the cursor moves by compare-and-set so
 //! two workers can never both advance it.
 //!
-//! What the state does not do is lock a job: running the same job of the same account in
-//! two places at once is prevented by the runner ([`Engine::run`](crate::engine::Engine::run)
-//! in one process; one queue per account in a shared job system). Were it to happen
-//! anyway, the cursor compare-and-set makes one import fail cleanly, and two exports could
-//! at worst send the same package twice, which Amazon treats as an edit of that package.
+//! Two processes never run the same job of the same account at once: the state keeps a
+//! lock per (account, job) with a lease ([`run_lock`](SyncState::run_lock)), which
+//! [`Engine::run`](crate::engine::Engine::run) takes and renews. Were it lost anyway (a
+//! lease that ran out under a stalled process), the cursor compare-and-set makes one import
+//! fail cleanly, and each outbox entry has its own lease, so no message is sent by two
+//! workers at once.
 
 use std::collections::HashMap;
 
@@ -20,8 +21,11 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::StateError;
-use crate::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, PackageRef};
-use crate::model::HostShipment;
+use crate::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, OrderItemId};
+pub use crate::outbox::{
+    Claim, Finish, Lease, Offered, Origin, OutboxEntry, OutboxKind, OutboxPayload, OutboxStatus,
+    RunLock,
+};
 use crate::report::RunReport;
 
 /// The engine's jobs.
@@ -108,6 +112,10 @@ pub struct IdMapEntry {
     /// When the PII was redacted.
     #[serde(with = "time::serde::rfc3339::option")]
     pub redacted_at: Option<OffsetDateTime>,
+    /// The lines with an open buyer cancellation request in the imported version
+    /// ([`Order::open_cancel_requests`](crate::model::Order::open_cancel_requests)).
+    #[serde(default)]
+    pub cancel_requested: Vec<OrderItemId>,
 }
 
 /// Why an order was parked.
@@ -164,93 +172,14 @@ pub struct ImportCommit {
     pub cursor: Option<(JobKind, CursorAdvance)>,
 }
 
-/// Where an export stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum OutboxStatus {
-    /// Waiting to be sent.
-    Pending,
-    /// Held back for a reason that will pass (e.g. a future ship date).
-    Held {
-        /// Why.
-        reason: String,
-        /// Until when, if known.
-        #[serde(with = "time::serde::rfc3339::option")]
-        until: Option<OffsetDateTime>,
-    },
-    /// Claimed for sending; the outcome is not recorded yet (a crash leaves it here).
-    InFlight,
-    /// Amazon accepted it. Final: never sent again.
-    Confirmed {
-        /// When.
-        #[serde(with = "time::serde::rfc3339")]
-        at: OffsetDateTime,
-    },
-    /// Refused by the engine before sending.
-    Refused {
-        /// Why.
-        reason: String,
-    },
-    /// Rejected by Amazon.
-    Rejected {
-        /// Amazon's message.
-        message: String,
-    },
-}
-
-/// One package to confirm to Amazon, with its attempts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    /// The shipment as the host reported it.
-    pub shipment: HostShipment,
-    /// Where it stands.
-    pub status: OutboxStatus,
-    /// How many times it was claimed for sending.
-    pub attempts: u32,
-    /// The last error, if an attempt failed.
-    pub last_error: Option<String>,
-    /// When the entry last changed.
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-}
-
-impl OutboxEntry {
-    /// A new pending entry for `shipment`.
-    pub fn pending(shipment: HostShipment, now: OffsetDateTime) -> Self {
-        Self {
-            shipment,
-            status: OutboxStatus::Pending,
-            attempts: 0,
-            last_error: None,
-            updated_at: now,
-        }
-    }
-}
-
-/// The result of claiming an outbox entry for sending.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Claim {
-    /// Claimed; this is attempt number `attempt` (1-based). `previous` is the status
-    /// before the claim: `InFlight` means an earlier attempt's outcome is unknown.
-    Claimed {
-        /// The attempt number.
-        attempt: u32,
-        /// The status before the claim.
-        previous: OutboxStatus,
-    },
-    /// Already confirmed: do not send.
-    AlreadyConfirmed,
-    /// No such entry.
-    Missing,
-}
-
 /// The engine's own state, implemented by every storage adapter.
 ///
 /// Contract (checked by `conformance`): [`commit_import`](Self::commit_import) applies all
 /// or nothing and fails with [`StateError::CursorConflict`] when the cursor moved;
-/// id map entries follow newer-wins; a confirmed outbox entry is never overwritten nor
-/// claimed again.
+/// id map entries follow newer-wins; the outbox keeps the state machine of
+/// [`outbox`](crate::outbox): a live lease has one holder, a version that is final is
+/// never claimed again, and a finish applies only for the lease holder and the current
+/// version.
 #[async_trait]
 pub trait SyncState: Send + Sync {
     /// The cursor of a job.
@@ -293,37 +222,120 @@ pub trait SyncState: Send + Sync {
     /// The parked orders of an account, oldest first.
     async fn parked(&self, account: &AccountId) -> Result<Vec<ParkedOrder>, StateError>;
 
-    /// The outbox entry of a package.
+    /// The outbox entry of a subject.
     async fn outbox_get(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
     ) -> Result<Option<OutboxEntry>, StateError>;
 
-    /// Inserts or replaces an entry, unless the stored one is confirmed: then nothing
-    /// changes and `false` is returned.
-    async fn outbox_put(
+    /// Offers a payload, atomically: a new subject becomes a pending entry (version 1); a
+    /// payload whose content hash differs from the stored one becomes the next version,
+    /// pending and due at `now`, whatever the stored status (a correction after
+    /// confirmation is sent again); the same payload changes nothing. A live lease is kept:
+    /// its holder's finish of the old version will then be ignored.
+    async fn outbox_offer(
         &self,
         account: &AccountId,
-        entry: &OutboxEntry,
-    ) -> Result<bool, StateError>;
+        payload: &OutboxPayload,
+        origin: Origin,
+        now: OffsetDateTime,
+    ) -> Result<Offered, StateError>;
 
-    /// Atomically marks an entry in flight and counts the attempt, unless it is confirmed.
+    /// Claims an entry for `owner` until `lease_until`, atomically: succeeds when the entry
+    /// is not final for its version, is due (`next_attempt_at <= now`), and no other owner
+    /// holds a live lease (an expired one may be taken over). Counts the attempt and sets
+    /// the status to `Claimed`.
     async fn outbox_claim(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
+        owner: &str,
         now: OffsetDateTime,
+        lease_until: OffsetDateTime,
     ) -> Result<Claim, StateError>;
 
-    /// Entries that are not confirmed, oldest first, up to `limit`.
+    /// Records how an attempt ended and releases the lease, atomically, only if
+    /// `finish.version` is still the current version and `owner` still holds the lease
+    /// (`None`: an operator's decision, which applies whoever holds it). The entry is then
+    /// not [`reported`](OutboxEntry::reported). Returns whether it applied.
+    async fn outbox_finish(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        owner: Option<&str>,
+        finish: &Finish,
+        now: OffsetDateTime,
+    ) -> Result<bool, StateError>;
+
+    /// Ends now every lease that `owner` holds on the account's entries (an owner known to
+    /// be dead, e.g. a process killed with `kill -9`), so others can claim them at once;
+    /// they then verify what became of its attempts. Returns how many were released.
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError>;
+
+    /// Marks that the host was told the status of `version` (nothing happens when the
+    /// version moved on).
+    async fn outbox_reported(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        version: u32,
+    ) -> Result<(), StateError>;
+
+    /// Up to `limit` entries with work to do at `now`, earliest next attempt first: those a
+    /// claim could take (not final, due, no live lease), and final ones whose host was not
+    /// told yet.
+    async fn outbox_due(
+        &self,
+        account: &AccountId,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StateError>;
+
+    /// Entries that are not final, oldest first, up to `limit` (for status output).
     async fn outbox_open(
         &self,
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, StateError>;
+
+    /// Takes or renews the lock of one job of one account for `owner` until `until`: it
+    /// succeeds when nobody holds it, the holder's lease ended at or before `now`, the
+    /// holder is `owner` (renewal), or the holder is `take_over_from` (a holder known to
+    /// be dead).
+    async fn run_lock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+        take_over_from: Option<&str>,
+    ) -> Result<RunLock, StateError>;
+
+    /// Releases the lock if `owner` holds it.
+    async fn run_unlock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+    ) -> Result<(), StateError>;
+
+    /// Id map entries with an open buyer cancellation request, up to `limit`.
+    async fn cancel_requests(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<IdMapEntry>, StateError>;
 
     /// Id map entries whose PII expired at or before `now` and is not redacted yet.
     async fn due_for_redaction(

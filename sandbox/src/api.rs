@@ -774,7 +774,13 @@ fn confirm_shipment(ctx: &Ctx<'_>) -> Reply {
         ship_from_supply_source_id: str_field(pkg, "shipFromSupplySourceId").map(str::to_owned),
         items: wanted.clone(),
     };
-    w.apply_package(seq, marketplace_id, package, now);
+    w.apply_package(
+        seq,
+        marketplace_id,
+        package,
+        now,
+        crate::world::PackageWrite::ConfirmShipment,
+    );
     Reply::empty(204)
 }
 

@@ -10,8 +10,9 @@
 //! | `POST /_sandbox/orders/{id}/status` | `{"status": "Shipped"}` | forces a status change |
 //! | `POST /_sandbox/orders/{id}/buyer-cancel-request` | | marks a buyer cancellation request |
 //! | `GET /_sandbox/faults` / `PUT /_sandbox/faults` | `{"spec": "429=0.1;getOrders:drop=0.05"}` | reads / replaces the fault rules |
-//! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses / reset |
+//! | `GET /_sandbox/stats` / `DELETE /_sandbox/stats` | | per-operation calls, 429s, faults, statuses, and package totals of every seller / reset (the counts of writes stay: they are the world's) |
 //! | `GET /_sandbox/shipments` | | shipment confirmations accepted |
+//! | `GET /_sandbox/packages` | | every package as held now, per (order, packageReferenceId), with accepted `confirmShipment` calls and feed messages; `totals` |
 //! | `GET /_sandbox/adjustments` | | refunds/adjustments received through payment adjustment feeds |
 //!
 //! Order and shipment endpoints take `?sellerId=…` in a multi-seller sandbox (default: the
@@ -31,7 +32,7 @@ use crate::faults::FaultSpec;
 use crate::marketplaces;
 use crate::model::OrderStatus;
 use crate::server::{OperationStats, Shared, lock};
-use crate::world::{ConfirmedShipment, NewOrderOptions};
+use crate::world::{ConfirmedShipment, NewOrderOptions, PackageState, PackageTotals};
 
 /// The largest clock step the control API accepts (one year).
 const MAX_ADVANCE_SECS: u64 = 366 * 86_400;
@@ -216,6 +217,23 @@ fn shipment_json(s: &ConfirmedShipment) -> Value {
     })
 }
 
+fn package_json(p: &PackageState) -> Value {
+    json!({
+        "orderId": p.order_id,
+        "marketplaceId": p.marketplace_id,
+        "packageReferenceId": p.package_reference_id,
+        "carrierCode": p.carrier_code,
+        "carrierName": p.carrier_name,
+        "shippingMethod": p.shipping_method,
+        "trackingNumber": p.tracking_number,
+        "shipDate": iso(p.ship_date),
+        "items": p.items.iter().map(|(i, q)| json!({"orderItemId": i, "quantity": q})).collect::<Vec<_>>(),
+        "acceptedConfirmations": p.accepted_confirmations,
+        "changes": p.changes,
+        "feedMessages": p.feed_messages,
+    })
+}
+
 fn bad(msg: impl Into<String>) -> (u16, Value) {
     (400, json!({"error": msg.into()}))
 }
@@ -288,6 +306,7 @@ pub(crate) fn handle(
                 "GET /_sandbox/stats",
                 "DELETE /_sandbox/stats",
                 "GET /_sandbox/shipments[?sellerId=]",
+                "GET /_sandbox/packages[?sellerId=]",
                 "GET /_sandbox/adjustments[?sellerId=]",
             ]}),
         ),
@@ -362,7 +381,26 @@ pub(crate) fn handle(
                 Err(e) => bad(e.to_string()),
             }
         }
-        ("GET", ["stats"]) => (200, json!({"operations": s.stats_snapshot()})),
+        ("GET", ["stats"]) => {
+            let mut totals = PackageTotals::default();
+            for ix in 0..s.worlds.len() {
+                for p in s.world(ix).package_states() {
+                    totals.add(&p);
+                }
+            }
+            (
+                200,
+                json!({"operations": s.stats_snapshot(), "packages": totals}),
+            )
+        }
+        ("GET", ["packages"]) => {
+            let list = s.world(seller).package_states();
+            let totals = PackageTotals::of(&list);
+            (
+                200,
+                json!({"packages": list.iter().map(package_json).collect::<Vec<_>>(), "totals": totals}),
+            )
+        }
         ("DELETE", ["stats"]) => {
             lock(&s.stats).clear();
             (200, json!({"operations": {}}))

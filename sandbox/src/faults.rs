@@ -3,9 +3,15 @@
 //! A [`FaultSpec`] is written as rules separated by `;`. A rule is an optional operation
 //! name and `:`, then `kind=rate` pairs separated by `,`. Rates are fractions (`0.1`) or
 //! per cent (`10%`). Kinds: `429`, `500`, `503`, `slow`, `timeout`, `drop`, `truncate`,
-//! `malformed`. Two settings tune the delays: `slow_ms=…` (default 1500) and
+//! `malformed`, `commit_drop`, `commit_500`. Two settings tune the delays: `slow_ms=…` (default 1500) and
 //! `timeout_ms=…` (default 60000), real milliseconds. A rule without an operation is
 //! global; an operation's own rule overrides the global rate of the kinds it names.
+//!
+//! `429`, `500`, `503` and `drop` strike before the operation runs: nothing is written.
+//! `commit_drop` and `commit_500` strike after it ran: a write (`confirmShipment`,
+//! `createFeed`, MWS `SubmitFeed`, …) is applied, then the connection is closed without an
+//! answer (`commit_drop`) or the answer is replaced by `500` (`commit_500`), so the client
+//! cannot tell whether Amazon applied it. On a read they look like `drop` and `500`.
 //!
 //! ```
 //! use amazon_sandbox::{FaultKind, FaultSpec};
@@ -40,11 +46,16 @@ pub enum FaultKind {
     Truncate,
     /// The normal status with a body that is not valid JSON.
     Malformed,
+    /// The operation runs (a write is applied), then the connection is closed without a
+    /// response.
+    CommitDrop,
+    /// The operation runs (a write is applied), then `500 InternalFailure` is answered.
+    Commit500,
 }
 
 impl FaultKind {
     /// Every kind, in the order a decision walks them.
-    pub const ALL: [FaultKind; 8] = [
+    pub const ALL: [FaultKind; 10] = [
         FaultKind::Throttle,
         FaultKind::InternalError,
         FaultKind::ServiceUnavailable,
@@ -53,6 +64,8 @@ impl FaultKind {
         FaultKind::Drop,
         FaultKind::Truncate,
         FaultKind::Malformed,
+        FaultKind::CommitDrop,
+        FaultKind::Commit500,
     ];
 
     /// The name used in a spec (`429`, `slow`, …).
@@ -66,6 +79,8 @@ impl FaultKind {
             FaultKind::Drop => "drop",
             FaultKind::Truncate => "truncate",
             FaultKind::Malformed => "malformed",
+            FaultKind::CommitDrop => "commit_drop",
+            FaultKind::Commit500 => "commit_500",
         }
     }
 
@@ -79,6 +94,8 @@ impl FaultKind {
             "drop" | "reset" => FaultKind::Drop,
             "truncate" | "truncated" => FaultKind::Truncate,
             "malformed" => FaultKind::Malformed,
+            "commit_drop" => FaultKind::CommitDrop,
+            "commit_500" => FaultKind::Commit500,
             _ => return None,
         })
     }
@@ -304,6 +321,33 @@ mod tests {
             let u = draw(seed, "getOrders", n);
             prop_assert!((0.0..1.0).contains(&u));
         }
+    }
+
+    #[test]
+    fn commit_kinds_parse_with_the_others() {
+        let s: FaultSpec = "confirmShipment:commit_drop=0.2,commit_500=0.1,429=0.1,drop=0.05"
+            .parse()
+            .unwrap();
+        let op = "confirmShipment";
+        assert_eq!(s.rate(op, FaultKind::CommitDrop), 0.2);
+        assert_eq!(s.rate(op, FaultKind::Commit500), 0.1);
+        assert_eq!(s.rate(op, FaultKind::Throttle), 0.1);
+        assert_eq!(s.rate(op, FaultKind::Drop), 0.05);
+        assert_eq!(s.rate("getOrders", FaultKind::CommitDrop), 0.0);
+        let again: FaultSpec = s.to_string().parse().unwrap();
+        assert_eq!(s, again);
+        assert!(
+            "commit_drop=0.6,commit_500=0.5"
+                .parse::<FaultSpec>()
+                .is_err()
+        );
+        let hits = |kind| {
+            (0..10_000)
+                .filter(|n| s.pick(op, draw(3, op, *n)) == Some(kind))
+                .count()
+        };
+        assert!((1800..2200).contains(&hits(FaultKind::CommitDrop)));
+        assert!((850..1150).contains(&hits(FaultKind::Commit500)));
     }
 
     #[test]

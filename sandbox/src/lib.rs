@@ -96,7 +96,7 @@ pub use faults::{FaultKind, FaultSpec, FaultSpecError};
 pub use marketplaces::{DEFAULT_MARKETPLACES, is_known_marketplace};
 pub use model::OrderStatus;
 pub use server::OperationStats;
-pub use world::{ConfirmedShipment, PaymentAdjustment};
+pub use world::{ConfirmedShipment, PackageState, PackageTotals, PaymentAdjustment};
 
 /// The published default usage plan of an operation as the sandbox enforces it (SP-API
 /// names such as `getOrders`, `orders2026.getOrder`; MWS throttle buckets such as
@@ -388,6 +388,18 @@ impl Sandbox {
         self.first().confirmed_shipments()
     }
 
+    /// Every package held on seller 0's orders as Amazon now holds it (carrier, tracking,
+    /// items), with the number of `confirmShipment` calls accepted for it (writes applied,
+    /// whether or not the client saw the answer) and of feed messages applied to it.
+    pub fn packages(&self) -> Vec<PackageState> {
+        self.first().packages()
+    }
+
+    /// Totals over [`Sandbox::packages`].
+    pub fn package_totals(&self) -> PackageTotals {
+        self.first().package_totals()
+    }
+
     /// Every refund or adjustment received through payment adjustment feeds (SP-API
     /// `POST_PAYMENT_ADJUSTMENT_DATA` or MWS `_POST_PAYMENT_ADJUSTMENT_DATA_`).
     pub fn payment_adjustments(&self) -> Vec<PaymentAdjustment> {
@@ -486,6 +498,17 @@ impl SellerView<'_> {
     /// The shipment confirmations accepted for this seller.
     pub fn confirmed_shipments(&self) -> Vec<ConfirmedShipment> {
         self.shared.shipments(self.ix)
+    }
+
+    /// This seller's packages and the writes that reached them (see
+    /// [`Sandbox::packages`]).
+    pub fn packages(&self) -> Vec<PackageState> {
+        self.shared.world(self.ix).package_states()
+    }
+
+    /// Totals over [`SellerView::packages`].
+    pub fn package_totals(&self) -> PackageTotals {
+        PackageTotals::of(&self.packages())
     }
 
     /// The payment adjustments received for this seller.

@@ -1160,7 +1160,13 @@ fn fulfil(
         ship_from_supply_source_id: None,
         items,
     };
-    w.apply_package(seq, marketplace, package, now);
+    w.apply_package(
+        seq,
+        marketplace,
+        package,
+        now,
+        crate::world::PackageWrite::Feed,
+    );
     Ok(())
 }
 

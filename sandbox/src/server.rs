@@ -475,11 +475,31 @@ async fn lwa(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json;charset=UTF-8"),
     );
-    s.record(op, status, fault.is_some());
-    post_fault(r, fault).await
+    record_and_fault(s, op, status, r, fault, || {
+        let (status, v) = crate::auth::lwa_error(
+            500,
+            "server_error",
+            "The authorization server encountered an unexpected error.",
+        );
+        json_response(status, Some(&v))
+    })
+    .await
 }
 
-/// Faults that replace the answer (429/500/503) or delay it.
+/// The SP-API's `500 InternalFailure` answer.
+fn internal_failure(s: &Shared) -> Response {
+    let reply = Reply::error(
+        500,
+        "InternalFailure",
+        "We encountered an internal error. Please try again.",
+    );
+    let mut r = json_response(reply.status, reply.body.as_ref());
+    set_header(&mut r, "x-amzn-RequestId", &s.request_id());
+    r
+}
+
+/// Faults that replace the answer before the operation runs (429/500/503, a dropped
+/// connection) or delay it.
 async fn pre_fault(s: &Shared, op: &'static str, fault: Option<FaultKind>) -> Option<Response> {
     let reply = match fault? {
         FaultKind::Throttle => Reply::error(
@@ -507,7 +527,14 @@ async fn pre_fault(s: &Shared, op: &'static str, fault: Option<FaultKind>) -> Op
             tokio::time::sleep(d).await;
             return None;
         }
-        FaultKind::Drop | FaultKind::Truncate | FaultKind::Malformed => return None,
+        FaultKind::Drop => {
+            s.record(op, 0, true);
+            return Some(dropped());
+        }
+        FaultKind::Truncate
+        | FaultKind::Malformed
+        | FaultKind::CommitDrop
+        | FaultKind::Commit500 => return None,
     };
     let mut r = json_response(reply.status, reply.body.as_ref());
     set_header(&mut r, "x-amzn-RequestId", &s.request_id());
@@ -518,26 +545,26 @@ async fn pre_fault(s: &Shared, op: &'static str, fault: Option<FaultKind>) -> Op
     Some(r)
 }
 
-/// Records the call (a dropped connection as status 0) and applies the post-answer fault.
+/// Records the call (a dropped connection as status 0) and applies the faults that strike
+/// after the operation ran: `commit_drop` closes the connection, `commit_500` answers
+/// `internal()` instead, `truncate` and `malformed` spoil the body.
 async fn record_and_fault(
     s: &Shared,
     op: &'static str,
     status: u16,
     r: Response,
     fault: Option<FaultKind>,
+    internal: impl FnOnce() -> Response,
 ) -> Response {
-    let recorded = if fault == Some(FaultKind::Drop) {
-        0
-    } else {
-        status
+    let recorded = match fault {
+        Some(FaultKind::CommitDrop) => 0,
+        Some(FaultKind::Commit500) => 500,
+        _ => status,
     };
     s.record(op, recorded, fault.is_some());
-    post_fault(r, fault).await
-}
-
-async fn post_fault(r: Response, fault: Option<FaultKind>) -> Response {
     match fault {
-        Some(FaultKind::Drop) => dropped(),
+        Some(FaultKind::CommitDrop) => dropped(),
+        Some(FaultKind::Commit500) => internal(),
         Some(k @ (FaultKind::Truncate | FaultKind::Malformed)) => corrupt(r, k).await,
         _ => r,
     }
@@ -631,7 +658,7 @@ async fn sp_api(
             set_header(&mut r, "x-amzn-RateLimit-Limit", &header_value(rate));
         }
     }
-    record_and_fault(s, op, reply.status, r, fault).await
+    record_and_fault(s, op, reply.status, r, fault, || internal_failure(s)).await
 }
 
 /// `x-mws-quota-*` headers of the hourly-metered Feeds operations.
@@ -760,6 +787,10 @@ async fn mws(
             tokio::time::sleep(d).await;
             None
         }
+        Some(FaultKind::Drop) => {
+            s.record_full(op, 0, true, false);
+            return dropped();
+        }
         _ => None,
     };
     if let Some(r) = injected {
@@ -806,7 +837,18 @@ async fn mws(
     if let Some((max, left, resets)) = quota {
         quota_headers(&mut r, max, left, resets);
     }
-    record_and_fault(s, op, reply.status, r, fault).await
+    record_and_fault(s, op, reply.status, r, fault, || {
+        let e = error(
+            ns,
+            500,
+            "Receiver",
+            "InternalError",
+            "We encountered an internal error. Please try again.",
+            &rid,
+        );
+        xml_response(s, &e, &rid)
+    })
+    .await
 }
 
 /// The presigned-style URL of SP-API feed documents: `PUT` uploads (with the content type

@@ -40,6 +40,98 @@ pub struct ConfirmedShipment {
     pub replaced_earlier: bool,
 }
 
+/// Which write reached a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PackageWrite {
+    /// An SP-API `confirmShipment` call.
+    ConfirmShipment,
+    /// A fulfilment feed message (SP-API or MWS `POST_ORDER_FULFILLMENT_DATA`).
+    Feed,
+}
+
+/// How many writes reached one (order, package reference id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct PackageWrites {
+    /// `confirmShipment` calls accepted (answered or not), identical repeats included.
+    pub(crate) accepted_confirmations: u32,
+    /// Writes (from either source) that created or changed the package.
+    pub(crate) changes: u32,
+    /// Fulfilment feed messages applied, identical repeats included.
+    pub(crate) feed_messages: u32,
+}
+
+/// A package as Amazon now holds it on an order, with the count of writes that reached it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PackageState {
+    /// Amazon order id.
+    pub order_id: String,
+    /// The order's marketplace.
+    pub marketplace_id: String,
+    /// The seller's package reference id.
+    pub package_reference_id: String,
+    /// Carrier code as last accepted.
+    pub carrier_code: String,
+    /// Carrier name (with `Other`).
+    pub carrier_name: Option<String>,
+    /// Shipping method.
+    pub shipping_method: Option<String>,
+    /// Tracking number as last accepted.
+    pub tracking_number: String,
+    /// Ship date.
+    pub ship_date: OffsetDateTime,
+    /// (order item id, quantity) pairs.
+    pub items: Vec<(String, u32)>,
+    /// `confirmShipment` calls Amazon accepted for this package (the write was applied,
+    /// whether or not the client saw the answer), identical repeats included. `0` for a
+    /// package the world shipped itself (the seller shipped before the integration ran).
+    pub accepted_confirmations: u32,
+    /// Accepted writes that created the package or changed it (a repeat with the same
+    /// contents changes nothing and is not counted here).
+    pub changes: u32,
+    /// Fulfilment feed messages applied to this package (SP-API or MWS feeds).
+    pub feed_messages: u32,
+}
+
+/// Totals over [`PackageState`]s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct PackageTotals {
+    /// Packages held on orders.
+    pub packages: u64,
+    /// Packages written at least once through `confirmShipment` or a feed.
+    pub written_packages: u64,
+    /// Accepted `confirmShipment` calls (writes applied).
+    pub accepted_confirmations: u64,
+    /// Writes that created or changed a package.
+    pub changes: u64,
+    /// Fulfilment feed messages applied.
+    pub feed_messages: u64,
+}
+
+impl PackageTotals {
+    /// Adds one package.
+    pub(crate) fn add(&mut self, p: &PackageState) {
+        self.packages += 1;
+        if p.accepted_confirmations + p.feed_messages > 0 {
+            self.written_packages += 1;
+        }
+        self.accepted_confirmations += u64::from(p.accepted_confirmations);
+        self.changes += u64::from(p.changes);
+        self.feed_messages += u64::from(p.feed_messages);
+    }
+
+    /// Totals of a list.
+    pub(crate) fn of(list: &[PackageState]) -> Self {
+        let mut t = PackageTotals::default();
+        for p in list {
+            t.add(p);
+        }
+        t
+    }
+}
+
 /// A refund or other adjustment received through a payment adjustment feed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -217,6 +309,8 @@ pub(crate) struct World {
     orders_per_hour: f64,
     pub(crate) mps: Vec<&'static Marketplace>,
     pub(crate) shipments: Vec<ConfirmedShipment>,
+    /// Writes per (order id, package reference id).
+    pub(crate) package_writes: HashMap<(String, String), PackageWrites>,
     pub(crate) pages: HashMap<String, PageState>,
     pub(crate) feeds: Vec<MwsFeed>,
     pub(crate) feed_docs: HashMap<String, FeedDoc>,
@@ -254,6 +348,7 @@ impl World {
             orders_per_hour,
             mps,
             shipments: Vec::new(),
+            package_writes: HashMap::new(),
             pages: HashMap::new(),
             feeds: Vec::new(),
             feed_docs: HashMap::new(),
@@ -664,16 +759,27 @@ impl World {
         token
     }
 
-    /// Records a shipped package on order `seq` (already validated). A package with the
-    /// same reference id is an edit: identical → nothing changes (returns `false`);
-    /// different → the old one is replaced. Returns whether anything changed.
+    /// Records a shipped package on order `seq` (already validated), counting the write
+    /// under `source`. A package with the same reference id is an edit: identical →
+    /// nothing changes (returns `false`); different → the old one is replaced. Returns
+    /// whether anything changed.
     pub(crate) fn apply_package(
         &mut self,
         seq: u32,
         marketplace_id: &str,
         package: SimPackage,
         now: OffsetDateTime,
+        source: PackageWrite,
     ) -> bool {
+        let write_key = (
+            self.orders[seq as usize].id.clone(),
+            package.reference_id.clone(),
+        );
+        let writes = self.package_writes.entry(write_key.clone()).or_default();
+        match source {
+            PackageWrite::ConfirmShipment => writes.accepted_confirmations += 1,
+            PackageWrite::Feed => writes.feed_messages += 1,
+        }
         let o = &mut self.orders[seq as usize];
         let mut replaced = false;
         if let Some(ix) = o
@@ -731,7 +837,40 @@ impl World {
         o.packages.push(package);
         self.touch(seq, now);
         self.shipments.push(record);
+        if let Some(w) = self.package_writes.get_mut(&write_key) {
+            w.changes += 1;
+        }
         true
+    }
+
+    /// Every package held on an order, with the writes that reached it, in order
+    /// creation order.
+    pub(crate) fn package_states(&self) -> Vec<PackageState> {
+        let mut out = Vec::new();
+        for o in &self.orders {
+            for p in &o.packages {
+                let writes = self
+                    .package_writes
+                    .get(&(o.id.clone(), p.reference_id.clone()))
+                    .copied()
+                    .unwrap_or_default();
+                out.push(PackageState {
+                    order_id: o.id.clone(),
+                    marketplace_id: o.mp.id.to_owned(),
+                    package_reference_id: p.reference_id.clone(),
+                    carrier_code: p.carrier_code.clone(),
+                    carrier_name: p.carrier_name.clone(),
+                    shipping_method: p.shipping_method.clone(),
+                    tracking_number: p.tracking.clone(),
+                    ship_date: p.ship_date,
+                    items: p.items.iter().map(|(i, q, _)| (i.clone(), *q)).collect(),
+                    accepted_confirmations: writes.accepted_confirmations,
+                    changes: writes.changes,
+                    feed_messages: writes.feed_messages,
+                });
+            }
+        }
+        out
     }
 
     pub(crate) fn order(&self, id: &str) -> Option<&SimOrder> {

@@ -277,3 +277,119 @@ async fn feeds_answers_match_the_feeds_model() {
         &env.get("/feeds/2021-06-30/feeds").await.json(),
     );
 }
+
+#[tokio::test]
+async fn buyer_cancellation_requests_and_confirmed_packages_have_the_models_shapes() {
+    let Some(dir) = amz_testkit::shared_dir("sandbox cancellation/package shapes") else {
+        return;
+    };
+    let v0 = Model::load(&dir, "ordersV0.json");
+    let v26 = Model::load(&dir, "orders_2026-01-01.json");
+    let env = Env::new(manual(97, 0).rate_limits(false)).await;
+    let ids = env.sb.add_unshipped_mfn_orders(3, Some("ATVPDKIKX0DER"));
+    env.sb.advance_clock(std::time::Duration::from_secs(600));
+    env.sb.buyer_cancel_request(&ids[0]).unwrap();
+    env.sb.buyer_cancel_request(&ids[1]).unwrap();
+    env.sb
+        .set_order_status(&ids[1], amazon_sandbox::OrderStatus::Canceled)
+        .unwrap();
+    let shipped = env
+        .sb
+        .orders()
+        .into_iter()
+        .find(|o| o.order_id == ids[2])
+        .unwrap();
+    let items: Vec<Value> = shipped
+        .items
+        .iter()
+        .map(|i| {
+            let mut it = json!({"orderItemId": i.order_item_id, "quantity": i.quantity_ordered});
+            if i.transparency {
+                it["transparencyCodes"] = json!(
+                    (0..i.quantity_ordered)
+                        .map(|n| format!("AZ:TR{n:08}"))
+                        .collect::<Vec<_>>()
+                );
+            }
+            it
+        })
+        .collect();
+    let a = env
+        .post(
+            &format!("/orders/v0/orders/{}/shipmentConfirmation", ids[2]),
+            &json!({"marketplaceId": "ATVPDKIKX0DER", "packageDetail": {
+                "packageReferenceId": "1", "carrierCode": "Other", "carrierName": "Speedy Parcels",
+                "shippingMethod": "Next day", "trackingNumber": "SP123",
+                "shipDate": common::iso(env.sb.now() - time::Duration::minutes(1)),
+                "orderItems": items}}),
+        )
+        .await;
+    assert_eq!(a.status, 204, "{}", a.text);
+
+    // v0: the request and its reason, as strings, on every item.
+    let items = env
+        .get(&format!("/orders/v0/orders/{}/orderItems", ids[0]))
+        .await
+        .json();
+    v0.check("GetOrderItemsResponse", &items);
+    for it in items["payload"]["OrderItems"].as_array().unwrap() {
+        assert_eq!(it["BuyerRequestedCancel"]["IsBuyerRequestedCancel"], "true");
+        assert!(it["BuyerRequestedCancel"]["BuyerCancelReason"].is_string());
+    }
+    let items = env
+        .get(&format!("/orders/v0/orders/{}/orderItems", ids[2]))
+        .await
+        .json();
+    assert_eq!(
+        items["payload"]["OrderItems"][0]["BuyerRequestedCancel"]["IsBuyerRequestedCancel"],
+        "false"
+    );
+
+    // v2026: cancellationRequest while open, cancellationExecution once cancelled; the
+    // confirmed package with its carrier name, service and items.
+    let inc = "includedData=CANCELLATION,PACKAGES,FULFILLMENT";
+    let path = |id: &str| format!("/orders/2026-01-01/orders/{id}?{inc}");
+    let open = env.get(&path(&ids[0])).await.json();
+    v26.check("GetOrderResponse", &open);
+    for it in open["order"]["orderItems"].as_array().unwrap() {
+        assert_eq!(
+            it["cancellation"]["cancellationRequest"]["requester"],
+            "BUYER"
+        );
+        assert!(it["cancellation"]["cancellationRequest"]["cancelReason"].is_string());
+        assert!(it["cancellation"].get("cancellationExecution").is_none());
+    }
+    let cancelled = env.get(&path(&ids[1])).await.json();
+    v26.check("GetOrderResponse", &cancelled);
+    assert_eq!(
+        cancelled["order"]["orderItems"][0]["cancellation"]["cancellationExecution"]["cancelledBy"],
+        "BUYER"
+    );
+    let with_package = env.get(&path(&ids[2])).await.json();
+    v26.check("GetOrderResponse", &with_package);
+    let p = &with_package["order"]["packages"][0];
+    assert_eq!(p["packageReferenceId"], "1");
+    assert_eq!(p["carrier"], "Speedy Parcels");
+    assert_eq!(p["shippingService"], "Next day");
+    assert_eq!(p["trackingNumber"], "SP123");
+    assert_eq!(p["packageStatus"]["status"], "SHIPPED");
+    assert_eq!(
+        p["packageItems"].as_array().unwrap().len(),
+        shipped.items.len()
+    );
+    assert!(
+        with_package["order"]["orderItems"][0]
+            .get("cancellation")
+            .is_none()
+    );
+
+    env.sb.advance_clock(std::time::Duration::from_secs(180));
+    let search = env
+        .get(&format!(
+            "/orders/2026-01-01/orders?lastUpdatedAfter=2026-01-01T00:00:00Z&{inc}"
+        ))
+        .await
+        .json();
+    v26.check("SearchOrdersResponse", &search);
+    assert_eq!(search["orders"].as_array().unwrap().len(), 3);
+}

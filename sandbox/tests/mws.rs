@@ -731,3 +731,51 @@ async fn feeds_hourly_quota_and_headers() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn submit_feed_under_commit_500_is_queued_and_applied() {
+    let sb = Sandbox::start(manual(57, 0).rate_limits(false))
+        .await
+        .unwrap();
+    let m = Mws::new(&sb);
+    let id = sb
+        .add_unshipped_mfn_orders(1, Some("ATVPDKIKX0DER"))
+        .remove(0);
+    sb.advance_clock(Duration::from_secs(3600));
+    let o = common::order(&sb, &id);
+    let items: String = o
+        .items
+        .iter()
+        .map(|i| {
+            format!(
+                "<Item><AmazonOrderItemCode>{}</AmazonOrderItemCode><Quantity>{}</Quantity></Item>",
+                i.order_item_id, i.quantity_ordered
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>{}</MerchantIdentifier></Header><MessageType>OrderFulfillment</MessageType><Message><MessageID>1</MessageID><OrderFulfillment><AmazonOrderID>{id}</AmazonOrderID><MerchantFulfillmentID>7</MerchantFulfillmentID><FulfillmentDate>{}</FulfillmentDate><FulfillmentData><CarrierCode>UPS</CarrierCode><ShipperTrackingNumber>1Z777</ShipperTrackingNumber></FulfillmentData>{items}</OrderFulfillment></Message></AmazonEnvelope>",
+        m.creds.selling_partner_id,
+        common::iso(sb.now() - time::Duration::minutes(10)),
+    );
+    sb.set_faults("mws.SubmitFeed:commit_500=1".parse().unwrap());
+    let r = m.submit("_POST_ORDER_FULFILLMENT_DATA_", &feed, None).await;
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert!(r.body.contains("<Code>InternalError</Code>"), "{}", r.body);
+    assert_eq!(sb.stats()["mws.SubmitFeed"].faults_injected, 1);
+    sb.set_faults(amazon_sandbox::FaultSpec::none());
+    // The submission was taken all the same: it is listed and then processed.
+    let list = m.feeds("GetFeedSubmissionList", &[]).await;
+    assert_eq!(
+        list.body.matches("<FeedSubmissionInfo>").count(),
+        1,
+        "{}",
+        list.body
+    );
+    sb.advance_clock(Duration::from_secs(600));
+    let pk = sb.packages();
+    assert_eq!(pk.len(), 1, "{pk:?}");
+    assert_eq!(pk[0].tracking_number, "1Z777");
+    assert_eq!((pk[0].feed_messages, pk[0].accepted_confirmations), (1, 0));
+    assert_eq!(sb.package_totals().feed_messages, 1);
+}

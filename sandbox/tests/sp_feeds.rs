@@ -274,3 +274,45 @@ async fn refunds_cancellation_and_validation() {
     );
     assert_eq!(env.get("/feeds/2021-06-30/feeds/123").await.status, 404);
 }
+
+#[tokio::test]
+async fn create_feed_under_commit_drop_is_created_without_an_answer() {
+    let env = Env::new(manual(74, 0).rate_limits(false)).await;
+    let doc = upload(&env, XML, "<AmazonEnvelope/>").await;
+    env.sb
+        .set_faults("createFeed:commit_drop=1".parse().unwrap());
+    let sent = env
+        .http
+        .post(env.url("/feeds/2021-06-30/feeds"))
+        .header("x-amz-access-token", &env.token)
+        .header("user-agent", "sandbox-tests/1.0")
+        .json(&json!({"feedType": "POST_ORDER_FULFILLMENT_DATA", "marketplaceIds": ["ATVPDKIKX0DER"], "inputFeedDocumentId": doc}))
+        .send()
+        .await;
+    let answered = match sent {
+        Err(_) => false,
+        Ok(r) => r.text().await.is_ok(),
+    };
+    assert!(!answered, "the connection must close without an answer");
+    env.sb.set_faults(amazon_sandbox::FaultSpec::none());
+    let listed = env
+        .get("/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA")
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let feeds = listed.json()["feeds"].as_array().unwrap().clone();
+    assert_eq!(feeds.len(), 1, "the feed was created: {feeds:?}");
+    assert_eq!(feeds[0]["feedType"], "POST_ORDER_FULFILLMENT_DATA");
+    let s = &env.sb.stats()["createFeed"];
+    assert_eq!((s.faults_injected, s.by_status.get(&0)), (1, Some(&1)));
+
+    env.sb
+        .set_faults("createFeed:commit_500=1".parse().unwrap());
+    let a = create(&env, "POST_ORDER_FULFILLMENT_DATA", &doc).await;
+    assert_eq!(a.status, 500);
+    assert_eq!(a.error().0, "InternalFailure");
+    env.sb.set_faults(amazon_sandbox::FaultSpec::none());
+    let listed = env
+        .get("/feeds/2021-06-30/feeds?feedTypes=POST_ORDER_FULFILLMENT_DATA")
+        .await;
+    assert_eq!(listed.json()["feeds"].as_array().unwrap().len(), 2);
+}

@@ -22,10 +22,11 @@ use order_sync_core::host::{
 };
 use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, PackageRef};
 use order_sync_core::model::HostShipment;
+use order_sync_core::outbox::transition;
 use order_sync_core::report::RunReport;
 use order_sync_core::state::{
-    Claim, Cursor, IdMapEntry, ImportCommit, JobKind, OutboxEntry, OutboxStatus, ParkedOrder,
-    SyncState,
+    Claim, Cursor, Finish, IdMapEntry, ImportCommit, JobKind, Lease, Offered, Origin, OutboxEntry,
+    OutboxKind, OutboxPayload, ParkedOrder, RunLock, SyncState,
 };
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -142,9 +143,7 @@ impl<T> HostTables<T> {
         let mut rows: Vec<&ShipmentRow> = self
             .shipments
             .iter()
-            .filter(|((a, _, _), row)| {
-                a == account && row.result.as_ref().is_none_or(|r| !r.is_final())
-            })
+            .filter(|((a, _, _), row)| a == account && row.result.is_none())
             .map(|(_, row)| row)
             .collect();
         rows.sort_by_key(|r| r.seq);
@@ -158,13 +157,15 @@ impl<T> HostTables<T> {
     fn record(
         &mut self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
         self.check(None)?;
+        let (order, package) = (&shipment.amazon_order_id, &shipment.package);
         let key = (account.clone(), order.clone(), package.clone());
         match self.shipments.get_mut(&key) {
+            // A result about content the host has since corrected is not this package's.
+            Some(row) if row.shipment != *shipment => Ok(()),
             Some(row) => {
                 row.result = Some(result.clone());
                 Ok(())
@@ -371,11 +372,10 @@ impl OrderStore for MemoryStore {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        lock(&self.tables).record(account, order, package, result)
+        lock(&self.tables).record(account, shipment, result)
     }
 
     async fn redact_pii(
@@ -431,11 +431,10 @@ impl Warehouse for MemoryWarehouse {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        lock(&self.tables).record(account, order, package, result)
+        lock(&self.tables).record(account, shipment, result)
     }
 
     async fn redact_pii(
@@ -453,17 +452,32 @@ impl Warehouse for MemoryWarehouse {
     }
 }
 
-type PackageKey = (AccountId, AmazonOrderId, PackageRef);
+type OutboxKey = (AccountId, OutboxKind, String);
 
 #[derive(Debug, Default)]
 struct StateTables {
     cursors: HashMap<(AccountId, JobKind), Cursor>,
     id_map: HashMap<OrderKey, IdMapEntry>,
     parked: HashMap<OrderKey, ParkedOrder>,
-    outbox: HashMap<PackageKey, (u64, OutboxEntry)>,
+    outbox: HashMap<OutboxKey, (u64, OutboxEntry)>,
     next_seq: u64,
+    run_locks: HashMap<(AccountId, JobKind), Lease>,
     runs: Vec<RunReport>,
     markers: HashMap<OrderKey, String>,
+}
+
+impl StateTables {
+    /// Stores an outbox entry, keeping its place in the insertion order.
+    fn put_outbox(&mut self, key: OutboxKey, entry: OutboxEntry) {
+        let seq = match self.outbox.get(&key) {
+            Some((seq, _)) => *seq,
+            None => {
+                self.next_seq += 1;
+                self.next_seq
+            }
+        };
+        self.outbox.insert(key, (seq, entry));
+    }
 }
 
 /// The engine's sync state in memory.
@@ -599,60 +613,123 @@ impl SyncState for MemoryState {
     async fn outbox_get(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
     ) -> Result<Option<OutboxEntry>, StateError> {
-        let key = (account.clone(), order.clone(), package.clone());
+        let key = (account.clone(), kind, subject.to_owned());
         Ok(lock(&self.tables).outbox.get(&key).map(|(_, e)| e.clone()))
     }
 
-    async fn outbox_put(
+    async fn outbox_offer(
         &self,
         account: &AccountId,
-        entry: &OutboxEntry,
-    ) -> Result<bool, StateError> {
+        payload: &OutboxPayload,
+        origin: Origin,
+        now: OffsetDateTime,
+    ) -> Result<Offered, StateError> {
         let mut t = lock(&self.tables);
-        let key = (
-            account.clone(),
-            entry.shipment.amazon_order_id.clone(),
-            entry.shipment.package.clone(),
-        );
-        let seq = match t.outbox.get(&key) {
-            Some((_, held)) if matches!(held.status, OutboxStatus::Confirmed { .. }) => {
-                return Ok(false);
-            }
-            Some((seq, _)) => *seq,
-            None => {
-                t.next_seq += 1;
-                t.next_seq
-            }
-        };
-        t.outbox.insert(key, (seq, entry.clone()));
-        Ok(true)
+        let key = (account.clone(), payload.kind(), payload.subject());
+        let (answer, write) =
+            transition::offer(t.outbox.get(&key).map(|(_, e)| e), payload, origin, now);
+        if let Some(e) = write {
+            t.put_outbox(key, e);
+        }
+        Ok(answer)
     }
 
     async fn outbox_claim(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
+        owner: &str,
         now: OffsetDateTime,
+        lease_until: OffsetDateTime,
     ) -> Result<Claim, StateError> {
         let mut t = lock(&self.tables);
-        let key = (account.clone(), order.clone(), package.clone());
-        let Some((_, entry)) = t.outbox.get_mut(&key) else {
-            return Ok(Claim::Missing);
-        };
-        if matches!(entry.status, OutboxStatus::Confirmed { .. }) {
-            return Ok(Claim::AlreadyConfirmed);
+        let key = (account.clone(), kind, subject.to_owned());
+        let (answer, write) =
+            transition::claim(t.outbox.get(&key).map(|(_, e)| e), owner, now, lease_until);
+        if let Some(e) = write {
+            t.put_outbox(key, e);
         }
-        let previous = std::mem::replace(&mut entry.status, OutboxStatus::InFlight);
-        entry.attempts += 1;
-        entry.updated_at = now;
-        Ok(Claim::Claimed {
-            attempt: entry.attempts,
-            previous,
-        })
+        Ok(answer)
+    }
+
+    async fn outbox_finish(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        owner: Option<&str>,
+        finish: &Finish,
+        now: OffsetDateTime,
+    ) -> Result<bool, StateError> {
+        let mut t = lock(&self.tables);
+        let key = (account.clone(), kind, subject.to_owned());
+        match transition::finish(t.outbox.get(&key).map(|(_, e)| e), owner, finish, now) {
+            Some(e) => {
+                t.put_outbox(key, e);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError> {
+        let mut t = lock(&self.tables);
+        let mut released = 0;
+        for ((a, _, _), (_, e)) in t.outbox.iter_mut() {
+            if a != account {
+                continue;
+            }
+            if let Some(freed) = transition::release(e, owner, now) {
+                *e = freed;
+                released += 1;
+            }
+        }
+        Ok(released)
+    }
+
+    async fn outbox_reported(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        version: u32,
+    ) -> Result<(), StateError> {
+        let mut t = lock(&self.tables);
+        let key = (account.clone(), kind, subject.to_owned());
+        if let Some(e) = transition::reported(t.outbox.get(&key).map(|(_, e)| e), version) {
+            t.put_outbox(key, e);
+        }
+        Ok(())
+    }
+
+    async fn outbox_due(
+        &self,
+        account: &AccountId,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StateError> {
+        let t = lock(&self.tables);
+        let mut due: Vec<&(u64, OutboxEntry)> = t
+            .outbox
+            .iter()
+            .filter(|((a, _, _), (_, e))| a == account && transition::is_due(e, now))
+            .map(|(_, v)| v)
+            .collect();
+        due.sort_by_key(|(seq, e)| (e.next_attempt_at, *seq));
+        Ok(due
+            .into_iter()
+            .take(limit)
+            .map(|(_, e)| e.clone())
+            .collect())
     }
 
     async fn outbox_open(
@@ -663,9 +740,59 @@ impl SyncState for MemoryState {
         Ok(self
             .outbox_all(account)
             .into_iter()
-            .filter(|e| !matches!(e.status, OutboxStatus::Confirmed { .. }))
+            .filter(|e| !e.status.is_final())
             .take(limit)
             .collect())
+    }
+
+    async fn run_lock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+        take_over_from: Option<&str>,
+    ) -> Result<RunLock, StateError> {
+        let mut t = lock(&self.tables);
+        let key = (account.clone(), job);
+        let (answer, write) =
+            transition::run_lock(t.run_locks.get(&key), owner, now, until, take_over_from);
+        if let Some(l) = write {
+            t.run_locks.insert(key, l);
+        }
+        Ok(answer)
+    }
+
+    async fn run_unlock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+    ) -> Result<(), StateError> {
+        let mut t = lock(&self.tables);
+        let key = (account.clone(), job);
+        if t.run_locks.get(&key).is_some_and(|l| l.owner == owner) {
+            t.run_locks.remove(&key);
+        }
+        Ok(())
+    }
+
+    async fn cancel_requests(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<IdMapEntry>, StateError> {
+        let t = lock(&self.tables);
+        let mut out: Vec<IdMapEntry> = t
+            .id_map
+            .iter()
+            .filter(|((a, _), e)| a == account && !e.cancel_requested.is_empty())
+            .map(|(_, e)| e.clone())
+            .collect();
+        out.sort_by(|a, b| a.amazon_order_id.cmp(&b.amazon_order_id));
+        out.truncate(limit);
+        Ok(out)
     }
 
     async fn due_for_redaction(

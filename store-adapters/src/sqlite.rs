@@ -2,7 +2,9 @@
 //! sync state in one file.
 //!
 //! [`SqliteStore`] implements [`OrderStore`] and [`SyncState`]; one value (it is a cheap
-//! `Clone` over a connection pool) can serve as both. [`SqliteStore::warehouse`] gives a
+//! `Clone` over a connection pool) can serve as both. It is also the
+//! [`AccountDirectory`](order_sync_core::accounts::AccountDirectory) (table
+//! `sync_accounts`) that gives each seller account its stable key. [`SqliteStore::warehouse`] gives a
 //! [`SqliteWarehouse`] (the [`Warehouse`](order_sync_core::host::Warehouse) trait) kept
 //! in the same file, for setups and tests where a 3PL fulfils the orders.
 //!
@@ -102,9 +104,11 @@
 //! hold is refused in its slot before the transaction starts, and a database failure
 //! applies nothing of the batch.
 
+mod accounts;
 mod codec;
 mod host;
 mod orders;
+mod outbox;
 mod pii;
 mod shipments;
 mod state;
@@ -132,7 +136,8 @@ use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, OrderItemId, P
 use order_sync_core::model::{HostShipment, PackageItem};
 use order_sync_core::report::RunReport;
 use order_sync_core::state::{
-    Claim, Cursor, IdMapEntry, ImportCommit, JobKind, OutboxEntry, ParkedOrder, SyncState,
+    Claim, Cursor, Finish, IdMapEntry, ImportCommit, JobKind, Offered, Origin, OutboxEntry,
+    OutboxKind, OutboxPayload, ParkedOrder, RunLock, SyncState,
 };
 
 use codec::DbError;
@@ -156,6 +161,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "store meta",
         include_str!("../migrations/sqlite/0002_store_meta.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../migrations/sqlite/0003_accounts.sql"),
+    ),
+    (
+        4,
+        "outbox leases",
+        include_str!("../migrations/sqlite/0004_outbox_leases.sql"),
     ),
 ];
 
@@ -188,7 +203,7 @@ impl MigrationSource<'static> for Embedded {
 }
 
 /// The latest schema version this build of the crate knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Opening a store failed.
 #[derive(Debug, thiserror::Error)]
@@ -334,6 +349,9 @@ pub struct ShippedPackage {
     pub ship_date: OffsetDateTime,
     /// The lines and quantities in the package; empty means every line in full.
     pub items: Vec<PackageItem>,
+    /// The package shipped although the buyer asked to cancel one of its lines (without
+    /// it, the engine refuses to confirm such a package).
+    pub shipped_despite_cancellation: bool,
 }
 
 impl ShippedPackage {
@@ -349,7 +367,14 @@ impl ShippedPackage {
             tracking_number: tracking_number.into(),
             ship_date,
             items: Vec::new(),
+            shipped_despite_cancellation: false,
         }
+    }
+
+    /// Marks the package as shipped despite a buyer's cancellation request.
+    pub fn despite_cancellation(mut self) -> Self {
+        self.shipped_despite_cancellation = true;
+        self
     }
 
     /// Sets the shipping service.
@@ -490,6 +515,18 @@ impl SqliteStore {
                 }
                 Err(e) => return Err(SqliteError::Migrate(e)),
             }
+        }
+        let moved = outbox::migrate_legacy(&pool).await.map_err(|e| {
+            SqliteError::Migrate(sqlx::migrate::MigrateError::Execute(match e {
+                DbError::Sql(e) => e,
+                other => sqlx::Error::Protocol(other.to_string()),
+            }))
+        })?;
+        if moved > 0 {
+            tracing::info!(
+                moved,
+                "moved outbox entries of schema version 2 to the new outbox"
+            );
         }
         check_cipher(&pool, &*config.pii_cipher).await?;
         tracing::debug!(path = ?path, version = SCHEMA_VERSION, "sqlite store open");
@@ -794,7 +831,7 @@ impl SqliteStore {
 
     /// Every outbox entry of an account, confirmed ones included, oldest first.
     pub async fn outbox_all(&self, account: &AccountId) -> Result<Vec<OutboxEntry>, StateError> {
-        state::outbox_list(&self.pool, account, usize::MAX, true)
+        outbox::list(&self.pool, account, usize::MAX, true)
             .await
             .map_err(state_err)
     }
@@ -849,12 +886,10 @@ impl OrderStore for SqliteStore {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        self.h_record(Kind::Store, account, order, package, result)
-            .await
+        self.h_record(Kind::Store, account, shipment, result).await
     }
 
     /// Replaces the order's PII in one statement, then checkpoints the WAL so no older
@@ -916,20 +951,22 @@ impl SyncState for SqliteStore {
     async fn outbox_get(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
     ) -> Result<Option<OutboxEntry>, StateError> {
-        state::outbox_get(&self.pool, account, order, package)
+        outbox::get(&self.pool, account, kind, subject)
             .await
             .map_err(state_err)
     }
 
-    async fn outbox_put(
+    async fn outbox_offer(
         &self,
         account: &AccountId,
-        entry: &OutboxEntry,
-    ) -> Result<bool, StateError> {
-        state::outbox_put(&self.pool, account, entry)
+        payload: &OutboxPayload,
+        origin: Origin,
+        now: OffsetDateTime,
+    ) -> Result<Offered, StateError> {
+        outbox::offer(self, account, payload, origin, now)
             .await
             .map_err(state_err)
     }
@@ -937,11 +974,61 @@ impl SyncState for SqliteStore {
     async fn outbox_claim(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        kind: OutboxKind,
+        subject: &str,
+        owner: &str,
         now: OffsetDateTime,
+        lease_until: OffsetDateTime,
     ) -> Result<Claim, StateError> {
-        state::outbox_claim(self, account, order, package, now)
+        outbox::claim(self, account, kind, subject, owner, now, lease_until)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_finish(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        owner: Option<&str>,
+        finish: &Finish,
+        now: OffsetDateTime,
+    ) -> Result<bool, StateError> {
+        outbox::finish(self, account, kind, subject, owner, finish, now)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_release_owner(
+        &self,
+        account: &AccountId,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64, StateError> {
+        outbox::release_owner(self, account, owner, now)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_reported(
+        &self,
+        account: &AccountId,
+        kind: OutboxKind,
+        subject: &str,
+        version: u32,
+    ) -> Result<(), StateError> {
+        outbox::reported(self, account, kind, subject, version)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn outbox_due(
+        &self,
+        account: &AccountId,
+        now: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<OutboxEntry>, StateError> {
+        outbox::due(&self.pool, account, now, limit)
             .await
             .map_err(state_err)
     }
@@ -951,7 +1038,42 @@ impl SyncState for SqliteStore {
         account: &AccountId,
         limit: usize,
     ) -> Result<Vec<OutboxEntry>, StateError> {
-        state::outbox_list(&self.pool, account, limit, false)
+        outbox::list(&self.pool, account, limit, false)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn run_lock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+        take_over_from: Option<&str>,
+    ) -> Result<RunLock, StateError> {
+        outbox::run_lock(self, account, job, owner, now, until, take_over_from)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn run_unlock(
+        &self,
+        account: &AccountId,
+        job: JobKind,
+        owner: &str,
+    ) -> Result<(), StateError> {
+        outbox::run_unlock(&self.pool, account, job, owner)
+            .await
+            .map_err(state_err)
+    }
+
+    async fn cancel_requests(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<IdMapEntry>, StateError> {
+        state::cancel_requests(&self.pool, account, limit)
             .await
             .map_err(state_err)
     }

@@ -44,7 +44,13 @@ async fn each_check_passes_on_a_fresh_instance() {
     conformance::id_map_newer_wins(&s()).await;
     conformance::id_map_get_many_returns_known(&s()).await;
     conformance::parked_retry(&s()).await;
-    conformance::outbox_confirms_once(&s()).await;
+    conformance::outbox_offer_versions(&s()).await;
+    conformance::outbox_lease_has_one_holder(&s()).await;
+    conformance::outbox_racing_claims_one_winner(&s()).await;
+    conformance::outbox_release_owner_frees_its_leases(&s()).await;
+    conformance::outbox_finish_and_due(&s()).await;
+    conformance::run_lock_one_holder(&s()).await;
+    conformance::cancel_requests_listed(&s()).await;
     conformance::redaction_due(&s()).await;
     conformance::run_reports_listed(&s()).await;
 }

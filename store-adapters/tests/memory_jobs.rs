@@ -17,11 +17,12 @@ use order_sync_core::error::{AmazonError, ErrorKind, StoreError};
 use order_sync_core::fake::{FakeAmazon, FakeOp, StallingStore};
 use order_sync_core::fixtures::{sample_order, shipment_for};
 use order_sync_core::host::{HostOrder, HostOrderRef, OrderStore, ShipmentResult, UpsertOutcome};
-use order_sync_core::ids::{AccountId, AmazonOrderId, PackageRef};
+use order_sync_core::ids::{AccountId, AmazonOrderId};
 use order_sync_core::model::{HostShipment, Order, PackageItem};
+use order_sync_core::outbox::shipment_subject;
 use order_sync_core::report::{NoopNotifier, RunOutcome, RunReport};
 use order_sync_core::shutdown::Shutdown;
-use order_sync_core::state::{JobKind, OutboxStatus, ParkKind, SyncState};
+use order_sync_core::state::{JobKind, OutboxKind, OutboxStatus, ParkKind, SyncState};
 use store_adapters::memory::{MemoryState, MemoryStore, MemoryWarehouse};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -628,8 +629,8 @@ async fn unmapped_carriers_and_empty_tracking_are_refused_before_sending() {
             .all(|e| matches!(e.status, OutboxStatus::Refused { .. }))
     );
     assert!(
-        outbox.iter().all(|e| e.attempts == 0),
-        "refused packages were never claimed"
+        outbox.iter().all(|e| e.attempts == 1),
+        "each refused package was decided once"
     );
 
     // The host fixes the carrier: the changed shipment goes out.
@@ -661,7 +662,12 @@ async fn future_ship_dates_are_held_until_that_date() {
     }
     assert_eq!(w.amazon.calls(FakeOp::Confirm), 0);
     w.clock.advance(Duration::hours(4));
-    assert_eq!(w.run(JobKind::ExportShipments).await.counts.held, 1);
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(
+        (r.counts.held, r.counts.exported),
+        (0, 0),
+        "a held entry waits for its date without being looked at"
+    );
     w.clock.advance(Duration::hours(1));
     let r = w.run(JobKind::ExportShipments).await;
     assert_eq!(r.counts.exported, 1);
@@ -686,7 +692,11 @@ async fn amazon_rejections_are_recorded_with_amazons_message() {
     }
     let e = w
         .state
-        .outbox_get(&acct(), &order.id, &s.package)
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -706,25 +716,46 @@ async fn a_transient_failure_keeps_the_package_pending_and_the_next_run_sends_it
     let s = shipment_for(&order, "1", w.clock.now() - Duration::hours(1));
     w.store.ship(&acct(), s.clone());
     let r = w.run(JobKind::ExportShipments).await;
-    assert_eq!(r.outcome, RunOutcome::Failed);
+    assert_eq!(
+        r.outcome,
+        RunOutcome::Completed,
+        "one entry's error does not end the run"
+    );
+    assert_eq!(r.counts.unknown, 1);
     let e = w
         .state
-        .outbox_get(&acct(), &order.id, &s.package)
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(e.status, OutboxStatus::Pending);
-    assert!(e.last_error.unwrap().contains("InternalFailure"));
-    assert_eq!(
-        w.store.shipment_result(&acct(), &order.id, &s.package),
-        None
+    assert!(
+        matches!(e.status, OutboxStatus::Unknown { .. }),
+        "a 5xx on a write leaves the outcome unknown: {e:?}"
     );
+    assert!(e.last_error.unwrap().contains("InternalFailure"));
+    assert!(matches!(
+        w.store.shipment_result(&acct(), &order.id, &s.package),
+        Some(ShipmentResult::Pending { .. })
+    ));
+    // Not before its backoff.
+    let r = w.run(JobKind::ExportShipments).await;
+    assert_eq!(r.counts.exported, 0);
+    w.clock.advance(Duration::seconds(31));
     let r = w.run(JobKind::ExportShipments).await;
     assert_eq!(r.counts.exported, 1);
+    assert_eq!(r.counts.verified, 0, "the package was not on Amazon: sent");
     assert_eq!(w.amazon.confirmations().len(), 1);
     let e = w
         .state
-        .outbox_get(&acct(), &order.id, &s.package)
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -751,6 +782,9 @@ impl AmazonSide for AcceptThenHang {
     ) -> Result<Option<Order>, AmazonError> {
         self.0.get_order(id, i).await
     }
+    fn shows_packages(&self) -> bool {
+        self.0.shows_packages()
+    }
     async fn confirm_shipment(&self, c: &ShipmentConfirmation) -> Result<(), AmazonError> {
         self.0.confirm_shipment(c).await?;
         std::future::pending().await
@@ -774,18 +808,25 @@ async fn a_crash_after_amazon_accepted_a_package_does_not_send_it_again() {
     assert_eq!(w.amazon.confirmations().len(), 1);
     let e = w
         .state
-        .outbox_get(&acct(), &order.id, &s.package)
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         e.status,
-        OutboxStatus::InFlight,
+        OutboxStatus::Claimed,
         "the crash left the claim in flight"
     );
 
+    // The dead attempt's lease runs out; the next run verifies before sending.
+    w.clock.advance(Duration::minutes(3));
     let r = w.run(JobKind::ExportShipments).await;
     assert_eq!(r.outcome, RunOutcome::Completed, "{r:?}");
+    assert_eq!(r.counts.verified, 1, "{r:?}");
     assert_eq!(w.amazon.confirmations().len(), 1, "not sent a second time");
     assert!(matches!(
         w.store.shipment_result(&acct(), &order.id, &s.package),
@@ -1052,14 +1093,14 @@ impl OrderStore for DeafStore {
     async fn record_shipment_result(
         &self,
         a: &AccountId,
-        o: &AmazonOrderId,
-        p: &PackageRef,
+        s: &HostShipment,
         r: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        if self.down.load(Ordering::SeqCst) {
+        // It takes the package in, then misses the final result.
+        if self.down.load(Ordering::SeqCst) && r.is_final() {
             return Err(StoreError::unavailable("database restarting"));
         }
-        self.inner.record_shipment_result(a, o, p, r).await
+        self.inner.record_shipment_result(a, s, r).await
     }
     async fn redact_pii(
         &self,
@@ -1094,11 +1135,15 @@ async fn a_host_that_missed_the_confirmation_is_told_later_without_resending() {
     assert_eq!(w.amazon.confirmations().len(), 1, "Amazon got it");
     assert_eq!(
         w.store.shipment_result(&acct(), &order.id, &s.package),
-        None
+        Some(ShipmentResult::Pending { note: None })
     );
     let e = w
         .state
-        .outbox_get(&acct(), &order.id, &s.package)
+        .outbox_get(
+            &acct(),
+            OutboxKind::Shipment,
+            &shipment_subject(&order.id, &s.package),
+        )
         .await
         .unwrap()
         .unwrap();

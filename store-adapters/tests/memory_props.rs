@@ -185,6 +185,9 @@ impl order_sync_core::amazon::AmazonSide for MaybeHang {
     ) -> Result<Option<order_sync_core::model::Order>, order_sync_core::error::AmazonError> {
         self.inner.get_order(id, i).await
     }
+    fn shows_packages(&self) -> bool {
+        self.inner.shows_packages()
+    }
     async fn confirm_shipment(
         &self,
         c: &order_sync_core::amazon::ShipmentConfirmation,

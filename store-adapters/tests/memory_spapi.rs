@@ -218,6 +218,7 @@ async fn marked_shipments_are_confirmed_in_the_sandbox_exactly_once() {
                         quantity: l.quantity_ordered,
                     })
                     .collect(),
+                shipped_despite_cancellation: false,
             },
         );
     }

@@ -246,6 +246,7 @@ async fn marked_shipments_are_confirmed_through_the_feed_exactly_once() {
                 tracking_number: tracking,
                 ship_date: clock.now() - Duration::minutes(1),
                 items,
+                shipped_despite_cancellation: false,
             },
         );
     }
@@ -387,6 +388,11 @@ async fn mws_and_spapi_v0_read_the_same_sandbox_orders_alike() {
         let mut s = s.clone();
         if let Some(r) = &mut s.recipient {
             with_company += usize::from(r.company.take().is_some());
+        }
+        // The sandbox's MWS ListOrderItems does not render `BuyerRequestedCancel` yet
+        // (its SP-API v0 answer does): compare the rest.
+        for l in &mut s.lines {
+            l.buyer_cancel_request = None;
         }
         assert_eq!(m.recipient.as_ref().and_then(|r| r.company.clone()), None);
         assert_eq!(*m, s, "{} differs", m.id);

@@ -9,7 +9,8 @@ use order_sync_core::fixtures::{host_order, sample_order, shipment_for};
 use order_sync_core::host::{OrderStore, UpsertAction};
 use order_sync_core::ids::{AccountId, AmazonOrderId};
 use order_sync_core::state::{
-    Claim, Cursor, CursorAdvance, JobKind, OutboxEntry, SyncState, SyncStateExt,
+    Claim, Cursor, CursorAdvance, JobKind, Origin, OutboxKind, OutboxPayload, SyncState,
+    SyncStateExt,
 };
 use store_adapters::sqlite::{SqliteConfig, SqliteStore};
 use time::macros::datetime;
@@ -164,41 +165,55 @@ fn entry(id: &str, at: OffsetDateTime) -> order_sync_core::state::IdMapEntry {
         imported_at: at,
         pii_expires_at: None,
         redacted_at: None,
+        cancel_requested: Vec::new(),
     }
 }
 
+/// Ten claimers on two connections pools (as two processes on one file would be) race
+/// for one entry: exactly one wins the lease, the others see it busy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_claims_count_every_attempt_once() {
+async fn racing_claims_have_exactly_one_winner() {
     let dir = tempfile::tempdir().unwrap();
     let stores = two_stores(&dir).await;
     let order = sample_order(&order_id(1), T0);
-    let ship = shipment_for(&order, "1", T0);
+    let payload = OutboxPayload::Shipment(shipment_for(&order, "1", T0));
     stores[0]
-        .outbox_put(&acct(), &OutboxEntry::pending(ship.clone(), T0))
+        .outbox_offer(&acct(), &payload, Origin::Store, T0)
         .await
         .unwrap();
     let mut tasks = Vec::new();
     for t in 0..10usize {
         let store = stores[t % 2].clone();
-        let (oid, pkg) = (ship.amazon_order_id.clone(), ship.package.clone());
+        let subject = payload.subject();
         tasks.push(tokio::spawn(async move {
-            store.outbox_claim(&acct(), &oid, &pkg, T0).await.unwrap()
+            store
+                .outbox_claim(
+                    &acct(),
+                    OutboxKind::Shipment,
+                    &subject,
+                    &format!("worker-{t}"),
+                    T0,
+                    T0 + Duration::minutes(2),
+                )
+                .await
+                .unwrap()
         }));
     }
-    let mut attempts = BTreeSet::new();
+    let mut winners = 0;
     for task in tasks {
         match task.await.unwrap() {
-            Claim::Claimed { attempt, .. } => assert!(attempts.insert(attempt)),
+            Claim::Claimed { .. } => winners += 1,
+            Claim::Busy { .. } => {}
             other => panic!("unexpected claim {other:?}"),
         }
     }
-    assert_eq!(attempts, (1..=10).collect::<BTreeSet<u32>>());
+    assert_eq!(winners, 1, "exactly one claimer may hold the lease");
     let held = stores[1]
-        .outbox_get(&acct(), &ship.amazon_order_id, &ship.package)
+        .outbox_get(&acct(), OutboxKind::Shipment, &payload.subject())
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(held.attempts, 10);
+    assert_eq!(held.attempts, 1);
 }
 
 #[tokio::test]

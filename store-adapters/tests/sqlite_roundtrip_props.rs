@@ -77,28 +77,33 @@ fn line(i: usize) -> BoxedStrategy<OrderLine> {
             money(),
         ),
         proptest::option::of((opt_text(), opt_text(), money(), money())),
+        proptest::option::of(opt_text()),
     )
-        .prop_map(move |((sku, asin, title, qo, qs), m, gift)| OrderLine {
-            item_id: OrderItemId::new(format!("item-{i}")),
-            sku,
-            asin,
-            title,
-            quantity_ordered: qo,
-            quantity_shipped: qs,
-            unit_price: m.0,
-            line_price: m.1,
-            tax: m.2,
-            shipping_price: m.3,
-            shipping_tax: m.4,
-            shipping_discount: m.5,
-            promotion_discount: m.6,
-            gift: gift.map(|(message, wrap_level, wrap_price, wrap_tax)| GiftOptions {
-                message,
-                wrap_level,
-                wrap_price,
-                wrap_tax,
-            }),
-        })
+        .prop_map(
+            move |((sku, asin, title, qo, qs), m, gift, cancel)| OrderLine {
+                item_id: OrderItemId::new(format!("item-{i}")),
+                sku,
+                asin,
+                title,
+                quantity_ordered: qo,
+                quantity_shipped: qs,
+                unit_price: m.0,
+                line_price: m.1,
+                tax: m.2,
+                shipping_price: m.3,
+                shipping_tax: m.4,
+                shipping_discount: m.5,
+                promotion_discount: m.6,
+                gift: gift.map(|(message, wrap_level, wrap_price, wrap_tax)| GiftOptions {
+                    message,
+                    wrap_level,
+                    wrap_price,
+                    wrap_tax,
+                }),
+                buyer_cancel_request: cancel
+                    .map(|reason| order_sync_core::model::BuyerCancelRequest { reason }),
+            },
+        )
         .boxed()
 }
 

@@ -44,6 +44,7 @@ fn entry(id: &str, at: OffsetDateTime) -> IdMapEntry {
         status: OrderStatus::Unshipped,
         last_updated_at: at,
         imported_at: at,
+        cancel_requested: Vec::new(),
         pii_expires_at: None,
         redacted_at: None,
     }
@@ -182,21 +183,27 @@ async fn migrations_are_applied_once_and_reopen_is_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     let db = open(&path).await;
-    assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
     let order = host_order(&acct(), sample_order("111-0000002-0000001", T0));
     db.upsert_order(&order).await.unwrap();
     db.close().await;
     for _ in 0..2 {
         let db = open(&path).await;
-        assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2]);
+        assert_eq!(db.applied_migrations().await.unwrap(), vec![1, 2, 3, 4]);
         assert_eq!(db.count_orders(&acct()).await.unwrap(), 1);
         db.close().await;
     }
     // Two stores opening the same fresh file at once both succeed.
     let path2 = dir.path().join("t.db");
     let (a, b) = tokio::join!(SqliteStore::open(&path2), SqliteStore::open(&path2));
-    assert_eq!(a.unwrap().applied_migrations().await.unwrap(), vec![1, 2]);
-    assert_eq!(b.unwrap().applied_migrations().await.unwrap(), vec![1, 2]);
+    assert_eq!(
+        a.unwrap().applied_migrations().await.unwrap(),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        b.unwrap().applied_migrations().await.unwrap(),
+        vec![1, 2, 3, 4]
+    );
 }
 
 #[tokio::test]
@@ -275,14 +282,20 @@ async fn mark_shipped_feeds_shipments_ready() {
     );
     assert_eq!(ready[1].service, None);
 
-    db.record_shipment_result(
-        &acct(),
-        &order.id,
-        &p1,
-        &ShipmentResult::Confirmed { at: T0 },
-    )
-    .await
-    .unwrap();
+    let ready_before = ready.clone();
+    let first = ready_before
+        .iter()
+        .find(|s| s.package == p1)
+        .unwrap()
+        .clone();
+    let second = ready_before
+        .iter()
+        .find(|s| s.package == p2)
+        .unwrap()
+        .clone();
+    db.record_shipment_result(&acct(), &first, &ShipmentResult::Confirmed { at: T0 })
+        .await
+        .unwrap();
     let ready = db.shipments_ready(&acct(), 10).await.unwrap();
     assert_eq!(ready.len(), 1);
     assert_eq!(ready[0].package, p2);
@@ -294,20 +307,31 @@ async fn mark_shipped_feeds_shipments_ready() {
         reason: "ship date in the future".into(),
         until: Some(T0 + Duration::days(1)),
     };
-    db.record_shipment_result(&acct(), &order.id, &p2, &held)
+    db.record_shipment_result(&acct(), &second, &held)
         .await
         .unwrap();
     let listed = db.shipments(&acct(), &order.id).await.unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[1].1.as_ref(), Some(&held));
+    assert!(
+        db.shipments_ready(&acct(), 10).await.unwrap().is_empty(),
+        "a package with any result (held too) is the engine's now"
+    );
 
     // Re-shipping a package replaces it and makes it ready again.
     let mut again = shipment_for(&order, "1", T0 + Duration::hours(5));
     again.tracking_number = "1Z-FIXED".into();
     db.ship(&acct(), &again).await.unwrap();
     let ready = db.shipments_ready(&acct(), 10).await.unwrap();
-    assert_eq!(ready.len(), 2);
-    assert!(ready.contains(&again));
+    assert_eq!(ready, vec![again.clone()]);
+    // A late result about the old content does not stick to the corrected package.
+    db.record_shipment_result(&acct(), &first, &ShipmentResult::Confirmed { at: T0 })
+        .await
+        .unwrap();
+    assert_eq!(
+        db.shipments_ready(&acct(), 10).await.unwrap(),
+        vec![again.clone()]
+    );
     assert_eq!(
         db.shipment_result(&acct(), &order.id, &p1).await.unwrap(),
         None
@@ -347,8 +371,11 @@ async fn mark_shipped_feeds_shipments_ready() {
     let err = db
         .record_shipment_result(
             &acct(),
-            &order.id,
-            &PackageRef::new("99"),
+            &{
+                let mut s = first.clone();
+                s.package = PackageRef::new("99");
+                s
+            },
             &ShipmentResult::Confirmed { at: T0 },
         )
         .await
@@ -866,13 +893,16 @@ async fn the_file_is_in_wal_mode_with_its_tables() {
             "order_lines",
             "order_pii",
             "orders",
+            "outbox",
             "shipment_items",
             "shipments",
             "store_meta",
+            "sync_accounts",
             "sync_cursors",
             "sync_id_map",
             "sync_outbox",
             "sync_parked",
+            "sync_run_locks",
             "sync_runs"
         ]
     );

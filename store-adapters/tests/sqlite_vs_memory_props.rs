@@ -8,8 +8,8 @@ use order_sync_core::fixtures::{host_order, sample_order, shipment_for};
 use order_sync_core::host::{OrderStore, ShipmentResult, UpsertOutcome};
 use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, PackageRef};
 use order_sync_core::state::{
-    Cursor, CursorAdvance, IdMapEntry, ImportCommit, JobKind, OutboxEntry, OutboxStatus, ParkKind,
-    ParkedOrder, SyncState,
+    Claim, Cursor, CursorAdvance, Finish, IdMapEntry, ImportCommit, JobKind, Origin, OutboxKind,
+    OutboxPayload, OutboxStatus, ParkKind, ParkedOrder, SyncState,
 };
 use proptest::prelude::*;
 use store_adapters::memory::{MemoryState, MemoryStore};
@@ -90,6 +90,7 @@ fn entry(i: usize, version: i64, expires: bool, redacted: bool) -> IdMapEntry {
         },
         last_updated_at: at(version),
         imported_at: at(version + 1),
+        cancel_requested: Vec::new(),
         pii_expires_at: expires.then(|| at(60 * 24 * 30 + version)),
         redacted_at: redacted.then(|| at(100)),
     }
@@ -102,7 +103,9 @@ fn status(s: u8) -> OutboxStatus {
             reason: "future ship date".into(),
             until: Some(at(90)),
         },
-        2 => OutboxStatus::InFlight,
+        2 => OutboxStatus::Unknown {
+            error: "timeout".into(),
+        },
         3 => OutboxStatus::Confirmed { at: at(7) },
         4 => OutboxStatus::Refused {
             reason: "carrier not mapped".into(),
@@ -197,16 +200,56 @@ async fn apply_state(s: &dyn SyncState, op: &Op) -> Option<String> {
             state_result(s.commit_import(&a, &commit).await)
         }
         Op::OutboxPut(i, p, st, attempts) => {
+            // Offer a version (the tracking varies), then, for a non-zero status, claim it
+            // and finish the attempt with that status.
             let order = sample_order(oid(*i).as_str(), T0);
-            let mut e = OutboxEntry::pending(shipment_for(&order, &p.to_string(), T0), at(1));
-            e.status = status(*st);
-            e.attempts = *attempts;
-            e.last_error = (*st == 5).then(|| "rejected".to_owned());
-            state_result(s.outbox_put(&a, &e).await)
+            let mut ship = shipment_for(&order, &p.to_string(), T0);
+            ship.tracking_number = format!("1Z-{}", attempts % 3);
+            let payload = OutboxPayload::Shipment(ship);
+            let offered = state_result(s.outbox_offer(&a, &payload, Origin::Store, at(1)).await);
+            if *st == 0 {
+                return Some(offered);
+            }
+            let subject = payload.subject();
+            let claim = s
+                .outbox_claim(&a, OutboxKind::Shipment, &subject, "w", at(2), at(5))
+                .await;
+            let version = match &claim {
+                Ok(Claim::Claimed { entry, .. }) => entry.version,
+                _ => 0,
+            };
+            let finish = Finish {
+                version,
+                status: status(*st),
+                next_attempt_at: at(3),
+                last_error: (*st == 5).then(|| "rejected".to_owned()),
+            };
+            let finished = s
+                .outbox_finish(
+                    &a,
+                    OutboxKind::Shipment,
+                    &subject,
+                    Some("w"),
+                    &finish,
+                    at(2),
+                )
+                .await;
+            format!(
+                "{offered} | {} | {}",
+                state_result(claim),
+                state_result(finished)
+            )
         }
         Op::OutboxClaim(i, p) => state_result(
-            s.outbox_claim(&a, &oid(*i), &PackageRef::new(p.to_string()), at(2))
-                .await,
+            s.outbox_claim(
+                &a,
+                OutboxKind::Shipment,
+                &format!("{}/{p}", oid(*i)),
+                "w2",
+                at(3),
+                at(4),
+            )
+            .await,
         ),
         Op::MarkRedacted(i, m) => state_result(
             s.mark_redacted(&a, &oid(*i), "Amazon Replaced", at(200 + m))
@@ -254,10 +297,11 @@ async fn apply_store(
             let order = sample_order(oid(*i).as_str(), T0);
             ship(&a, shipment_for(&order, &p.to_string(), at(*d))).await
         }
-        Op::Record(i, p, r) => store_result(
-            s.record_shipment_result(&a, &oid(*i), &PackageRef::new(p.to_string()), &result(*r))
-                .await,
-        ),
+        Op::Record(i, p, r) => {
+            let order = sample_order(oid(*i).as_str(), T0);
+            let shipment = shipment_for(&order, &p.to_string(), T0);
+            store_result(s.record_shipment_result(&a, &shipment, &result(*r)).await)
+        }
         Op::Redact(i) => store_result(s.redact_pii(&a, &oid(*i), "Amazon Replaced").await),
         _ => return None,
     })
@@ -271,7 +315,7 @@ async fn state_snapshot(s: &dyn SyncState) -> String {
         out.push(state_result(s.id_map_get(&a, &oid(i)).await));
         for p in 1..4 {
             let got = s
-                .outbox_get(&a, &oid(i), &PackageRef::new(p.to_string()))
+                .outbox_get(&a, OutboxKind::Shipment, &format!("{}/{p}", oid(i)))
                 .await;
             out.push(state_result(got));
         }

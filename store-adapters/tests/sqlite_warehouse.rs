@@ -84,8 +84,7 @@ async fn store_and_warehouse_are_apart_in_one_file() {
     Warehouse::record_shipment_result(
         &wh,
         &acct(),
-        &id,
-        &pkg,
+        &ready[0],
         &ShipmentResult::Confirmed { at: T0 },
     )
     .await
@@ -216,11 +215,10 @@ impl OrderStore for AsStore {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &order_sync_core::ids::AmazonOrderId,
-        package: &order_sync_core::ids::PackageRef,
+        shipment: &order_sync_core::model::HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), order_sync_core::error::StoreError> {
-        Warehouse::record_shipment_result(&self.0, account, order, package, result).await
+        Warehouse::record_shipment_result(&self.0, account, shipment, result).await
     }
 
     async fn redact_pii(

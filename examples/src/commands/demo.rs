@@ -353,7 +353,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         ec.exported, ec.refused, ec.held, ec.rejected
     );
     for e in &outbox {
-        let s = &e.shipment;
+        let Some(s) = e.payload.as_shipment() else {
+            continue;
+        };
         match &e.status {
             OutboxStatus::Refused { reason } => {
                 println!(
@@ -382,8 +384,9 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
             for (s, result) in list {
                 if let Some(ShipmentResult::Refused { reason }) = result {
                     if !outbox.iter().any(|e| {
-                        e.shipment.package == s.package
-                            && e.shipment.amazon_order_id == s.amazon_order_id
+                        e.payload.as_shipment().is_some_and(|x| {
+                            x.package == s.package && x.amazon_order_id == s.amazon_order_id
+                        })
                     }) {
                         println!(
                             "  refused  {} package {}: {reason}",

@@ -55,6 +55,8 @@ pub struct AccountStatus {
     pub exports: ExportStatus,
     /// Orders that could not be imported, with their reasons.
     pub parked: Vec<ParkedStatus>,
+    /// Orders with an open buyer cancellation request.
+    pub cancel_requests: Vec<CancelRequestStatus>,
 }
 
 /// A cursor.
@@ -84,14 +86,26 @@ pub struct ExportStatus {
     pub confirmed: u64,
     /// Waiting to be sent.
     pub pending: u64,
-    /// Sent, outcome not recorded (a crash; retried safely).
+    /// Claimed by a running export (or left by a crash; verified before any resend).
     pub in_flight: u64,
+    /// Sent with an outcome not known yet (a timeout, a lost answer): verified on Amazon
+    /// before any resend; those that cannot be verified wait for an operator.
+    pub unknown: Vec<ExportProblem>,
     /// Held back, with reasons.
     pub held: Vec<ExportProblem>,
     /// Refused before sending, with reasons.
     pub refused: Vec<ExportProblem>,
     /// Rejected by Amazon, with its message.
     pub rejected: Vec<ExportProblem>,
+}
+
+/// An order with an open buyer cancellation request.
+#[derive(Debug, Serialize)]
+pub struct CancelRequestStatus {
+    /// Amazon order id.
+    pub order: String,
+    /// The order item ids the buyer asked to cancel.
+    pub lines: Vec<String>,
 }
 
 /// One export that needs attention.
@@ -153,9 +167,12 @@ pub async fn read(config: &crate::config::Config, db: &SqliteStore) -> Result<St
             .map(|r| r.finished_at);
         let mut exports = ExportStatus::default();
         for entry in db.outbox_all(&id).await.map_err(|x| e(&x))? {
+            let Some(shipment) = entry.payload.as_shipment() else {
+                continue;
+            };
             let problem = |reason: &str, until| ExportProblem {
-                order: entry.shipment.amazon_order_id.to_string(),
-                package: entry.shipment.package.to_string(),
+                order: shipment.amazon_order_id.to_string(),
+                package: shipment.package.to_string(),
                 reason: reason.to_owned(),
                 until,
                 attempts: entry.attempts,
@@ -163,7 +180,8 @@ pub async fn read(config: &crate::config::Config, db: &SqliteStore) -> Result<St
             match &entry.status {
                 OutboxStatus::Confirmed { .. } => exports.confirmed += 1,
                 OutboxStatus::Pending => exports.pending += 1,
-                OutboxStatus::InFlight => exports.in_flight += 1,
+                OutboxStatus::Claimed => exports.in_flight += 1,
+                OutboxStatus::Unknown { error } => exports.unknown.push(problem(error, None)),
                 OutboxStatus::Held { reason, until } => exports.held.push(problem(reason, *until)),
                 OutboxStatus::Refused { reason } => exports.refused.push(problem(reason, None)),
                 OutboxStatus::Rejected { message } => exports.rejected.push(problem(message, None)),
@@ -196,6 +214,16 @@ pub async fn read(config: &crate::config::Config, db: &SqliteStore) -> Result<St
             last_runs,
             exports,
             parked,
+            cancel_requests: db
+                .cancel_requests(&id, 1000)
+                .await
+                .map_err(|x| e(&x))?
+                .into_iter()
+                .map(|c| CancelRequestStatus {
+                    order: c.amazon_order_id.to_string(),
+                    lines: c.cancel_requested.iter().map(|l| l.to_string()).collect(),
+                })
+                .collect(),
         });
     }
     Ok(Status {
@@ -253,15 +281,17 @@ fn print_human(s: &Status) {
         }
         let x = &a.exports;
         println!(
-            "  exports            {} confirmed, {} pending, {} in flight, {} held, {} refused, {} rejected",
+            "  exports            {} confirmed, {} pending, {} in flight, {} unknown, {} held, {} refused, {} rejected",
             x.confirmed,
             x.pending,
             x.in_flight,
+            x.unknown.len(),
             x.held.len(),
             x.refused.len(),
             x.rejected.len()
         );
         for (what, list) in [
+            ("unknown", &x.unknown),
             ("held", &x.held),
             ("refused", &x.refused),
             ("rejected", &x.rejected),
@@ -271,6 +301,15 @@ fn print_human(s: &Status) {
                     "    {what:<8} {} package {}: {}",
                     p.order, p.package, p.reason
                 );
+            }
+        }
+        if !a.cancel_requests.is_empty() {
+            println!(
+                "  buyer cancellation requests  {} (stop the pick; a package of such a line is not confirmed unless marked shipped anyway)",
+                a.cancel_requests.len()
+            );
+            for c in &a.cancel_requests {
+                println!("    {} lines {}", c.order, c.lines.join(", "));
             }
         }
         if !a.parked.is_empty() {

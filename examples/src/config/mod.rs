@@ -253,6 +253,9 @@ pub struct SyncSettings {
     pub transit_allowance: time::Duration,
     /// Shipments asked of the store per export run. Default 200.
     pub export_batch: usize,
+    /// First backoff after a failed or unknown export attempt (doubles per attempt, at
+    /// most an hour). Default 30 seconds.
+    pub export_retry_backoff: time::Duration,
 }
 
 impl Default for SyncSettings {
@@ -266,6 +269,7 @@ impl Default for SyncSettings {
             pii_retention: time::Duration::days(30),
             transit_allowance: time::Duration::days(7),
             export_batch: 200,
+            export_retry_backoff: time::Duration::seconds(30),
         }
     }
 }
@@ -417,6 +421,7 @@ const SYNC_KEYS: &[&str] = &[
     "pii_retention",
     "transit_allowance",
     "export_batch",
+    "export_retry_backoff",
 ];
 const DURATION_HINT: &str =
     "write a number and a unit: \"90s\", \"5m\", \"2h\" or \"1d\" (or false to disable a job)";
@@ -806,6 +811,7 @@ fn parse_sync(r: &TableReader<'_>, problems: &mut Problems) -> SyncSettings {
             .integer("export_batch", 1, 10_000, problems)
             .and_then(|i| usize::try_from(i).ok())
             .unwrap_or(d.export_batch),
+        export_retry_backoff: window(r, "export_retry_backoff", d.export_retry_backoff, problems),
     }
 }
 

@@ -1,17 +1,29 @@
-//! Export shipments: host packages with tracking to Amazon's `confirmShipment`.
+//! Export shipments: host packages with tracking, through the outbox, to Amazon's
+//! `confirmShipment`.
+//!
+//! The job has two passes. *Intake* offers every package the hosts report as ready to the
+//! outbox (a changed package becomes the next version of its entry) and tells the host it
+//! was taken. *Send* takes the due entries one by one: claim with a lease, decide, verify
+//! an unknown outcome against Amazon's view, send, and record the result in the outbox and
+//! on the host. See [`crate::outbox`] for the state machine.
 
+use std::collections::HashSet;
 use std::sync::Arc;
+
+use time::OffsetDateTime;
 
 use super::check_shutdown;
 use crate::amazon::{Include, ShipmentConfirmation};
 use crate::engine::{Account, Engine};
-use crate::error::{ErrorKind, StoreError, SyncError};
+use crate::error::{AmazonError, ErrorKind, StoreError, SyncError};
 use crate::host::{OrderStore, ShipmentResult, Warehouse};
-use crate::ids::{AccountId, AmazonOrderId, MarketplaceId, PackageRef};
+use crate::ids::{AccountId, AmazonOrderId, MarketplaceId};
 use crate::model::HostShipment;
+use crate::outbox::{
+    Claim, Finish, Origin, OutboxEntry, OutboxKind, OutboxPayload, OutboxStatus, backoff,
+};
 use crate::report::RunReport;
 use crate::shutdown::Shutdown;
-use crate::state::{Claim, OutboxEntry, OutboxStatus};
 
 /// Where shipments come from: the order store or the warehouse.
 #[derive(Clone)]
@@ -21,6 +33,13 @@ enum Source {
 }
 
 impl Source {
+    fn of(engine: &Engine, origin: Origin) -> Option<Source> {
+        match origin {
+            Origin::Store => engine.store.clone().map(Source::Store),
+            Origin::Warehouse => engine.warehouse.clone().map(Source::Warehouse),
+        }
+    }
+
     async fn ready(
         &self,
         account: &AccountId,
@@ -35,20 +54,36 @@ impl Source {
     async fn record(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
         match self {
-            Source::Store(s) => {
-                s.record_shipment_result(account, order, package, result)
-                    .await
-            }
-            Source::Warehouse(w) => {
-                w.record_shipment_result(account, order, package, result)
-                    .await
-            }
+            Source::Store(s) => s.record_shipment_result(account, shipment, result).await,
+            Source::Warehouse(w) => w.record_shipment_result(account, shipment, result).await,
         }
+    }
+}
+
+/// What the host is told about an entry in `status`.
+fn host_result(status: &OutboxStatus) -> ShipmentResult {
+    match status {
+        OutboxStatus::Confirmed { at } => ShipmentResult::Confirmed { at: *at },
+        OutboxStatus::Refused { reason } => ShipmentResult::Refused {
+            reason: reason.clone(),
+        },
+        OutboxStatus::Rejected { message } => ShipmentResult::Rejected {
+            message: message.clone(),
+        },
+        OutboxStatus::Held { reason, until } => ShipmentResult::Held {
+            reason: reason.clone(),
+            until: *until,
+        },
+        OutboxStatus::Unknown { error } => ShipmentResult::Pending {
+            note: Some(format!(
+                "the last attempt's outcome is unknown ({error}); it is verified on Amazon before any resend"
+            )),
+        },
+        _ => ShipmentResult::Pending { note: None },
     }
 }
 
@@ -56,7 +91,7 @@ impl Source {
 enum Decision {
     Send(ShipmentConfirmation),
     Refuse(String),
-    Hold(String, time::OffsetDateTime),
+    Hold(String, OffsetDateTime),
 }
 
 async fn marketplace_of(
@@ -72,6 +107,12 @@ async fn marketplace_of(
         .get_order(order, Include::default())
         .await?
         .map(|o| o.marketplace))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 async fn decide(
@@ -105,15 +146,33 @@ async fn decide(
         return Ok(Decision::Hold(
             format!(
                 "ship date {} is in the future; Amazon refuses future dates",
-                s.ship_date
-                    .to_offset(time::UtcOffset::UTC)
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_else(|_| s.ship_date.to_string())
+                rfc3339(s.ship_date)
             ),
             s.ship_date,
         ));
     }
-    let Some(marketplace) = marketplace_of(engine, account, &s.amazon_order_id).await? else {
+    let known = engine
+        .state
+        .id_map_get(account.id(), &s.amazon_order_id)
+        .await?;
+    if !s.shipped_despite_cancellation
+        && let Some(entry) = &known
+        && let Some(item) = s
+            .items
+            .iter()
+            .find(|i| entry.cancel_requested.contains(&i.item_id))
+    {
+        return Ok(Decision::Refuse(format!(
+            "the buyer asked to cancel line {} of order {}; cancel it, or report the package \
+             again marked as shipped despite the cancellation request",
+            item.item_id, s.amazon_order_id
+        )));
+    }
+    let marketplace = match known {
+        Some(e) => Some(e.marketplace),
+        None => marketplace_of(engine, account, &s.amazon_order_id).await?,
+    };
+    let Some(marketplace) = marketplace else {
         return Ok(Decision::Refuse(format!(
             "order {} is unknown to Amazon",
             s.amazon_order_id
@@ -132,259 +191,393 @@ async fn decide(
     }))
 }
 
-/// After a crash mid-send, asks Amazon whether the package already arrived there (Orders
-/// v2026 reports packages; v0 does not, and then the package is sent again, which Amazon
-/// treats as an edit of the same package reference).
-async fn already_on_amazon(account: &Account, c: &ShipmentConfirmation) -> Result<bool, SyncError> {
+/// What Amazon's view says of an attempt whose outcome is unknown.
+enum Verified {
+    /// The package is on Amazon with this version's tracking and items.
+    Applied,
+    /// It is not (or has other content): send.
+    Absent,
+    /// This account's Amazon side shows no packages (Orders v0, MWS).
+    CannotTell,
+}
+
+async fn verify(account: &Account, c: &ShipmentConfirmation) -> Result<Verified, AmazonError> {
+    if !account.amazon.shows_packages() {
+        return Ok(Verified::CannotTell);
+    }
     let order = match account
         .amazon
         .get_order(&c.order_id, Include::default())
         .await
     {
         Ok(o) => o,
-        Err(e) if e.kind().is_retryable() => return Err(e.into()),
+        Err(e) if e.kind().is_retryable() || e.kind() == ErrorKind::Auth => return Err(e),
         Err(_) => None,
     };
-    Ok(order.is_some_and(|o| {
+    let same_items = |items: &[crate::model::PackageItem]| {
+        let mut a: Vec<_> = items.iter().map(|i| (&i.item_id, i.quantity)).collect();
+        let mut b: Vec<_> = c.items.iter().map(|i| (&i.item_id, i.quantity)).collect();
+        a.sort();
+        b.sort();
+        a == b
+    };
+    let applied = order.is_some_and(|o| {
         o.packages.iter().any(|p| {
             p.reference == c.package
                 && p.tracking_number.as_deref() == Some(c.tracking_number.as_str())
+                && same_items(&p.items)
         })
-    }))
+    });
+    Ok(if applied {
+        Verified::Applied
+    } else {
+        Verified::Absent
+    })
 }
 
-async fn finish(
-    engine: &Engine,
-    account: &Account,
-    source: &Source,
-    entry: &OutboxEntry,
-    status: OutboxStatus,
-    result: ShipmentResult,
-    last_error: Option<String>,
-) -> Result<(), SyncError> {
-    let s = &entry.shipment;
-    let updated = OutboxEntry {
-        status,
-        last_error,
-        updated_at: engine.clock.now(),
-        ..entry.clone()
-    };
-    engine.state.outbox_put(account.id(), &updated).await?;
-    source
-        .record(account.id(), &s.amazon_order_id, &s.package, &result)
-        .await?;
-    Ok(())
+/// One pass's shared context.
+struct Pass<'a> {
+    engine: &'a Engine,
+    account: &'a Account,
+    owner: &'a str,
 }
 
-async fn export_one(
-    engine: &Engine,
-    account: &Account,
-    source: &Source,
-    s: HostShipment,
-    report: &mut RunReport,
-) -> Result<(), SyncError> {
-    let acct = account.id();
-    let now = engine.clock.now();
-    let held = engine
-        .state
-        .outbox_get(acct, &s.amazon_order_id, &s.package)
-        .await?;
-    let entry = match held {
-        Some(e) => {
-            if let OutboxStatus::Confirmed { at } = e.status {
-                // Confirmed before a crash, but the host never heard: tell it, send nothing.
-                source
-                    .record(
-                        acct,
-                        &s.amazon_order_id,
-                        &s.package,
-                        &ShipmentResult::Confirmed { at },
-                    )
-                    .await?;
-                return Ok(());
-            }
-            if e.shipment != s {
-                // The host changed the shipment: start over with the new data.
-                let fresh = OutboxEntry {
-                    shipment: s.clone(),
-                    status: OutboxStatus::Pending,
-                    updated_at: now,
-                    ..e
-                };
-                engine.state.outbox_put(acct, &fresh).await?;
-                fresh
-            } else {
-                e
-            }
-        }
-        None => {
-            let fresh = OutboxEntry::pending(s.clone(), now);
-            engine.state.outbox_put(acct, &fresh).await?;
-            fresh
-        }
-    };
+impl Pass<'_> {
+    fn acct(&self) -> &AccountId {
+        self.account.id()
+    }
 
-    let confirmation = match decide(engine, account, &s).await? {
-        Decision::Refuse(reason) => {
-            report.counts.refused += 1;
-            report.errors.push(format!(
-                "refused package {} of {}: {reason}",
-                s.package, s.amazon_order_id
-            ));
-            let status = OutboxStatus::Refused {
-                reason: reason.clone(),
-            };
-            return finish(
-                engine,
-                account,
-                source,
-                &entry,
-                status,
-                ShipmentResult::Refused { reason },
-                None,
+    /// Records how the attempt ended (if this worker still holds the entry and the version
+    /// is current), then tells the host.
+    async fn finish(
+        &self,
+        entry: &OutboxEntry,
+        status: OutboxStatus,
+        next_attempt_at: OffsetDateTime,
+        last_error: Option<String>,
+    ) -> Result<(), SyncError> {
+        let finish = Finish {
+            version: entry.version,
+            status,
+            next_attempt_at,
+            last_error,
+        };
+        let now = self.engine.clock.now();
+        let applied = self
+            .engine
+            .state
+            .outbox_finish(
+                self.acct(),
+                entry.kind(),
+                &entry.subject(),
+                Some(self.owner),
+                &finish,
+                now,
             )
-            .await;
-        }
-        Decision::Hold(reason, until) => {
-            report.counts.held += 1;
-            let status = OutboxStatus::Held {
-                reason: reason.clone(),
-                until: Some(until),
-            };
-            let result = ShipmentResult::Held {
-                reason,
-                until: Some(until),
-            };
-            return finish(engine, account, source, &entry, status, result, None).await;
-        }
-        Decision::Send(c) => c,
-    };
-
-    let previous = match engine
-        .state
-        .outbox_claim(acct, &s.amazon_order_id, &s.package, now)
-        .await?
-    {
-        Claim::Claimed { previous, .. } => previous,
-        Claim::AlreadyConfirmed => {
-            let at = now;
-            source
-                .record(
-                    acct,
-                    &s.amazon_order_id,
-                    &s.package,
-                    &ShipmentResult::Confirmed { at },
-                )
-                .await?;
+            .await?;
+        if !applied {
+            // A newer version arrived, or the lease was lost to another worker: that one
+            // owns the entry now and reports its own result.
+            tracing::info!(
+                account = %self.acct(), subject = %entry.subject(), version = entry.version,
+                "outbox entry changed hands or versions during the attempt; its result is left to the newer attempt"
+            );
             return Ok(());
         }
-        Claim::Missing => {
-            return Err(SyncError::State(crate::error::StateError::backend(
-                format!(
-                    "outbox entry for package {} of {} vanished",
-                    s.package, s.amazon_order_id
-                ),
-            )));
-        }
-    };
-    let entry = engine
-        .state
-        .outbox_get(acct, &s.amazon_order_id, &s.package)
-        .await?
-        .unwrap_or(entry);
+        let updated = OutboxEntry {
+            status: finish.status,
+            ..entry.clone()
+        };
+        self.tell_host(&updated).await
+    }
 
-    let recovered =
-        previous == OutboxStatus::InFlight && already_on_amazon(account, &confirmation).await?;
-    let sent = if recovered {
+    /// Tells the entry's host what became of it and marks it reported.
+    async fn tell_host(&self, entry: &OutboxEntry) -> Result<(), SyncError> {
+        let Some(s) = entry.payload.as_shipment() else {
+            return Ok(());
+        };
+        if let Some(source) = Source::of(self.engine, entry.origin) {
+            source
+                .record(self.acct(), s, &host_result(&entry.status))
+                .await?;
+        }
+        self.engine
+            .state
+            .outbox_reported(self.acct(), entry.kind(), &entry.subject(), entry.version)
+            .await?;
         Ok(())
-    } else {
-        account.amazon.confirm_shipment(&confirmation).await
-    };
-    match sent {
-        Ok(()) => {
-            report.counts.exported += 1;
-            let at = engine.clock.now();
-            finish(
-                engine,
-                account,
-                source,
-                &entry,
-                OutboxStatus::Confirmed { at },
-                ShipmentResult::Confirmed { at },
-                None,
-            )
-            .await
+    }
+
+    /// One claimed shipment entry, from decision to recorded result. Only errors that
+    /// concern the whole run (the state or host unavailable, credentials) are returned.
+    async fn attempt(
+        &self,
+        entry: OutboxEntry,
+        previous: OutboxStatus,
+        report: &mut RunReport,
+    ) -> Result<(), SyncError> {
+        let Some(s) = entry.payload.as_shipment().cloned() else {
+            return Ok(());
+        };
+        let now = self.engine.clock.now();
+        let retry_at = now + backoff(entry.attempts, self.account.config.export.retry_backoff);
+        let decision = match decide(self.engine, self.account, &s).await {
+            Ok(d) => d,
+            Err(SyncError::Amazon(e)) if e.kind().is_retryable() => {
+                report.counts.deferred += 1;
+                let status = if previous.outcome_unknown() {
+                    previous.clone()
+                } else {
+                    OutboxStatus::Pending
+                };
+                return self
+                    .finish(&entry, status, retry_at, Some(e.to_string()))
+                    .await;
+            }
+            Err(e) => return Err(e),
+        };
+        let c = match decision {
+            Decision::Refuse(reason) => {
+                report.counts.refused += 1;
+                report.errors.push(format!(
+                    "refused package {} of {}: {reason}",
+                    s.package, s.amazon_order_id
+                ));
+                return self
+                    .finish(&entry, OutboxStatus::Refused { reason }, now, None)
+                    .await;
+            }
+            Decision::Hold(reason, until) => {
+                report.counts.held += 1;
+                let status = OutboxStatus::Held {
+                    reason,
+                    until: Some(until),
+                };
+                return self.finish(&entry, status, until, None).await;
+            }
+            Decision::Send(c) => c,
+        };
+
+        if previous.outcome_unknown() {
+            match verify(self.account, &c).await {
+                Ok(Verified::Applied) => {
+                    report.counts.verified += 1;
+                    report.counts.exported += 1;
+                    let at = self.engine.clock.now();
+                    return self
+                        .finish(&entry, OutboxStatus::Confirmed { at }, at, None)
+                        .await;
+                }
+                Ok(Verified::Absent) => {}
+                Ok(Verified::CannotTell) => {
+                    let error = String::from(
+                        "an earlier attempt's outcome is unknown and this account reads orders through an API \
+                         that shows no packages (Orders v0 or MWS), so the engine cannot verify it; it will not \
+                         resend on its own: check the order in Seller Central, then settle the entry as \
+                         confirmed (it is there) or pending (resend) with SyncState::outbox_finish and no owner",
+                    );
+                    report.errors.push(format!(
+                        "package {} of {}: {error}",
+                        s.package, s.amazon_order_id
+                    ));
+                    let status = OutboxStatus::Unknown {
+                        error: "awaiting operator: outcome cannot be verified".into(),
+                    };
+                    return self
+                        .finish(&entry, status, far_future(now), Some(error))
+                        .await;
+                }
+                Err(e) if e.kind() == ErrorKind::Auth => {
+                    self.finish(&entry, previous, retry_at, Some(e.to_string()))
+                        .await?;
+                    return Err(e.into());
+                }
+                Err(e) => {
+                    report.counts.deferred += 1;
+                    return self
+                        .finish(&entry, previous, retry_at, Some(e.to_string()))
+                        .await;
+                }
+            }
         }
-        Err(e) if e.kind() == ErrorKind::Client => {
-            report.counts.rejected += 1;
-            let message = match &e.code {
-                Some(code) => format!("{code}: {}", e.message),
-                None => e.message.clone(),
-            };
-            report.errors.push(format!(
-                "Amazon rejected package {} of {}: {message}",
-                s.package, s.amazon_order_id
-            ));
-            let status = OutboxStatus::Rejected {
-                message: message.clone(),
-            };
-            finish(
-                engine,
-                account,
-                source,
-                &entry,
-                status,
-                ShipmentResult::Rejected { message },
-                Some(e.to_string()),
-            )
-            .await
-        }
-        Err(e) => {
-            // Not sent (or unknown): back to pending with the error; next run retries.
-            let retry = OutboxEntry {
-                status: OutboxStatus::Pending,
-                last_error: Some(e.to_string()),
-                updated_at: engine.clock.now(),
-                ..entry
-            };
-            engine.state.outbox_put(acct, &retry).await?;
-            Err(e.into())
+
+        match self.account.amazon.confirm_shipment(&c).await {
+            Ok(()) => {
+                report.counts.exported += 1;
+                let at = self.engine.clock.now();
+                self.finish(&entry, OutboxStatus::Confirmed { at }, at, None)
+                    .await
+            }
+            Err(e) => match e.kind() {
+                ErrorKind::Client => {
+                    report.counts.rejected += 1;
+                    let message = match &e.code {
+                        Some(code) => format!("{code}: {}", e.message),
+                        None => e.message.clone(),
+                    };
+                    report.errors.push(format!(
+                        "Amazon rejected package {} of {}: {message}",
+                        s.package, s.amazon_order_id
+                    ));
+                    self.finish(
+                        &entry,
+                        OutboxStatus::Rejected { message },
+                        now,
+                        Some(e.to_string()),
+                    )
+                    .await
+                }
+                ErrorKind::Throttled { .. } => {
+                    // Refused before it was applied: send again after the backoff.
+                    report.counts.deferred += 1;
+                    let status = if previous.outcome_unknown() {
+                        previous
+                    } else {
+                        OutboxStatus::Pending
+                    };
+                    self.finish(&entry, status, retry_at, Some(e.to_string()))
+                        .await
+                }
+                ErrorKind::Auth => {
+                    let status = if previous.outcome_unknown() {
+                        previous
+                    } else {
+                        OutboxStatus::Pending
+                    };
+                    self.finish(&entry, status, retry_at, Some(e.to_string()))
+                        .await?;
+                    Err(e.into())
+                }
+                _ => {
+                    // A timeout, a dropped connection or a 5xx: Amazon may have applied it.
+                    report.counts.unknown += 1;
+                    let status = OutboxStatus::Unknown {
+                        error: e.to_string(),
+                    };
+                    self.finish(&entry, status, retry_at, Some(e.to_string()))
+                        .await
+                }
+            },
         }
     }
 }
 
-/// Confirms the packages the host (store and warehouse) reports as shipped.
+/// A next-attempt time that is never reached by itself (an entry only an operator settles).
+fn far_future(now: OffsetDateTime) -> OffsetDateTime {
+    now + time::Duration::days(365 * 100)
+}
+
+/// Intake: offers every ready package of one host to the outbox and tells the host it was
+/// taken (or, for a package whose version the outbox already settled, its result).
+async fn intake(
+    pass: &Pass<'_>,
+    origin: Origin,
+    source: &Source,
+    shutdown: &Shutdown,
+    report: &mut RunReport,
+) -> Result<(), SyncError> {
+    let batch_size = pass.account.config.export.batch.max(1);
+    let mut seen = HashSet::new();
+    loop {
+        check_shutdown(shutdown)?;
+        let batch = source.ready(pass.acct(), batch_size).await?;
+        let full = batch.len() >= batch_size;
+        let mut fresh = 0;
+        for s in batch {
+            let payload = OutboxPayload::Shipment(s);
+            if !seen.insert(payload.subject()) {
+                continue;
+            }
+            fresh += 1;
+            report.counts.fetched += 1;
+            let now = pass.engine.clock.now();
+            let offered = pass
+                .engine
+                .state
+                .outbox_offer(pass.acct(), &payload, origin, now)
+                .await?;
+            pass.tell_host(offered.entry()).await?;
+        }
+        // A host that keeps reporting what it was told about would loop: stop at a batch
+        // with nothing new.
+        if !full || fresh == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// Confirms the packages the host (store and warehouse) reports as shipped, through the
+/// outbox.
 ///
 /// Each package is checked before anything is sent: empty tracking, an invalid package
-/// reference or a carrier without an Amazon mapping refuse it (recorded on the host and in
-/// the outbox with the reason); a ship date in the future holds it until that date. A
-/// package is claimed in the outbox before `confirmShipment`; once confirmed it is never
-/// sent again, and a claim left in flight by a crash is first checked against the
-/// packages Amazon reports. Amazon's rejection is recorded with Amazon's message; a
-/// transient failure leaves the package pending and stops the run.
+/// reference, a carrier without an Amazon mapping, or a line the buyer asked to cancel
+/// (unless the host says it shipped anyway) refuse it, with the reason; a ship date in the
+/// future holds it until that date. An entry is claimed with a lease before
+/// `confirmShipment`; an attempt whose outcome is unknown is verified against the packages
+/// Amazon reports before anything is resent, and where the account's API shows no
+/// packages it waits for an operator instead. A confirmed version is never sent again; a
+/// corrected package is the next version and is sent as an edit of the same package
+/// reference. Each entry has its own next-attempt time: a held, refused or failing entry
+/// never blocks the others, and a transient error on one entry does not end the run.
 pub async fn export_shipments(
     engine: &Engine,
     account: &Account,
     shutdown: &Shutdown,
     report: &mut RunReport,
 ) -> Result<(), SyncError> {
-    let mut sources = Vec::new();
-    if let Some(s) = &engine.store {
-        sources.push(Source::Store(s.clone()));
-    }
-    if let Some(w) = &engine.warehouse {
-        sources.push(Source::Warehouse(w.clone()));
-    }
-    for source in sources {
-        check_shutdown(shutdown)?;
-        let shipments = source
-            .ready(account.id(), account.config.export.batch)
-            .await?;
-        report.counts.fetched += shipments.len() as u64;
-        for s in shipments {
-            check_shutdown(shutdown)?;
-            export_one(engine, account, &source, s, report).await?;
+    let owner = engine.owner().to_owned();
+    let pass = Pass {
+        engine,
+        account,
+        owner: &owner,
+    };
+    for origin in [Origin::Store, Origin::Warehouse] {
+        if let Some(source) = Source::of(engine, origin) {
+            intake(&pass, origin, &source, shutdown, report).await?;
         }
     }
-    Ok(())
+    let batch = account.config.export.batch.max(1);
+    let mut done = HashSet::new();
+    loop {
+        check_shutdown(shutdown)?;
+        let now = engine.clock.now();
+        let due = engine.state.outbox_due(account.id(), now, batch).await?;
+        let mut progressed = false;
+        for entry in due {
+            check_shutdown(shutdown)?;
+            if entry.kind() != OutboxKind::Shipment {
+                continue;
+            }
+            let key = (entry.subject(), entry.version, entry.status.is_final());
+            if !done.insert(key) {
+                continue;
+            }
+            progressed = true;
+            if entry.status.is_final() {
+                pass.tell_host(&entry).await?;
+                continue;
+            }
+            let now = engine.clock.now();
+            let claim = engine
+                .state
+                .outbox_claim(
+                    account.id(),
+                    entry.kind(),
+                    &entry.subject(),
+                    &owner,
+                    now,
+                    now + account.config.export.lease,
+                )
+                .await?;
+            match claim {
+                Claim::Claimed { entry, previous } => {
+                    pass.attempt(*entry, previous, report).await?;
+                }
+                Claim::Busy { .. } | Claim::NotDue { .. } | Claim::Final(_) | Claim::Missing => {}
+            }
+        }
+        if !progressed {
+            return Ok(());
+        }
+    }
 }

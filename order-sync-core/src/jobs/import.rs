@@ -11,7 +11,7 @@ use crate::amazon::{OrderQuery, PageToken};
 use crate::engine::{Account, Engine};
 use crate::error::{StoreError, SyncError};
 use crate::host::{FulfilmentRequest, HostName, HostOrder, MappedFields, UpsertAction};
-use crate::ids::AmazonOrderId;
+use crate::ids::{AmazonOrderId, OrderItemId};
 use crate::model::Order;
 use crate::pii::BuyerPii;
 use crate::report::RunReport;
@@ -256,6 +256,25 @@ async fn import_many(
         }
         let mut warehouse_id = p.prior.as_ref().and_then(|e| e.warehouse_id.clone());
         let order = &p.host.order;
+        let cancel_requested: Vec<OrderItemId> = order
+            .open_cancel_requests()
+            .into_iter()
+            .map(|l| l.item_id.clone())
+            .collect();
+        let newly_requested = !cancel_requested.is_empty()
+            && p.prior
+                .as_ref()
+                .is_none_or(|e| e.cancel_requested != cancel_requested);
+        if newly_requested {
+            if let (true, Some(store)) = (to_store, &engine.store) {
+                store.buyer_cancel_requested(account.id(), order).await?;
+            }
+            if let Some(wh) = warehouse {
+                if p.to_warehouse || warehouse_id.is_some() {
+                    wh.buyer_cancel_requested(account.id(), order).await?;
+                }
+            }
+        }
         let (marketplace, channel, status, version) = (
             order.marketplace.clone(),
             order.channel.clone(),
@@ -296,6 +315,7 @@ async fn import_many(
             imported_at: engine.clock.now(),
             pii_expires_at: p.pii_expires_at,
             redacted_at: p.prior.and_then(|e| e.redacted_at),
+            cancel_requested,
         };
         outcomes[slot].1 = Some(match action {
             Some(action) => Imported::Done(Box::new(entry), action),
@@ -357,6 +377,12 @@ impl<'a> Batch<'a> {
     /// Counts one order's outcome and stages its state changes. Returns `true` when it
     /// ended parked.
     fn record(&mut self, id: AmazonOrderId, outcome: Imported, report: &mut RunReport) -> bool {
+        if let Imported::Done(entry, _) | Imported::Deferred(entry) = &outcome {
+            if !entry.cancel_requested.is_empty() && !report.cancel_requests.contains(&id) {
+                report.counts.cancel_requests += 1;
+                report.cancel_requests.push(id.clone());
+            }
+        }
         match outcome {
             Imported::Done(entry, action) => {
                 match action {

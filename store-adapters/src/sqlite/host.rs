@@ -158,6 +158,7 @@ impl SqliteStore {
             tracking_number: package.tracking_number,
             ship_date: package.ship_date,
             items,
+            shipped_despite_cancellation: package.shipped_despite_cancellation,
         };
         shipments::ship(&mut tx, kind, account, &shipment)
             .await
@@ -181,11 +182,10 @@ impl SqliteStore {
         &self,
         kind: Kind,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
-        shipments::record(&self.pool, kind, account, order, package, result)
+        shipments::record(&self.pool, kind, account, shipment, result)
             .await
             .map_err(store_err)
     }

@@ -89,7 +89,7 @@ const ORDER_COLUMNS: [&str; 42] = [
 ];
 
 /// The columns of `order_lines`, in the order of [`line_params`].
-const LINE_COLUMNS: [&str; 28] = [
+const LINE_COLUMNS: [&str; 30] = [
     "order_id",
     "position",
     "item_id",
@@ -118,6 +118,8 @@ const LINE_COLUMNS: [&str; 28] = [
     "gift_wrap_price_currency",
     "gift_wrap_tax_amount",
     "gift_wrap_tax_currency",
+    "buyer_cancel",
+    "buyer_cancel_reason",
 ];
 
 fn push_money(p: &mut Vec<Param>, m: Option<&order_sync_core::money::Money>) {
@@ -209,6 +211,9 @@ fn line_params(order_id: i64, position: usize, l: &OrderLine) -> Vec<Param> {
     p.push(g.and_then(|g| g.wrap_level.as_deref()).into());
     push_money(&mut p, g.and_then(|g| g.wrap_price.as_ref()));
     push_money(&mut p, g.and_then(|g| g.wrap_tax.as_ref()));
+    let c = l.buyer_cancel_request.as_ref();
+    p.push(c.is_some().into());
+    p.push(c.and_then(|c| c.reason.as_deref()).into());
     debug_assert_eq!(p.len(), LINE_COLUMNS.len());
     p
 }
@@ -792,6 +797,13 @@ fn decode_line(row: &SqliteRow) -> DbResult<OrderLine> {
         shipping_discount: get_money(row, "shipping_discount")?,
         promotion_discount: get_money(row, "promotion_discount")?,
         gift,
+        buyer_cancel_request: if row.try_get::<bool, _>("buyer_cancel")? {
+            Some(order_sync_core::model::BuyerCancelRequest {
+                reason: row.try_get("buyer_cancel_reason")?,
+            })
+        } else {
+            None
+        },
     })
 }
 
@@ -968,6 +980,7 @@ mod tests {
                 shipping_discount: None,
                 promotion_discount: None,
                 gift: None,
+                buyer_cancel_request: None,
             }],
             totals: OrderTotals::default(),
             payment: Payment::default(),

@@ -73,8 +73,8 @@ pub(crate) async fn ship(
     .await?;
     let shipment_id: i64 = sqlx::query_scalar(
         "INSERT INTO shipments (order_id, host, account, amazon_order_id, package_ref, \
-         carrier, service, tracking_number, ship_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         RETURNING id",
+         carrier, service, tracking_number, ship_date, despite_cancel) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(order_id)
     .bind(kind.as_str())
@@ -85,6 +85,7 @@ pub(crate) async fn ship(
     .bind(s.service.as_deref())
     .bind(&s.tracking_number)
     .bind(ship_date)
+    .bind(s.shipped_despite_cancellation)
     .fetch_one(&mut *conn)
     .await?;
     let items: Vec<serde_json::Value> = s
@@ -156,14 +157,14 @@ pub(crate) async fn all_items(
         .collect()
 }
 
-/// Packages of `account` with no final result, oldest first.
+/// Packages of `account` with no result recorded, oldest first.
 pub(crate) async fn ready(
     pool: &SqlitePool,
     kind: Kind,
     account: &AccountId,
     max: usize,
 ) -> DbResult<Vec<HostShipment>> {
-    const OPEN: &str = "host = ? AND account = ? AND (result IS NULL OR result = 'held')";
+    const OPEN: &str = "host = ? AND account = ? AND result IS NULL";
     let mut tx = pool.begin().await?;
     let rows = sqlx::query(&format!(
         "SELECT * FROM shipments WHERE {OPEN} ORDER BY id LIMIT ?"
@@ -208,6 +209,7 @@ fn decode_shipments(rows: &[SqliteRow], items: &[SqliteRow]) -> DbResult<Vec<Hos
                 tracking_number: r.try_get("tracking_number")?,
                 ship_date: parse_ts(&r.try_get::<String, _>("ship_date")?, "ship_date")?,
                 items: by.remove(&id).unwrap_or_default(),
+                shipped_despite_cancellation: r.try_get("despite_cancel")?,
             })
         })
         .collect()
@@ -224,6 +226,7 @@ fn encode_result(r: &ShipmentResult) -> DbResult<ResultColumns> {
             ("held", None, Some(reason.clone()), ts_opt(*until)?)
         }
         ShipmentResult::Rejected { message } => ("rejected", None, Some(message.clone()), None),
+        ShipmentResult::Pending { note } => ("pending", None, note.clone(), None),
         other => {
             return Err(DbError::Invalid(format!(
                 "unsupported shipment result {other:?}"
@@ -252,6 +255,9 @@ fn decode_result(r: &SqliteRow) -> DbResult<Option<ShipmentResult>> {
             until: parse_ts_opt(r.try_get("result_until")?, "result_until")?,
         }),
         Some("rejected") => Some(ShipmentResult::Rejected { message: reason()? }),
+        Some("pending") => Some(ShipmentResult::Pending {
+            note: r.try_get("result_reason")?,
+        }),
         Some(other) => {
             return Err(DbError::Corrupt(format!(
                 "shipments.result: unknown value {other:?}"
@@ -260,18 +266,51 @@ fn decode_result(r: &SqliteRow) -> DbResult<Option<ShipmentResult>> {
     })
 }
 
-/// Records what became of a package; [`DbError::NotFound`] when the host has no such
-/// package.
+/// Records what became of a package, if the host's package still has the content of
+/// `shipment` (a result about content corrected since is ignored); [`DbError::NotFound`]
+/// when the host has no such package.
 pub(crate) async fn record(
     pool: &SqlitePool,
     kind: Kind,
     account: &AccountId,
-    order: &AmazonOrderId,
-    package: &PackageRef,
+    shipment: &HostShipment,
     result: &ShipmentResult,
 ) -> DbResult<()> {
+    let (order, package) = (&shipment.amazon_order_id, &shipment.package);
     let (result_kind, at, reason, until) = encode_result(result)?;
-    let done = sqlx::query(
+    let mut tx = pool.begin_with(super::IMMEDIATE).await?;
+    let rows = sqlx::query(
+        "SELECT * FROM shipments WHERE host = ? AND account = ? AND amazon_order_id = ? \
+         AND package_ref = ?",
+    )
+    .bind(kind.as_str())
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .bind(package.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    let items = sqlx::query(
+        "SELECT i.shipment_id, i.item_id, i.quantity FROM shipment_items i \
+         JOIN shipments s ON s.id = i.shipment_id \
+         WHERE s.host = ? AND s.account = ? AND s.amazon_order_id = ? AND s.package_ref = ? \
+         ORDER BY i.shipment_id, i.position",
+    )
+    .bind(kind.as_str())
+    .bind(account.as_str())
+    .bind(order.as_str())
+    .bind(package.as_str())
+    .fetch_all(&mut *tx)
+    .await?;
+    let held = decode_shipments(&rows, &items)?;
+    let Some(current) = held.first() else {
+        return Err(DbError::NotFound(format!(
+            "package {package} of order {order}"
+        )));
+    };
+    if current != shipment {
+        return Ok(());
+    }
+    sqlx::query(
         "UPDATE shipments SET result = ?, result_at = ?, result_reason = ?, result_until = ? \
          WHERE host = ? AND account = ? AND amazon_order_id = ? AND package_ref = ?",
     )
@@ -283,13 +322,9 @@ pub(crate) async fn record(
     .bind(account.as_str())
     .bind(order.as_str())
     .bind(package.as_str())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(DbError::NotFound(format!(
-            "package {package} of order {order}"
-        )));
-    }
+    tx.commit().await?;
     Ok(())
 }
 

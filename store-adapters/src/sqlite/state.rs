@@ -9,12 +9,9 @@ use time::OffsetDateTime;
 
 use order_mapping::vocab::{FulfillmentChannel, OrderStatus};
 use order_sync_core::error::StateError;
-use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId, PackageRef};
-use order_sync_core::model::{HostShipment, PackageItem};
+use order_sync_core::ids::{AccountId, AmazonOrderId, HostOrderId, MarketplaceId};
 use order_sync_core::report::{RunCounts, RunReport};
-use order_sync_core::state::{
-    Claim, Cursor, IdMapEntry, ImportCommit, JobKind, OutboxEntry, OutboxStatus, ParkedOrder,
-};
+use order_sync_core::state::{Cursor, IdMapEntry, ImportCommit, JobKind, ParkedOrder};
 
 use super::codec::{
     DbError, DbResult, enum_str, int, json, limit, parse_enum, parse_json, parse_ts, parse_ts_opt,
@@ -218,14 +215,16 @@ async fn put_entry_rows(
             ts(e.imported_at)?,
             ts_opt(e.pii_expires_at)?,
             ts_opt(e.redacted_at)?,
+            json(&e.cancel_requested)?,
         ]));
     }
     // `WHERE true` keeps SQLite from reading `ON CONFLICT` as a join constraint.
     sqlx::query(
         "INSERT INTO sync_id_map (account, amazon_order_id, host_order_id, warehouse_id, \
-         marketplace, channel, status, last_updated_at, imported_at, pii_expires_at, redacted_at) \
+         marketplace, channel, status, last_updated_at, imported_at, pii_expires_at, redacted_at, \
+         cancel_requested) \
          SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, \
-         j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9 \
+         j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10 \
          FROM json_each(?) AS j WHERE true \
          ON CONFLICT (account, amazon_order_id) DO UPDATE SET \
          host_order_id = COALESCE(excluded.host_order_id, sync_id_map.host_order_id), \
@@ -233,6 +232,7 @@ async fn put_entry_rows(
          marketplace = excluded.marketplace, channel = excluded.channel, \
          status = excluded.status, last_updated_at = excluded.last_updated_at, \
          imported_at = excluded.imported_at, pii_expires_at = excluded.pii_expires_at, \
+         cancel_requested = excluded.cancel_requested, \
          redacted_at = COALESCE(excluded.redacted_at, sync_id_map.redacted_at) \
          WHERE excluded.last_updated_at >= sync_id_map.last_updated_at",
     )
@@ -262,6 +262,10 @@ fn decode_entry(r: &SqliteRow) -> DbResult<IdMapEntry> {
         imported_at: parse_ts(&r.try_get::<String, _>("imported_at")?, "imported_at")?,
         pii_expires_at: parse_ts_opt(r.try_get("pii_expires_at")?, "pii_expires_at")?,
         redacted_at: parse_ts_opt(r.try_get("redacted_at")?, "redacted_at")?,
+        cancel_requested: parse_json(
+            &r.try_get::<String, _>("cancel_requested")?,
+            "cancel_requested",
+        )?,
     })
 }
 
@@ -334,198 +338,21 @@ pub(crate) async fn parked(pool: &SqlitePool, account: &AccountId) -> DbResult<V
         .collect()
 }
 
-/// The columns `status`, `status_reason`, `status_until`, `status_at` for `s`.
-type StatusColumns = (&'static str, Option<String>, Option<String>, Option<String>);
-
-fn encode_status(s: &OutboxStatus) -> DbResult<StatusColumns> {
-    Ok(match s {
-        OutboxStatus::Pending => ("pending", None, None, None),
-        OutboxStatus::Held { reason, until } => {
-            ("held", Some(reason.clone()), ts_opt(*until)?, None)
-        }
-        OutboxStatus::InFlight => ("in_flight", None, None, None),
-        OutboxStatus::Confirmed { at } => ("confirmed", None, None, Some(ts(*at)?)),
-        OutboxStatus::Refused { reason } => ("refused", Some(reason.clone()), None, None),
-        OutboxStatus::Rejected { message } => ("rejected", Some(message.clone()), None, None),
-        other => {
-            return Err(DbError::Invalid(format!(
-                "unsupported outbox status {other:?}"
-            )));
-        }
-    })
-}
-
-fn decode_status(r: &SqliteRow) -> DbResult<OutboxStatus> {
-    let kind: String = r.try_get("status")?;
-    let reason = || -> DbResult<String> {
-        Ok(r.try_get::<Option<String>, _>("status_reason")?
-            .unwrap_or_default())
-    };
-    Ok(match kind.as_str() {
-        "pending" => OutboxStatus::Pending,
-        "held" => OutboxStatus::Held {
-            reason: reason()?,
-            until: parse_ts_opt(r.try_get("status_until")?, "status_until")?,
-        },
-        "in_flight" => OutboxStatus::InFlight,
-        "confirmed" => OutboxStatus::Confirmed {
-            at: parse_ts_opt(r.try_get("status_at")?, "status_at")?
-                .ok_or_else(|| DbError::Corrupt("confirmed entry without status_at".into()))?,
-        },
-        "refused" => OutboxStatus::Refused { reason: reason()? },
-        "rejected" => OutboxStatus::Rejected { message: reason()? },
-        other => {
-            return Err(DbError::Corrupt(format!(
-                "sync_outbox.status: unknown value {other:?}"
-            )));
-        }
-    })
-}
-
-fn decode_outbox(r: &SqliteRow) -> DbResult<OutboxEntry> {
-    let items: Vec<PackageItem> = parse_json(&r.try_get::<String, _>("items")?, "items")?;
-    Ok(OutboxEntry {
-        shipment: HostShipment {
-            amazon_order_id: AmazonOrderId::new(r.try_get::<String, _>("amazon_order_id")?),
-            package: PackageRef::new(r.try_get::<String, _>("package_ref")?),
-            carrier: r.try_get("carrier")?,
-            service: r.try_get("service")?,
-            tracking_number: r.try_get("tracking_number")?,
-            ship_date: parse_ts(&r.try_get::<String, _>("ship_date")?, "ship_date")?,
-            items,
-        },
-        status: decode_status(r)?,
-        attempts: parse_u32(r.try_get("attempts")?, "attempts")?,
-        last_error: r.try_get("last_error")?,
-        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?, "updated_at")?,
-    })
-}
-
-pub(crate) async fn outbox_get(
-    pool: &SqlitePool,
-    account: &AccountId,
-    order: &AmazonOrderId,
-    package: &PackageRef,
-) -> DbResult<Option<OutboxEntry>> {
-    sqlx::query(
-        "SELECT * FROM sync_outbox WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
-    )
-    .bind(account.as_str())
-    .bind(order.as_str())
-    .bind(package.as_str())
-    .fetch_optional(pool)
-    .await?
-    .as_ref()
-    .map(decode_outbox)
-    .transpose()
-}
-
-/// Inserts or replaces an entry unless the stored one is confirmed (checked in the SQL).
-pub(crate) async fn outbox_put(
-    pool: &SqlitePool,
-    account: &AccountId,
-    e: &OutboxEntry,
-) -> DbResult<bool> {
-    let s = &e.shipment;
-    let (status, reason, until, at) = encode_status(&e.status)?;
-    let done = sqlx::query(
-        "INSERT INTO sync_outbox (account, amazon_order_id, package_ref, carrier, service, \
-         tracking_number, ship_date, items, status, status_reason, status_until, status_at, \
-         attempts, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (account, amazon_order_id, package_ref) DO UPDATE SET \
-         carrier = excluded.carrier, service = excluded.service, \
-         tracking_number = excluded.tracking_number, ship_date = excluded.ship_date, \
-         items = excluded.items, status = excluded.status, \
-         status_reason = excluded.status_reason, status_until = excluded.status_until, \
-         status_at = excluded.status_at, attempts = excluded.attempts, \
-         last_error = excluded.last_error, updated_at = excluded.updated_at \
-         WHERE sync_outbox.status <> 'confirmed'",
-    )
-    .bind(account.as_str())
-    .bind(s.amazon_order_id.as_str())
-    .bind(s.package.as_str())
-    .bind(&s.carrier)
-    .bind(s.service.as_deref())
-    .bind(&s.tracking_number)
-    .bind(ts(s.ship_date)?)
-    .bind(json(&s.items)?)
-    .bind(status)
-    .bind(reason)
-    .bind(until)
-    .bind(at)
-    .bind(int(e.attempts))
-    .bind(e.last_error.as_deref())
-    .bind(ts(e.updated_at)?)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Marks an entry in flight and counts the attempt, in one transaction.
-pub(crate) async fn outbox_claim(
-    store: &SqliteStore,
-    account: &AccountId,
-    order: &AmazonOrderId,
-    package: &PackageRef,
-    now: OffsetDateTime,
-) -> DbResult<Claim> {
-    let now = ts(now)?;
-    let mut tx = store.pool.begin_with(IMMEDIATE).await?;
-    let row = sqlx::query(
-        "SELECT status, status_reason, status_until, status_at FROM sync_outbox \
-         WHERE account = ? AND amazon_order_id = ? AND package_ref = ?",
-    )
-    .bind(account.as_str())
-    .bind(order.as_str())
-    .bind(package.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        return Ok(Claim::Missing);
-    };
-    let previous = decode_status(&row)?;
-    if matches!(previous, OutboxStatus::Confirmed { .. }) {
-        return Ok(Claim::AlreadyConfirmed);
-    }
-    let attempt: Option<i64> = sqlx::query_scalar(
-        "UPDATE sync_outbox SET status = 'in_flight', status_reason = NULL, \
-         status_until = NULL, status_at = NULL, attempts = attempts + 1, updated_at = ? \
-         WHERE account = ? AND amazon_order_id = ? AND package_ref = ? \
-         AND status <> 'confirmed' RETURNING attempts",
-    )
-    .bind(now)
-    .bind(account.as_str())
-    .bind(order.as_str())
-    .bind(package.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    match attempt {
-        Some(a) => Ok(Claim::Claimed {
-            attempt: parse_u32(a, "attempts")?,
-            previous,
-        }),
-        // Unreachable inside the write transaction; kept for a weaker isolation level.
-        None => Ok(Claim::AlreadyConfirmed),
-    }
-}
-
-/// Entries not confirmed (or every entry with `all`), oldest first.
-pub(crate) async fn outbox_list(
+/// Id map entries with an open buyer cancellation request.
+pub(crate) async fn cancel_requests(
     pool: &SqlitePool,
     account: &AccountId,
     max: usize,
-    all: bool,
-) -> DbResult<Vec<OutboxEntry>> {
-    let filter = if all { "" } else { "AND status <> 'confirmed'" };
-    let rows = sqlx::query(&format!(
-        "SELECT * FROM sync_outbox WHERE account = ? {filter} ORDER BY seq LIMIT ?"
-    ))
+) -> DbResult<Vec<IdMapEntry>> {
+    let rows = sqlx::query(
+        "SELECT * FROM sync_id_map WHERE account = ? AND cancel_requested <> '[]' \
+         ORDER BY amazon_order_id LIMIT ?",
+    )
     .bind(account.as_str())
     .bind(limit(max))
     .fetch_all(pool)
     .await?;
-    rows.iter().map(decode_outbox).collect()
+    rows.iter().map(decode_entry).collect()
 }
 
 pub(crate) async fn due_for_redaction(
@@ -584,8 +411,8 @@ pub(crate) async fn redaction_marker(
 
 pub(crate) async fn record_run(pool: &SqlitePool, r: &RunReport) -> DbResult<()> {
     sqlx::query(
-        "INSERT INTO sync_runs (account, job, started_at, finished_at, outcome, counts, errors) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sync_runs (account, job, started_at, finished_at, outcome, counts, errors, \
+         cancel_requests) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(r.account.as_str())
     .bind(r.job.as_str())
@@ -594,6 +421,7 @@ pub(crate) async fn record_run(pool: &SqlitePool, r: &RunReport) -> DbResult<()>
     .bind(enum_str(&r.outcome)?)
     .bind(json(&r.counts)?)
     .bind(json(&r.errors)?)
+    .bind(json(&r.cancel_requests)?)
     .execute(pool)
     .await?;
     Ok(())
@@ -640,6 +468,10 @@ pub(crate) async fn recent_runs(
                 outcome: parse_enum(r.try_get("outcome")?, "outcome")?,
                 counts: decode_counts(&r.try_get::<String, _>("counts")?)?,
                 errors: parse_json(&r.try_get::<String, _>("errors")?, "errors")?,
+                cancel_requests: parse_json(
+                    &r.try_get::<String, _>("cancel_requests")?,
+                    "cancel_requests",
+                )?,
             })
         })
         .collect()

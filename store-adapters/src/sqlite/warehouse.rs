@@ -144,12 +144,11 @@ impl Warehouse for SqliteWarehouse {
     async fn record_shipment_result(
         &self,
         account: &AccountId,
-        order: &AmazonOrderId,
-        package: &PackageRef,
+        shipment: &HostShipment,
         result: &ShipmentResult,
     ) -> Result<(), StoreError> {
         self.store
-            .h_record(Kind::Warehouse, account, order, package, result)
+            .h_record(Kind::Warehouse, account, shipment, result)
             .await
     }
 
