@@ -3,7 +3,9 @@
 use crate::clock::{Clock, SystemClock};
 use crate::error::{ApiError, ApiFailure, Error, Result};
 use crate::lwa::{self, AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
-use crate::operation::{Method, Operation, OperationInfo, RequestContext, RequestParts};
+use crate::operation::{
+    ApplicationLimit, Method, Operation, OperationInfo, RequestContext, RequestParts, ThrottleScope,
+};
 use crate::rate_limit::{PartitionKey, RateLimiter};
 use crate::region::{self, Region};
 use crate::retry::{Backoff, RetryConfig};
@@ -30,6 +32,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     endpoint: Url,
+    /// Where `createRestrictedDataToken` goes: production even for the static sandbox.
+    rdt_endpoint: Url,
     lwa_endpoint: Url,
     credentials: Credentials,
     subject: u64,
@@ -59,6 +63,7 @@ pub struct ClientBuilder {
     region: Region,
     sandbox: bool,
     endpoint: Option<String>,
+    rdt_endpoint: Option<String>,
     lwa_endpoint: Option<String>,
     retry: RetryConfig,
     limiter: Option<RateLimiter>,
@@ -78,6 +83,7 @@ impl Default for ClientBuilder {
             region: Region::Na,
             sandbox: false,
             endpoint: None,
+            rdt_endpoint: None,
             lwa_endpoint: None,
             retry: RetryConfig::default(),
             limiter: None,
@@ -125,6 +131,10 @@ impl ClientBuilder {
     }
 
     /// Use the region's static sandbox endpoint instead of production.
+    ///
+    /// Restricted data tokens still come from the region's *production* endpoint, as
+    /// Amazon requires (the sandbox does not mint them); change that with
+    /// [`rdt_endpoint`](Self::rdt_endpoint).
     pub fn sandbox(mut self, sandbox: bool) -> Self {
         self.sandbox = sandbox;
         self
@@ -150,6 +160,32 @@ impl ClientBuilder {
     /// ```
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Where `createRestrictedDataToken` is called (the base URL, like
+    /// [`endpoint`](Self::endpoint)). Default: the region's production endpoint, also with
+    /// [`sandbox(true)`](Self::sandbox); with a custom [`endpoint`](Self::endpoint), that
+    /// endpoint.
+    ///
+    /// ```no_run
+    /// use amazon_spapi::{Client, LwaCredentials, Region};
+    /// use secrecy::SecretString;
+    /// let client = Client::builder()
+    ///     .credentials(LwaCredentials {
+    ///         client_id: "id".into(),
+    ///         client_secret: SecretString::from("secret"),
+    ///         refresh_token: SecretString::from("Atzr|token"),
+    ///     })
+    ///     .region(Region::Eu)
+    ///     .sandbox(true)
+    ///     .rdt_endpoint("https://sellingpartnerapi-eu.amazon.com")
+    ///     .build()?;
+    /// assert_eq!(client.rdt_endpoint().as_str(), "https://sellingpartnerapi-eu.amazon.com/");
+    /// # Ok::<(), amazon_spapi::Error>(())
+    /// ```
+    pub fn rdt_endpoint(mut self, url: impl AsRef<str>) -> Self {
+        self.rdt_endpoint = Some(url.as_ref().to_owned());
         self
     }
 
@@ -250,6 +286,15 @@ impl ClientBuilder {
         let endpoint = Url::parse(&endpoint_str)
             .map_err(|e| Error::Config(format!("endpoint {endpoint_str:?}: {e}")))?;
         region::check_endpoint(&endpoint).map_err(Error::Config)?;
+        let rdt_endpoint = match (&self.rdt_endpoint, &self.endpoint) {
+            (Some(e), _) => {
+                Url::parse(e).map_err(|err| Error::Config(format!("RDT endpoint {e:?}: {err}")))?
+            }
+            (None, Some(_)) => endpoint.clone(),
+            (None, None) => Url::parse(self.region.endpoint())
+                .map_err(|err| Error::Config(format!("RDT endpoint: {err}")))?,
+        };
+        region::check_endpoint(&rdt_endpoint).map_err(Error::Config)?;
         let lwa_str = self
             .lwa_endpoint
             .unwrap_or_else(|| region::LWA_TOKEN_ENDPOINT.to_owned());
@@ -277,6 +322,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
+                rdt_endpoint,
                 lwa_endpoint,
                 credentials,
                 subject,
@@ -324,6 +370,12 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// The endpoint `createRestrictedDataToken` is called on (see
+    /// [`ClientBuilder::rdt_endpoint`]).
+    pub fn rdt_endpoint(&self) -> &Url {
+        &self.inner.rdt_endpoint
+    }
+
     /// The User-Agent this client sends.
     pub fn user_agent(&self) -> &str {
         &self.inner.user_agent
@@ -360,6 +412,34 @@ impl Client {
         }
     }
 
+    /// Feeds API 2021-06-30 (documents, feeds, [`submit_feed`](crate::feeds::FeedsApi::submit_feed)).
+    pub fn feeds(&self) -> crate::feeds::FeedsApi {
+        crate::feeds::FeedsApi {
+            client: self.clone(),
+        }
+    }
+
+    /// Listings Items API 2021-08-01.
+    pub fn listings(&self) -> crate::listings::ListingsApi {
+        crate::listings::ListingsApi {
+            client: self.clone(),
+        }
+    }
+
+    /// Notifications API v1 (destinations and subscriptions).
+    pub fn notifications(&self) -> crate::notifications::NotificationsApi {
+        crate::notifications::NotificationsApi {
+            client: self.clone(),
+        }
+    }
+
+    /// Reports API 2021-06-30.
+    pub fn reports(&self) -> crate::reports::ReportsApi {
+        crate::reports::ReportsApi {
+            client: self.clone(),
+        }
+    }
+
     /// Tokens API 2021-03-01.
     pub fn tokens(&self) -> crate::tokens::TokensApi {
         crate::tokens::TokensApi {
@@ -367,17 +447,28 @@ impl Client {
         }
     }
 
+    /// The base URL an operation is sent to.
+    fn base_for(&self, operation: &str) -> &Url {
+        if operation == crate::tokens::CREATE_RESTRICTED_DATA_TOKEN.name {
+            &self.inner.rdt_endpoint
+        } else {
+            &self.inner.endpoint
+        }
+    }
+
     fn partition(&self, operation: &str) -> PartitionKey {
         PartitionKey {
             application: self.inner.credentials.client_id().to_owned(),
             partner: self.inner.subject,
-            endpoint: self.inner.endpoint.as_str().to_owned(),
+            endpoint: self.base_for(operation).as_str().to_owned(),
             operation: operation.to_owned(),
         }
     }
 
     /// How long the next call of `operation` (its `operationId`, e.g. `"getOrders"`) would
-    /// wait for rate-limit capacity right now. Zero when it could go at once.
+    /// wait for rate-limit capacity right now: its bucket for this selling partner, and
+    /// the application-wide bucket of the same name where there is one (Listings). Zero
+    /// when it could go at once.
     ///
     /// ```no_run
     /// # fn doc(client: amazon_spapi::Client) {
@@ -388,7 +479,18 @@ impl Client {
     /// # }
     /// ```
     pub fn wait_time(&self, operation: &str) -> Duration {
-        self.inner.limiter.wait_time(&self.partition(operation))
+        // An operation with an application-wide limit (Listings) has a bucket of that
+        // name shared by all sellers of the application: the call waits for both.
+        let app = PartitionKey {
+            application: self.inner.credentials.client_id().to_owned(),
+            partner: 0,
+            endpoint: self.inner.endpoint.as_str().to_owned(),
+            operation: format!("app:{operation}"),
+        };
+        self.inner
+            .limiter
+            .wait_time(&self.partition(operation))
+            .max(self.inner.limiter.wait_time(&app))
     }
 
     /// The (rate, burst) the client currently applies to `operation`, once it has been
@@ -421,8 +523,9 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        let app_limits = op.application_limits();
         let answer = self
-            .send_with_retries(info, &parts)
+            .send_with_retries(info, &parts, &app_limits)
             .instrument(span)
             .await?;
         op.decode(answer.status, &answer.body).map_err(|e| match e {
@@ -474,7 +577,7 @@ impl Client {
     fn rdt_key(&self, resource: &RestrictedResource) -> String {
         format!(
             "rdt|{}|{}|{:x}|{}",
-            self.inner.endpoint,
+            self.inner.rdt_endpoint,
             self.inner.credentials.client_id(),
             self.inner.subject,
             RestrictedResource::cache_key(std::slice::from_ref(resource))
@@ -500,6 +603,55 @@ impl Client {
         })
     }
 
+    /// Mints **one** restricted data token covering up to 50 `resources` and caches it
+    /// for each of them: the next calls of those operations (e.g. `getOrder`,
+    /// `getOrderAddress` and `getOrderItems` with buyer info for one order) use it
+    /// instead of minting one RDT each. Returns how long the token lives.
+    ///
+    /// Resources are matched as the operations request them: generic paths
+    /// (`/orders/v0/orders/{orderId}`) and their data elements, in any order.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::GetOrder;
+    /// use amazon_spapi::tokens::{DataElement, RestrictedResource};
+    /// client
+    ///     .mint_restricted_data_token(vec![
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}", vec![DataElement::BuyerInfo, DataElement::ShippingAddress]),
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}/orderItems", vec![DataElement::BuyerInfo]),
+    ///         RestrictedResource::get("/orders/v0/orders/{orderId}/address", vec![]),
+    ///     ])
+    ///     .await?;
+    /// // Uses the token minted above.
+    /// let order = client.orders_v0().get_order(GetOrder::new("902-1845936-5435065")
+    ///     .data_elements(vec![DataElement::ShippingAddress, DataElement::BuyerInfo])).await?;
+    /// # let _ = order;
+    /// # Ok(()) }
+    /// ```
+    pub async fn mint_restricted_data_token(
+        &self,
+        resources: Vec<RestrictedResource>,
+    ) -> Result<Duration> {
+        let fetched_at = Instant::now();
+        let req = CreateRestrictedDataTokenRequest::new(resources);
+        let rdt = self.execute(&req).await?;
+        let ttl = rdt.lifetime();
+        tracing::debug!(
+            resources = req.restricted_resources.len(),
+            "fetched one restricted data token for several resources"
+        );
+        for r in &req.restricted_resources {
+            self.inner.rdts.put(
+                &self.rdt_key(r),
+                rdt.restricted_data_token.clone(),
+                ttl,
+                self.inner.refresh_margin,
+                fetched_at,
+            );
+        }
+        Ok(ttl)
+    }
+
     async fn token(&self, source: &TokenSource<'_>) -> Result<SecretString> {
         match source {
             TokenSource::Lwa => self.access_token().await,
@@ -520,8 +672,8 @@ impl Client {
         }
     }
 
-    fn url(&self, parts: &RequestParts) -> Result<Url> {
-        let mut url = self.inner.endpoint.clone();
+    fn url(&self, info: &OperationInfo, parts: &RequestParts) -> Result<Url> {
+        let mut url = self.base_for(info.name).clone();
         let base = url.path().trim_end_matches('/').to_owned();
         url.set_path(&format!("{base}{}", parts.path));
         if parts.query.is_empty() {
@@ -532,15 +684,83 @@ impl Client {
         Ok(url)
     }
 
+    /// The application-wide bucket of `limit`: the same for every seller of the
+    /// application on this endpoint.
+    fn app_partition(&self, limit: &ApplicationLimit) -> PartitionKey {
+        PartitionKey {
+            application: self.inner.credentials.client_id().to_owned(),
+            partner: 0,
+            endpoint: self.inner.endpoint.as_str().to_owned(),
+            operation: format!("app:{}", limit.name),
+        }
+    }
+
+    /// How long until every bucket of a call has capacity.
+    fn capacity_wait(
+        &self,
+        key: &PartitionKey,
+        apps: &[(PartitionKey, ApplicationLimit)],
+    ) -> Duration {
+        apps.iter()
+            .map(|(k, _)| self.inner.limiter.wait_time(k))
+            .fold(self.inner.limiter.wait_time(key), Duration::max)
+    }
+
+    /// Reserves one token in the per-seller bucket and in each application bucket; the
+    /// call may go when all have granted theirs (the longest wait). `Err(wait)` when a
+    /// wait would pass `max_wait` (tokens already granted by earlier buckets stay spent).
+    fn reserve_all(
+        &self,
+        key: &PartitionKey,
+        seed: crate::RateLimit,
+        apps: &[(PartitionKey, ApplicationLimit)],
+        max_wait: Option<Duration>,
+    ) -> std::result::Result<Duration, Duration> {
+        let limiter = &self.inner.limiter;
+        let mut wait = limiter.reserve(key, seed, max_wait)?;
+        for (k, a) in apps {
+            wait = wait.max(limiter.reserve(k, a.limit, max_wait)?);
+        }
+        Ok(wait)
+    }
+
+    /// A 429 slows down the bucket whose limit it names: an application bucket of this
+    /// call when the message names its scope, else the per-seller bucket.
+    fn observe_throttle(
+        &self,
+        info: &'static OperationInfo,
+        key: &PartitionKey,
+        apps: &[(PartitionKey, ApplicationLimit)],
+        scope: Option<ThrottleScope>,
+    ) {
+        let limiter = &self.inner.limiter;
+        let named: Vec<&(PartitionKey, ApplicationLimit)> = match scope {
+            Some(ThrottleScope::SellingPartner) | None => Vec::new(),
+            Some(s) => apps.iter().filter(|(_, a)| a.scope == s).collect(),
+        };
+        if named.is_empty() {
+            limiter.observe(key, info.limit, 429, None);
+        } else {
+            for (k, a) in named {
+                limiter.observe(k, a.limit, 429, None);
+            }
+        }
+    }
+
     async fn send_with_retries(
         &self,
         info: &'static OperationInfo,
         parts: &RequestParts,
+        app_limits: &[ApplicationLimit],
     ) -> Result<Answer> {
         let inner = &self.inner;
         let cfg = inner.retry;
         let key = self.partition(info.name);
-        let url = self.url(parts)?;
+        let apps: Vec<(PartitionKey, ApplicationLimit)> = app_limits
+            .iter()
+            .map(|a| (self.app_partition(a), *a))
+            .collect();
+        let url = self.url(info, parts)?;
         let body = match &parts.body {
             Some(v) => {
                 Some(serde_json::to_vec(v).map_err(|e| Error::InvalidRequest(e.to_string()))?)
@@ -552,24 +772,35 @@ impl Client {
             None => TokenSource::Lwa,
         };
         let mut backoff = Backoff::new(cfg.backoff);
+        let deadline_after = cfg.deadline_for(info.limit);
         let mut started: Option<Instant> = None;
         let mut attempt: u32 = 0;
         let mut refreshed_token = false;
+        let mut last_err: Option<Error> = None;
         loop {
             attempt += 1;
-            match inner
-                .limiter
-                .reserve(&key, info.limit, cfg.max_rate_limit_wait)
-            {
+            // Before the first send, waiting for capacity is queueing (bounded only by
+            // `max_rate_limit_wait`). Before a retry, the wait counts against the deadline.
+            let max_wait = match started {
+                None => cfg.max_rate_limit_wait,
+                Some(s) => {
+                    let left = deadline_after.saturating_sub(s.elapsed());
+                    Some(cfg.max_rate_limit_wait.map_or(left, |m| m.min(left)))
+                }
+            };
+            match self.reserve_all(&key, info.limit, &apps, max_wait) {
                 Ok(wait) if !wait.is_zero() => {
                     tracing::debug!(?wait, "waiting for rate-limit capacity");
                     tokio::time::sleep(wait).await;
                 }
                 Ok(_) => {}
                 Err(wait) => {
-                    return Err(Error::RateLimited {
-                        operation: info.name,
-                        wait,
+                    return Err(match last_err {
+                        Some(e) => with_retry_after(e, wait),
+                        None => Error::RateLimited {
+                            operation: info.name,
+                            wait,
+                        },
                     });
                 }
             }
@@ -590,7 +821,16 @@ impl Client {
                     if (200..300).contains(&answer.status) {
                         return Ok(answer);
                     }
-                    self.api_error(info, &key, answer)
+                    let mut err = self.api_error(info, answer);
+                    if let Error::Api(f) = &mut err {
+                        if f.status == 429 {
+                            self.observe_throttle(info, &key, &apps, f.throttle_scope());
+                            if f.retry_after.is_none() {
+                                f.retry_after = Some(self.capacity_wait(&key, &apps));
+                            }
+                        }
+                    }
+                    err
                 }
                 Err(e) => e,
             };
@@ -599,6 +839,7 @@ impl Client {
                 refreshed_token = true;
                 self.invalidate(&source);
                 tracing::debug!(error = %err, "access token rejected; refreshing");
+                last_err = Some(err);
                 continue;
             }
             let may_retry = match &err {
@@ -607,7 +848,7 @@ impl Client {
                 e => e.kind().is_retryable() && info.idempotent,
             };
             let elapsed = start.elapsed();
-            if !may_retry || attempt > cfg.max_retries || elapsed >= cfg.retry_timeout {
+            if !may_retry || attempt > cfg.max_retries || elapsed >= deadline_after {
                 return Err(err);
             }
             let mut delay = backoff.next_delay();
@@ -619,23 +860,24 @@ impl Client {
                         .min(cfg.backoff.max_backoff),
                 );
             }
-            if elapsed + delay > cfg.retry_timeout {
-                return Err(err);
+            // The retry goes out after the back-off and after the limiter has capacity,
+            // whichever is later: both count against the deadline.
+            let capacity = self.capacity_wait(&key, &apps);
+            if elapsed + delay.max(capacity) > deadline_after {
+                return Err(with_retry_after(err, delay.max(capacity)));
             }
             tracing::info!(attempt, ?delay, kind = ?err.kind(), error = %err, "retrying");
+            last_err = Some(err);
             tokio::time::sleep(delay).await;
         }
     }
 
-    fn api_error(&self, info: &'static OperationInfo, key: &PartitionKey, answer: Answer) -> Error {
+    fn api_error(&self, info: &'static OperationInfo, answer: Answer) -> Error {
         let errors = serde_json::from_slice::<ErrorEnvelope>(&answer.body)
             .ok()
             .and_then(|e| e.errors)
             .unwrap_or_default();
-        let retry_after = match answer.retry_after {
-            Some(d) => Some(d),
-            None => (answer.status == 429).then(|| self.inner.limiter.wait_time(key)),
-        };
+        let retry_after = answer.retry_after;
         Error::Api(Box::new(ApiFailure {
             operation: info.name,
             status: answer.status,
@@ -683,7 +925,10 @@ impl Client {
             let retry_after = header("Retry-After")
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            inner.limiter.observe(&key, info.limit, status, limit);
+            // A 429 is observed by the caller, once it knows which limit the body names.
+            if status != 429 {
+                inner.limiter.observe(&key, info.limit, status, limit);
+            }
             tracing::debug!(
                 status,
                 request_id = request_id.as_deref(),
@@ -725,13 +970,258 @@ fn transport(info: &'static OperationInfo, mut e: reqwest::Error) -> Error {
     }
 }
 
-/// Whether Amazon rejected the token itself (expired/invalid), as opposed to a missing role.
+/// A document downloaded from a pre-signed URL.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Document {
+    /// The `Content-Type` the storage service sent (it names the charset of text
+    /// documents, e.g. `text/tab-separated-values; charset=Cp1252`).
+    pub content_type: Option<String>,
+    /// The content, already decompressed when the document said `GZIP`.
+    pub body: Vec<u8>,
+}
+
+impl Document {
+    /// A document from its `Content-Type` and (decompressed) content, e.g. one read from
+    /// a file saved earlier.
+    pub fn new(content_type: Option<String>, body: Vec<u8>) -> Self {
+        Document { content_type, body }
+    }
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Reports hold buyer data: show the size, not the content.
+        f.debug_struct("Document")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.body.len())
+            .finish()
+    }
+}
+
+/// Parses a pre-signed URL, refusing plain http off loopback; errors never show the
+/// URL's query (its signature).
+fn presigned_url(operation: &'static str, url: &str) -> Result<Url> {
+    let parsed = Url::parse(url).map_err(|e| Error::Document {
+        operation,
+        status: None,
+        message: format!("invalid pre-signed URL: {e}"),
+    })?;
+    let mut shown = parsed.clone();
+    shown.set_query(None);
+    region::check_endpoint(&shown).map_err(|message| Error::Document {
+        operation,
+        status: None,
+        message,
+    })?;
+    Ok(parsed)
+}
+
+/// Decompresses a GZIP document.
+pub(crate) fn gunzip(operation: &'static str, body: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::with_capacity(body.len().saturating_mul(4));
+    flate2::read::MultiGzDecoder::new(body)
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Report {
+            operation,
+            message: format!("the document says GZIP but does not decompress: {e}"),
+        })?;
+    Ok(out)
+}
+
+impl Client {
+    /// One exchange with a pre-signed URL, retried per the [`RetryConfig`] on transient
+    /// failures (uploads and downloads of the same document are safe to repeat).
+    async fn transfer(
+        &self,
+        operation: &'static str,
+        method: reqwest::Method,
+        url: &Url,
+        upload: Option<(&str, &[u8])>,
+    ) -> Result<Document> {
+        let cfg = self.inner.retry;
+        let mut backoff = Backoff::new(cfg.backoff);
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut req = self.inner.http.request(method.clone(), url.clone());
+            if let Some((content_type, body)) = upload {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(body.to_vec());
+            }
+            let exchange = async {
+                let resp = req
+                    .send()
+                    .await
+                    .map_err(|e| document_transport(operation, e))?;
+                let status = resp.status().as_u16();
+                let content_type = resp
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let body = resp
+                    .bytes()
+                    .await
+                    .map_err(|e| document_transport(operation, e))?
+                    .to_vec();
+                if (200..300).contains(&status) {
+                    Ok(Document { content_type, body })
+                } else {
+                    // Storage services answer errors in a short XML or text body.
+                    let text = String::from_utf8_lossy(&body);
+                    let message: String = text.trim().chars().take(300).collect();
+                    Err(Error::Document {
+                        operation,
+                        status: Some(status),
+                        message: if message.is_empty() {
+                            "refused".into()
+                        } else {
+                            message
+                        },
+                    })
+                }
+            };
+            let result = match cfg.attempt_timeout {
+                Some(t) => tokio::time::timeout(t, exchange)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        operation,
+                        after: t,
+                    })),
+                None => exchange.await,
+            };
+            let err = match result {
+                Ok(doc) => return Ok(doc),
+                Err(e) => e,
+            };
+            let delay = backoff.next_delay();
+            if !err.kind().is_retryable()
+                || attempt > cfg.max_retries
+                || started.elapsed() + delay > cfg.retry_timeout
+            {
+                return Err(err);
+            }
+            tracing::info!(attempt, ?delay, error = %err, "retrying document transfer");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Uploads `body` to a pre-signed URL with `content_type` (which must be the one
+    /// declared when the URL was made, or the storage service answers 403).
+    pub(crate) async fn upload_document(
+        &self,
+        operation: &'static str,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<()> {
+        let url = presigned_url(operation, url)?;
+        self.transfer(
+            operation,
+            reqwest::Method::PUT,
+            &url,
+            Some((content_type, body)),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Downloads a pre-signed URL, decompressing when `gzip`.
+    pub(crate) async fn download_document(
+        &self,
+        operation: &'static str,
+        url: &str,
+        gzip: bool,
+    ) -> Result<Document> {
+        let url = presigned_url(operation, url)?;
+        let mut doc = self
+            .transfer(operation, reqwest::Method::GET, &url, None)
+            .await?;
+        if gzip {
+            doc.body = gunzip(operation, &doc.body)?;
+        }
+        Ok(doc)
+    }
+}
+
+/// A transport error of a document transfer, without the URL (its query is a signature).
+fn document_transport(operation: &'static str, e: reqwest::Error) -> Error {
+    Error::Document {
+        operation,
+        status: None,
+        message: format!("transport error: {}", e.without_url()),
+    }
+}
+
+/// `err` with its `retry_after` set to `wait` when it is a throttling answer (the caller
+/// learns how long the limiter needs before the call can go out).
+fn with_retry_after(err: Error, wait: Duration) -> Error {
+    match err {
+        Error::Api(mut f) if f.status == 429 => {
+            f.retry_after = Some(f.retry_after.unwrap_or_default().max(wait));
+            Error::Api(f)
+        }
+        other => other,
+    }
+}
+
+/// Whether Amazon rejected the token itself (expired, revoked, malformed), as opposed to a
+/// missing role.
+///
+/// Amazon answers both with 403 `"Access to requested resource is denied."`; for a bad
+/// token it names the reason in `details` ("The access token you provided has expired.",
+/// "... is revoked, malformed or invalid."), for a missing role `details` is empty. Both
+/// fields are read, so a `message` that names the token is honoured as well.
 fn token_rejected(err: &Error) -> bool {
+    fn names_token_problem(text: &str) -> bool {
+        let t = text.to_ascii_lowercase();
+        t.contains("expired")
+            || (t.contains("token")
+                && (t.contains("invalid") || t.contains("revoked") || t.contains("malformed")))
+    }
     match err {
         Error::Api(f) if f.status == 401 || f.status == 403 => f.errors.iter().any(|e| {
-            let m = e.message.to_ascii_lowercase();
-            m.contains("expired") || m.contains("invalid") && m.contains("token")
+            names_token_problem(&e.message) || e.details.as_deref().is_some_and(names_token_problem)
         }),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+
+    fn forbidden(message: &str, details: Option<&str>) -> Error {
+        Error::api(
+            "getOrders",
+            403,
+            None,
+            vec![ApiError {
+                code: "Unauthorized".into(),
+                message: message.into(),
+                details: details.map(str::to_owned),
+            }],
+        )
+    }
+
+    #[test]
+    fn the_reason_in_details_marks_a_rejected_token() {
+        let denied = "Access to requested resource is denied.";
+        assert!(token_rejected(&forbidden(
+            denied,
+            Some("The access token you provided has expired.")
+        )));
+        assert!(token_rejected(&forbidden(
+            denied,
+            Some("The access token you provided is revoked, malformed or invalid.")
+        )));
+        // A missing role: same message, no reason.
+        assert!(!token_rejected(&forbidden(denied, Some(""))));
+        assert!(!token_rejected(&forbidden(denied, None)));
     }
 }

@@ -37,13 +37,18 @@ pub enum ErrorKind {
     /// A transient failure (timeout, connection reset, 503, LWA `temporarily_unavailable`):
     /// retrying the same call is expected to work.
     Transient,
-    /// Amazon failed (5xx) or answered with something that does not decode.
+    /// Amazon failed (5xx): retrying later is expected to work.
     Server,
     /// The request is wrong (4xx other than auth/throttling, or rejected before sending):
     /// retrying will not help until the input changes.
     Client,
     /// Credentials, consent or roles are wrong, expired or revoked: a human must act.
     Auth,
+    /// A response arrived whole but does not match the model (the body is not the JSON
+    /// the operation declares). Retrying the same call returns the same body, so this is
+    /// not retryable; the error names the JSON path. `mws-legacy` has the same kind with
+    /// the same meaning.
+    Decode,
 }
 
 impl ErrorKind {
@@ -72,6 +77,23 @@ pub struct ApiFailure {
     pub errors: Vec<ApiError>,
     /// How long the client expects the caller to wait before trying again (429 only).
     pub retry_after: Option<Duration>,
+}
+
+impl ApiFailure {
+    /// For a 429, which limit Amazon says was exhausted, read from the messages (Listings
+    /// names the application-wide ones); [`ThrottleScope::SellingPartner`](crate::ThrottleScope::SellingPartner) when the
+    /// message names none. `None` for other statuses.
+    pub fn throttle_scope(&self) -> Option<crate::operation::ThrottleScope> {
+        if self.status != 429 {
+            return None;
+        }
+        Some(
+            self.errors
+                .iter()
+                .find_map(|e| crate::operation::ThrottleScope::from_message(&e.message))
+                .unwrap_or(crate::operation::ThrottleScope::SellingPartner),
+        )
+    }
 }
 
 /// LWA (Login with Amazon) error codes, as Amazon's own clients enumerate them.
@@ -232,6 +254,29 @@ pub enum Error {
         wait: Duration,
     },
 
+    /// An upload to or a download from a pre-signed document URL failed (feed and report
+    /// documents). The URL is never part of the error: its query is a signature.
+    #[error("{operation}: {message}{}", .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    Document {
+        /// What was attempted (`uploadFeedDocument`, `downloadFeedDocument`,
+        /// `downloadReportDocument`).
+        operation: &'static str,
+        /// HTTP status of the storage service's answer, when there was one.
+        status: Option<u16>,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// A document arrived whole but its content does not parse (a processing report, a
+    /// report): the message names the place.
+    #[error("{operation}: cannot read the document: {message}")]
+    Report {
+        /// What was being read (e.g. `feedProcessingReport`).
+        operation: &'static str,
+        /// What went wrong, and where.
+        message: String,
+    },
+
     /// The request was rejected before sending (contradictory or missing parameters).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -319,7 +364,14 @@ impl Error {
                 }
                 _ => ErrorKind::Auth,
             },
-            Error::Decode { .. } => ErrorKind::Server,
+            Error::Decode { .. } | Error::Report { .. } => ErrorKind::Decode,
+            Error::Document { status, .. } => match status {
+                None | Some(408 | 500..) => ErrorKind::Transient,
+                Some(429) => ErrorKind::Throttled { retry_after: None },
+                // 403: the pre-signed URL expired, or the Content-Type differs from the one
+                // given to createFeedDocument; 404: no such document.
+                Some(_) => ErrorKind::Client,
+            },
             Error::Transport { .. } | Error::Timeout { .. } => ErrorKind::Transient,
             Error::RateLimited { wait, .. } => ErrorKind::Throttled {
                 retry_after: Some(*wait),
@@ -343,6 +395,7 @@ impl Error {
         match self {
             Error::Api(f) => Some(f.status),
             Error::Lwa(f) => Some(f.status),
+            Error::Document { status, .. } => *status,
             _ => None,
         }
     }
@@ -388,6 +441,19 @@ mod tests {
         assert_eq!(api(503).kind(), ErrorKind::Transient);
         assert_eq!(api(500).kind(), ErrorKind::Server);
         assert!(!api(400).kind().is_retryable());
+    }
+
+    #[test]
+    fn a_decode_failure_is_not_retryable() {
+        let source = serde_json::from_str::<u32>("\"x\"").expect_err("not a number");
+        let e = Error::Decode {
+            operation: "getOrders",
+            path: "payload.Orders[0]".into(),
+            request_id: None,
+            source,
+        };
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(!e.kind().is_retryable());
     }
 
     #[test]

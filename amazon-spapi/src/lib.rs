@@ -1,5 +1,6 @@
 //! A typed, rate-limited client for Amazon's Selling Partner API (SP-API): Login with
-//! Amazon, restricted data tokens, Orders v0 and v2026-01-01, Sellers.
+//! Amazon, restricted data tokens, Orders v0 and v2026-01-01, Sellers, Feeds, Reports,
+//! Listings Items and Notifications (with an SQS consumer).
 //!
 //! One [`Client`] executes typed, I/O-free [`Operation`]s: it gets and caches access
 //! tokens (and restricted data tokens for PII), waits for rate-limit capacity per
@@ -51,6 +52,12 @@
 //! | [`Client::orders_v2026`] → [`search_orders`](orders_v2026::OrdersV2026::search_orders), [`search_orders_stream`](orders_v2026::OrdersV2026::search_orders_stream), [`get_order`](orders_v2026::OrdersV2026::get_order) | Orders v2026-01-01 |
 //! | [`Client::sellers`] → [`get_marketplace_participations`](sellers::SellersApi::get_marketplace_participations) | Sellers v1 (credentials check) |
 //! | [`Client::tokens`] → [`create_restricted_data_token`](tokens::TokensApi::create_restricted_data_token) | Tokens 2021-03-01 |
+//! | [`Client::mint_restricted_data_token`] | one RDT for up to 50 resources, used by the calls it covers |
+//! | [`Client::feeds`] → [`submit_feed`](feeds::FeedsApi::submit_feed) and every Feeds operation | Feeds 2021-06-30, processing reports parsed |
+//! | [`Client::reports`] → reports, documents, schedules; [`reports::order_report_rows`] | Reports 2021-06-30 |
+//! | [`Client::listings`] → get/put/patch/delete with `VALIDATION_PREVIEW` | Listings Items 2021-08-01 |
+//! | [`Client::notifications`] → destinations, subscriptions; [`notifications::Notification::from_json`]; `sqs::SqsConsumer` (feature `sqs`) | Notifications v1 |
+//! | [`Listing::position`] on the item streams | watermark and page token, to resume after a crash |
 //! | [`Client::wait_time`] | how long the next call of an operation would wait |
 //! | [`lwa::authorization_url`], [`lwa::exchange_authorization_code`] | seller onboarding |
 //!
@@ -71,34 +78,54 @@
 //!   operation), seeded from Amazon's published defaults (see each module's constants),
 //!   shared by clones, and by other clients through [`ClientBuilder::rate_limiter`]. The
 //!   v2026 `getOrder` bucket is named `getOrder_2026` to keep it apart from v0 `getOrder`.
+//! * **Retry deadline:** [`RetryConfig::retry_timeout`] counts every wait before a retry,
+//!   the rate limiter's included, with a floor per operation
+//!   ([`RetryConfig::deadline_for`]); a 429 slows a bucket to no less than
+//!   [`THROTTLE_FLOOR`] of its rate, so repeated 429s cannot starve a call without bound.
+//! * **Application-wide limits** (Listings): operations declare [`ApplicationLimit`]s, one
+//!   bucket per application shared by all its sellers through one [`RateLimiter`]; a 429
+//!   slows the bucket whose limit its message names ([`ThrottleScope`]).
+//! * **Restricted data tokens** come from the production endpoint even with
+//!   [`ClientBuilder::sandbox`] (configurable with [`ClientBuilder::rdt_endpoint`]).
 //! * **Time:** sleeps use `tokio::time` (tests pause and advance it); wall time comes from
 //!   the injectable [`Clock`].
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod clock;
 mod error;
+pub mod feeds;
+pub mod listings;
 pub mod lwa;
+pub mod notifications;
 mod operation;
 pub mod orders_v0;
 pub mod orders_v2026;
 mod pagination;
 mod rate_limit;
 mod region;
+pub mod reports;
 mod retry;
 pub mod sellers;
 mod serde_util;
 mod shared_model;
+#[cfg(feature = "sqs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqs")))]
+pub mod sqs;
 pub mod tokens;
 mod user_agent;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Document};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ApiFailure, Error, ErrorKind, LwaErrorCode, LwaFailure, Result};
 pub use lwa::{AppCredentials, Credentials, GrantlessScope, LwaCredentials, TokenCache};
 pub use operation::{
-    Method, Operation, OperationInfo, RequestContext, RequestParts, encode_component,
+    ApplicationLimit, Method, Operation, OperationInfo, RequestContext, RequestParts,
+    ThrottleScope, encode_component,
 };
-pub use rate_limit::{RateLimit, RateLimiter, TokenBucket};
+pub use pagination::{Listing, ListingPosition};
+pub use rate_limit::{RateLimit, RateLimiter, THROTTLE_FLOOR, TokenBucket};
 pub use region::{LWA_TOKEN_ENDPOINT, MARKETPLACES, Marketplace, Region};
 pub use retry::{Backoff, BackoffConfig, RetryConfig};
 pub use serde_util::{format_utc, parse_timestamp};

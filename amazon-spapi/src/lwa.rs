@@ -467,6 +467,22 @@ impl TokenCache {
         Ok(token)
     }
 
+    /// Stores a token fetched elsewhere (one RDT minted for several resources is stored
+    /// under each resource's key), with the same margin rule as [`get`](Self::get).
+    pub(crate) fn put(
+        &self,
+        key: &str,
+        token: SecretString,
+        ttl: Duration,
+        margin: Duration,
+        fetched_at: Instant,
+    ) {
+        let slot = self.slot(key);
+        let use_until = fetched_at + ttl - margin.min(ttl / 2);
+        *slot.current.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some(Cached { token, use_until });
+    }
+
     /// Forgets a cached token (after Amazon said it expired or is invalid).
     pub(crate) fn invalidate(&self, key: &str) {
         let slot = self.slot(key);

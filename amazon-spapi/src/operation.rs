@@ -29,6 +29,52 @@ impl OperationInfo {
     }
 }
 
+/// Which limit a 429 exhausted. Listings names it at the end of the message ("... allowed
+/// for the application.", "... for relationships.", "... for product data."); other APIs
+/// throttle per selling partner and application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ThrottleScope {
+    /// The selling partner's limit for this application (the per-seller bucket).
+    SellingPartner,
+    /// The application's limit across all its sellers.
+    Application,
+    /// The application's limit for requests touching variation relationships.
+    Relationships,
+    /// The application's limit for requests touching product data.
+    ProductData,
+}
+
+impl ThrottleScope {
+    /// Reads the scope from a 429's error message (`None`: the message names none).
+    pub fn from_message(message: &str) -> Option<Self> {
+        let m = message.trim().trim_end_matches('.').to_ascii_lowercase();
+        if m.ends_with("for the application") {
+            Some(ThrottleScope::Application)
+        } else if m.ends_with("for relationships") {
+            Some(ThrottleScope::Relationships)
+        } else if m.ends_with("for product data") {
+            Some(ThrottleScope::ProductData)
+        } else {
+            None
+        }
+    }
+}
+
+/// An application-wide bucket a request draws from on top of its per-seller one: one
+/// bucket per (application, endpoint, name), shared by every seller the application
+/// serves through the same [`RateLimiter`](crate::RateLimiter). Amazon's
+/// `x-amzn-RateLimit-Limit` never shows these limits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ApplicationLimit {
+    /// The bucket's name (e.g. `patchListingsItem`, `listings:productData`).
+    pub name: &'static str,
+    /// The 429 scope that names this limit.
+    pub scope: ThrottleScope,
+    /// The published limit.
+    pub limit: RateLimit,
+}
+
 /// HTTP methods SP-API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -208,6 +254,12 @@ pub trait Operation {
 
     /// Decodes a 2xx response body.
     fn decode(&self, status: u16, body: &[u8]) -> Result<Self::Output>;
+
+    /// Application-wide limits this request draws from, on top of the per-seller one of
+    /// [`info`](Self::info) (default: none; Listings has them).
+    fn application_limits(&self) -> Vec<ApplicationLimit> {
+        Vec::new()
+    }
 }
 
 /// Decodes JSON, reporting the JSON path of the first failure. The fast path decodes

@@ -3,8 +3,10 @@
 //!
 //! * Seed: the operation's published rate (requests per second) and burst.
 //! * `x-amzn-RateLimit-Limit` on a response replaces the rate (Amazon's dynamic plans).
-//! * A 429 drains the bucket and halves the rate (never below 1/16 of the seed) until a
-//!   header or a run of successes restores it.
+//! * A 429 drains the bucket and halves the rate until a header or a run of successes
+//!   restores it, but never below [`THROTTLE_FLOOR`] times the rate Amazon last stated (or
+//!   the published one): however many 429s come, the next call waits at most two of the
+//!   operation's intervals, so repeated throttling cannot starve it without bound.
 //! * Callers reserve a token and sleep (tokio time) until it is theirs, so concurrent
 //!   callers queue fairly and the grant times never exceed `burst + rate × window`.
 //!
@@ -44,10 +46,13 @@ impl RateLimit {
 
 const MIN_RATE: f64 = 1.0e-4;
 
+/// The floor of the slow-down after 429s: a bucket's rate never falls below this fraction
+/// of the rate Amazon last stated in `x-amzn-RateLimit-Limit` (or of the published rate).
+pub const THROTTLE_FLOOR: f64 = 0.5;
+
 /// A token bucket with reservations. Pure: every method takes the current instant.
 #[derive(Clone, Debug)]
 pub struct TokenBucket {
-    seed: RateLimit,
     /// The rate Amazon told us (header), if any; otherwise the seed's rate.
     target_rate: f64,
     rate: f64,
@@ -62,7 +67,6 @@ impl TokenBucket {
     pub fn new(limit: RateLimit, now: Instant) -> Self {
         let limit = RateLimit::new(limit.rate, limit.burst);
         TokenBucket {
-            seed: limit,
             target_rate: limit.rate,
             rate: limit.rate,
             burst: f64::from(limit.burst),
@@ -144,7 +148,9 @@ impl TokenBucket {
     pub fn observe_throttle(&mut self, now: Instant) {
         self.refill(now);
         self.tokens = self.tokens.min(0.0);
-        self.rate = (self.rate / 2.0).max(self.seed.rate / 16.0).max(MIN_RATE);
+        self.rate = (self.rate / 2.0)
+            .max(self.target_rate * THROTTLE_FLOOR)
+            .max(MIN_RATE);
     }
 }
 
@@ -317,6 +323,22 @@ mod tests {
             b.observe_success(base);
         }
         assert_eq!(b.rate(), 5.0);
+    }
+
+    #[test]
+    fn repeated_throttles_stop_at_the_floor() {
+        let base = Instant::now();
+        let mut b = TokenBucket::new(RateLimit::new(0.0056, 20), base);
+        for _ in 0..50 {
+            b.observe_throttle(base);
+        }
+        assert!((b.rate() - 0.0056 * THROTTLE_FLOOR).abs() < 1e-12);
+        // The next call waits one interval at the floor rate, however many 429s came.
+        let wait = b.wait_time(base).as_secs_f64();
+        assert!(
+            (wait - 1.0 / (0.0056 * THROTTLE_FLOOR)).abs() < 1e-6,
+            "{wait}"
+        );
     }
 
     proptest! {

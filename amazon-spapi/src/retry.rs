@@ -36,8 +36,15 @@ pub struct RetryConfig {
     pub max_retries: u32,
     /// Back-off between attempts.
     pub backoff: BackoffConfig,
-    /// Total deadline for all attempts of one call, measured from the first send; no retry
-    /// starts after it.
+    /// Total deadline for all attempts of one call, measured from the first send. Every
+    /// wait before a retry counts against it: the back-off *and* the wait for rate-limit
+    /// capacity. A retry that could not go out before the deadline is not started; the
+    /// call fails with the last error (a 429 carries the limiter's wait as `retry_after`).
+    ///
+    /// **Floor:** for an operation whose published interval is long, the deadline is at
+    /// least one interval at the throttle floor plus `max_backoff` (see
+    /// [`RetryConfig::deadline_for`]), so a throttled `searchOrders` (one call per ~3
+    /// minutes) still gets its retry instead of failing at once.
     pub retry_timeout: Duration,
     /// Per-attempt timeout (`None`: no timeout beyond the transport's own).
     pub attempt_timeout: Option<Duration>,
@@ -59,6 +66,33 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
+    /// The deadline for one call of an operation published at `limit`:
+    /// `max(retry_timeout, 1 / (rate × THROTTLE_FLOOR) + max_backoff)`.
+    ///
+    /// After a 429 the client's bucket for the operation runs at no less than
+    /// [`THROTTLE_FLOOR`](crate::THROTTLE_FLOOR) of its rate, so the wait for
+    /// the next capacity is at most one interval at that rate: the floor lets one retry
+    /// through, and bounds how long repeated 429s can hold a call.
+    ///
+    /// ```
+    /// use amazon_spapi::{RateLimit, RetryConfig};
+    /// use std::time::Duration;
+    /// let cfg = RetryConfig::default(); // 300 s, max back-off 60 s
+    /// // getOrders (1 call/min): the configured 300 s apply.
+    /// assert_eq!(cfg.deadline_for(RateLimit::new(0.0167, 20)), Duration::from_secs(300));
+    /// // searchOrders (1 call per ~3 min): 357 s at the floor rate + 60 s.
+    /// assert_eq!(cfg.deadline_for(RateLimit::new(0.0056, 20)).as_secs(), 417);
+    /// ```
+    pub fn deadline_for(&self, limit: crate::RateLimit) -> Duration {
+        let floor_rate = limit.rate * crate::rate_limit::THROTTLE_FLOOR;
+        let floor = if floor_rate.is_finite() && floor_rate > 0.0 {
+            Duration::from_secs_f64((1.0 / floor_rate).min(1.0e9)) + self.backoff.max_backoff
+        } else {
+            Duration::ZERO
+        };
+        self.retry_timeout.max(floor)
+    }
+
     /// No retries at all.
     pub fn disabled() -> Self {
         RetryConfig {

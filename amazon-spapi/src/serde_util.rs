@@ -3,10 +3,29 @@
 //! Amazon's responses are not always what the models promise (the sandbox sends booleans as
 //! strings and echo dates as epoch floats), so the decoders here accept every spelling seen
 //! in the official examples and report anything else with its JSON path.
+//!
+//! Where `serde_with` expresses a rule, the models use it (`null` for an empty list is
+//! `#[serde_as(as = "DefaultOnNull")]`). What stays here, and why:
+//!
+//! * **Timestamps**: one field may hold RFC 3339, ISO 8601 without offset (UTC meant),
+//!   or epoch seconds as a float string with an exponent (`1.569521782042E9`), parsed
+//!   exactly through a decimal. `serde_with`'s time adapters take one format each and
+//!   read epoch fractions through `f64`; the optional, lenient variant
+//!   (`timestamp_opt`) must also turn an unparseable echo into `None` while the strict one
+//!   (`timestamp_opt_strict`, for watermarks) must fail, which one visitor each states.
+//! * **Booleans** (`lenient_bool`): `true`, `"true"`, `"1"`, `"yes"`, `1` and `""` (absent)
+//!   all occur; `PickFirst<(_, BoolFromInt, DisplayFromStr)>` covers the first three
+//!   spellings but not `"yes"`/`"no"` nor the empty string.
+//! * **Decimals** (`decimal`, `decimal_opt`): strings per the models, JSON numbers
+//!   leniently, never through binary floating point, with `""` as absent;
+//!   `DisplayFromStr` does not accept a JSON number, and rust_decimal's own serde reads a
+//!   number through `f64` unless `arbitrary_precision` is on for the whole workspace.
+//! * **Open enums** (`open_enum!`): an unknown wire value kept as `Unknown(String)` with
+//!   `as_str`, `FromStr` and `KNOWN`; `serde_with` has no such adapter.
 
 use rust_decimal::Decimal;
+use serde::Serializer;
 use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
 use time::OffsetDateTime;
@@ -253,6 +272,56 @@ pub(crate) mod timestamp_opt {
     }
 }
 
+/// Optional timestamps that must parse when present: a watermark (`LastUpdatedBefore`,
+/// `CreatedBefore`) is what a caller stores as its next cursor, so an unparseable one
+/// fails the decode (with its JSON path) instead of silently becoming `None`. Missing,
+/// `null` and empty values are `None`.
+pub(crate) mod timestamp_opt_strict {
+    use super::*;
+
+    struct Strict;
+    impl<'de> Visitor<'de> for Strict {
+        type Value = Option<OffsetDateTime>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an ISO 8601 timestamp or epoch seconds")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_timestamp(v)
+                .map(Some)
+                .ok_or_else(|| E::custom(format_args!("unparseable timestamp {v:?}")))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Strict)
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        d.deserialize_option(Strict)
+    }
+
+    pub(crate) use super::timestamp_opt::serialize;
+}
+
 /// Booleans that Amazon sometimes sends as `"true"` / `"false"` strings.
 pub(crate) mod lenient_bool {
     use super::*;
@@ -383,15 +452,6 @@ pub(crate) mod decimal {
     pub(crate) fn serialize<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&v.to_string())
     }
-}
-
-/// `null` decodes as an empty list (Amazon sends `null` for some empty arrays).
-pub(crate) fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

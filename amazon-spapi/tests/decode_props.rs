@@ -79,7 +79,14 @@ proptest! {
             "EarliestShipDate": garbage_echo,
         });
         order[format!("New{extra}")] = json!({"nested": [1, 2, 3]});
-        let page = json!({"Orders": [order], "CreatedBefore": echo, "LastUpdatedBefore": garbage_echo});
+        // A watermark is a cursor: garbage there fails the page, while garbage in an
+        // optional order date (EarliestShipDate) does not.
+        let bad_watermark = json!({"Orders": [order.clone()], "LastUpdatedBefore": garbage_echo});
+        let strict = serde_json::from_value::<OrdersList>(bad_watermark);
+        let parses = garbage_echo.trim().is_empty()
+            || amazon_spapi::parse_timestamp(&garbage_echo).is_some();
+        prop_assert_eq!(strict.is_ok(), parses, "watermark {:?}", garbage_echo);
+        let page = json!({"Orders": [order], "CreatedBefore": echo});
         let list: OrdersList = serde_json::from_value(page).expect("decodes");
         let o: &Order = &list.orders[0];
         prop_assert_eq!(o.purchase_date.unix_timestamp(), purchase);

@@ -137,7 +137,10 @@ pub enum ErrorKind {
     Client,
     /// The credentials or signature were refused.
     Auth,
-    /// The response could not be read.
+    /// A response arrived whole but does not match the model (XML that does not parse
+    /// into the expected shape, a missing `Content-MD5`). Retrying the same call returns
+    /// the same body, so this is not retryable. `amazon-spapi` has the same kind with the
+    /// same meaning.
     Decode,
 }
 
@@ -254,6 +257,12 @@ mod tests {
         );
         assert!(!ErrorKind::Client.is_retryable());
         assert!(ErrorKind::Server.is_retryable());
+    }
+
+    #[test]
+    fn a_decode_failure_is_not_retryable() {
+        assert_eq!(Error::ContentMd5Missing.kind(), ErrorKind::Decode);
+        assert!(!ErrorKind::Decode.is_retryable());
     }
 
     #[test]

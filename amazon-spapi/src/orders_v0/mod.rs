@@ -25,8 +25,9 @@ use crate::error::{ApiError, ApiFailure, Error, Result};
 use crate::operation::{
     Method, Operation, OperationInfo, RequestContext, RequestParts, decode_json, encode_component,
 };
+use crate::pagination::{Listing, ListingPosition, PageOf};
 use crate::tokens::{DataElement, RestrictedResource};
-use futures::Stream;
+use futures::{Stream, TryStreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
@@ -301,6 +302,38 @@ impl GetOrdersRequest {
         self
     }
 
+    /// This request set to continue a listing from `position` (see
+    /// [`Listing::position`]): the page token, and the before bound as Amazon applied it
+    /// (the watermark) when this request has a before bound of its own, so every page asks
+    /// what the first one asked.
+    ///
+    /// ```no_run
+    /// # async fn doc(client: amazon_spapi::Client, saved: amazon_spapi::ListingPosition) -> amazon_spapi::Result<()> {
+    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
+    /// use futures::TryStreamExt;
+    /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
+    ///     .last_updated_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)))
+    ///     .resume(&saved);
+    /// let mut orders = client.orders_v0().get_orders_stream(request);
+    /// while let Some(order) = orders.try_next().await? {
+    ///     // ... store the order, then the position:
+    ///     let _save = orders.position();
+    ///     # let _ = order;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn resume(mut self, position: &ListingPosition) -> Self {
+        self.next_token = position.page_token.clone();
+        if let Some(w) = position.watermark {
+            if self.last_updated_before.is_some() {
+                self.last_updated_before = Some(DateParam::At(w));
+            } else if self.created_before.is_some() {
+                self.created_before = Some(DateParam::At(w));
+            }
+        }
+        self
+    }
+
     /// This request with its before bounds clamped to `now − 2 min`.
     pub fn clamped(mut self, now: OffsetDateTime) -> Self {
         self.created_before = clamp_before(&self.created_before, now);
@@ -312,6 +345,9 @@ impl GetOrdersRequest {
         let bad = |m: &str| Err(Error::InvalidRequest(format!("getOrders: {m}")));
         let created = self.created_after.is_some() || self.created_before.is_some();
         let updated = self.last_updated_after.is_some() || self.last_updated_before.is_some();
+        if self.marketplace_ids.iter().all(|m| m.trim().is_empty()) {
+            return bad("MarketplaceIds is required (at least one marketplace id)");
+        }
         if self.created_after.is_none() && self.last_updated_after.is_none() {
             return bad("either CreatedAfter or LastUpdatedAfter is required");
         }
@@ -773,7 +809,10 @@ impl OrdersV0 {
         )
     }
 
-    /// `getOrders` as a stream of orders across all pages.
+    /// `getOrders` as a stream of orders across all pages. The [`Listing`] keeps the
+    /// watermark (`LastUpdatedBefore` / `CreatedBefore`) and the page token: store
+    /// [`Listing::position`] as you go, and continue after a crash with
+    /// [`GetOrdersRequest::resume`].
     ///
     /// ```no_run
     /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
@@ -788,11 +827,16 @@ impl OrdersV0 {
     /// # let _ = orders;
     /// # Ok(()) }
     /// ```
-    pub fn get_orders_stream(
-        &self,
-        request: GetOrdersRequest,
-    ) -> impl Stream<Item = Result<Order>> + Send + 'static {
-        crate::pagination::items(self.get_orders_pages(request), |p: OrdersList| p.orders)
+    pub fn get_orders_stream(&self, request: GetOrdersRequest) -> Listing<Order> {
+        let first_token = request.next_token.clone();
+        let pages = self
+            .get_orders_pages(request)
+            .map_ok(|p: OrdersList| PageOf {
+                watermark: p.last_updated_before.or(p.created_before),
+                next_token: p.next_token,
+                items: p.orders,
+            });
+        Listing::new(pages, first_token)
     }
 
     /// `getOrder` (deprecated). Pass an order id, or a [`GetOrder`] with data elements.
@@ -1081,13 +1125,16 @@ mod tests {
     #[test]
     fn raw_dates_pass_through_and_ids_are_encoded() {
         let now = time::macros::datetime!(2026-03-01 12:00 UTC);
-        let p = GetOrdersRequest::new(Vec::<String>::new())
+        let p = GetOrdersRequest::new(["ATVPDKIKX0DER"])
             .created_after(DateParam::Raw("TEST_CASE_400".into()))
             .to_request(&ctx(now))
             .expect("raw");
         assert_eq!(
             p.query,
-            vec![("CreatedAfter".to_owned(), "TEST_CASE_400".to_owned())]
+            vec![
+                ("CreatedAfter".to_owned(), "TEST_CASE_400".to_owned()),
+                ("MarketplaceIds".to_owned(), "ATVPDKIKX0DER".to_owned())
+            ]
         );
         let p = GetOrder::new("a/b c").to_request(&ctx(now)).expect("path");
         assert_eq!(p.path, "/orders/v0/orders/a%2Fb%20c");
@@ -1099,6 +1146,23 @@ mod tests {
             p.restricted.map(|r| r.path),
             Some("/orders/v0/orders/{orderId}/address".to_owned())
         );
+    }
+
+    #[test]
+    fn get_orders_without_a_marketplace_is_refused_locally() {
+        let now = time::macros::datetime!(2026-03-01 12:00 UTC);
+        for ids in [vec![], vec![" ".to_owned()]] {
+            match GetOrdersRequest::new(ids)
+                .created_after(DateParam::At(now - time::Duration::days(1)))
+                .to_request(&ctx(now))
+            {
+                Err(Error::InvalidRequest(m)) => assert_eq!(
+                    m,
+                    "getOrders: MarketplaceIds is required (at least one marketplace id)"
+                ),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use crate::serde_util::{open_enum, redacted_debug};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
 use time::OffsetDateTime;
 
 pub use crate::shared_model::MeasurementUnit;
@@ -239,25 +240,28 @@ pub struct Money {
 }
 
 /// `OrdersList`: one page of `getOrders`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct OrdersList {
     /// The orders.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub orders: Vec<Order>,
     /// Token for the next page.
     #[serde(default)]
     pub next_token: Option<String>,
     /// Effective upper bound of a LastUpdated query (use as the next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub last_updated_before: Option<OffsetDateTime>,
     /// Effective upper bound of a Created query (use as the next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub created_before: Option<OffsetDateTime>,
 }
 
 /// An order (v0).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -297,13 +301,15 @@ pub struct Order {
     #[serde(default)]
     pub number_of_items_unshipped: Option<u32>,
     /// Payment breakdown (COD / BR).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub payment_execution_detail: Vec<PaymentExecutionDetailItem>,
     /// Payment method.
     #[serde(default)]
     pub payment_method: Option<PaymentMethod>,
     /// Payment method details (e.g. `Standard`).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub payment_method_details: Vec<String>,
     /// Marketplace id.
     #[serde(default)]
@@ -585,12 +591,14 @@ pub struct FulfillmentInstruction {
 }
 
 /// `MarketplaceTaxInfo`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MarketplaceTaxInfo {
     /// Tax classifications.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_classifications: Vec<TaxClassification>,
 }
 
@@ -641,6 +649,7 @@ redacted_debug!(BuyerInfo {
 });
 
 /// `BuyerTaxInfo`.
+#[serde_as]
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -652,7 +661,8 @@ pub struct BuyerTaxInfo {
     #[serde(default)]
     pub taxing_region: Option<String>,
     /// Tax classifications.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_classifications: Vec<TaxClassification>,
 }
 
@@ -759,6 +769,7 @@ impl std::fmt::Debug for OrderAddress {
 }
 
 /// `DeliveryPreferences`.
+#[serde_as]
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -770,7 +781,8 @@ pub struct DeliveryPreferences {
     #[serde(default)]
     pub preferred_delivery_time: Option<PreferredDeliveryTime>,
     /// Other attributes.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub other_attributes: Vec<OtherDeliveryAttribute>,
     /// Delivery instructions.
     #[serde(default)]
@@ -796,19 +808,23 @@ impl std::fmt::Debug for DeliveryPreferences {
 }
 
 /// `PreferredDeliveryTime`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PreferredDeliveryTime {
     /// Business hours.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub business_hours: Vec<BusinessHours>,
     /// Exception dates.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub exception_dates: Vec<ExceptionDates>,
 }
 
 /// `BusinessHours`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -817,11 +833,13 @@ pub struct BusinessHours {
     #[serde(default)]
     pub day_of_week: Option<String>,
     /// Open intervals.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub open_intervals: Vec<OpenInterval>,
 }
 
 /// `ExceptionDates`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -833,7 +851,8 @@ pub struct ExceptionDates {
     #[serde(default, with = "crate::serde_util::lenient_bool")]
     pub is_open: Option<bool>,
     /// Open intervals.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub open_intervals: Vec<OpenInterval>,
 }
 
@@ -864,12 +883,14 @@ pub struct OpenTimeInterval {
 }
 
 /// `OrderItemsList`: one page of `getOrderItems`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct OrderItemsList {
     /// The items.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub order_items: Vec<OrderItem>,
     /// Token for the next page.
     #[serde(default)]
@@ -879,6 +900,7 @@ pub struct OrderItemsList {
 }
 
 /// An order item (v0).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -892,7 +914,8 @@ pub struct OrderItem {
     /// Order item id.
     pub order_item_id: String,
     /// Associated items (value-added services).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub associated_items: Vec<AssociatedItem>,
     /// Title.
     #[serde(default)]
@@ -933,7 +956,8 @@ pub struct OrderItem {
     #[serde(default)]
     pub promotion_discount_tax: Option<Money>,
     /// Promotion ids.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub promotion_ids: Vec<String>,
     /// COD fee.
     #[serde(default, rename = "CODFee")]
@@ -987,7 +1011,8 @@ pub struct OrderItem {
     #[serde(default)]
     pub buyer_requested_cancel: Option<BuyerRequestedCancel>,
     /// Serial numbers (FBA).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub serial_numbers: Vec<String>,
     /// Substitution preferences.
     #[serde(default)]
@@ -1004,16 +1029,19 @@ pub struct OrderItem {
 }
 
 /// `AmazonPrograms`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AmazonPrograms {
     /// Programs (`SUBSCRIBE_AND_SAVE`, `FBM_SHIP_PLUS`).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub programs: Vec<String>,
 }
 
 /// `SubstitutionPreferences`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -1021,7 +1049,8 @@ pub struct SubstitutionPreferences {
     /// Type.
     pub substitution_type: SubstitutionType,
     /// Options.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub substitution_options: Vec<SubstitutionOption>,
 }
 
@@ -1184,12 +1213,14 @@ pub struct BuyerRequestedCancel {
 }
 
 /// `OrderItemsBuyerInfoList`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct OrderItemsBuyerInfoList {
     /// Items.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub order_items: Vec<OrderItemBuyerInfo>,
     /// Next page token.
     #[serde(default)]
@@ -1259,12 +1290,14 @@ pub struct OrderRegulatedInfo {
 }
 
 /// `RegulatedInformation`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RegulatedInformation {
     /// Fields.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub fields: Vec<RegulatedInformationField>,
 }
 
@@ -1299,6 +1332,7 @@ impl std::fmt::Debug for RegulatedInformationField {
 }
 
 /// `RegulatedOrderVerificationStatus`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -1309,7 +1343,8 @@ pub struct RegulatedOrderVerificationStatus {
     #[serde(default, with = "crate::serde_util::lenient_bool")]
     pub requires_merchant_action: Option<bool>,
     /// Valid rejection reasons.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub valid_rejection_reasons: Vec<RejectionReason>,
     /// The rejection reason, when rejected.
     #[serde(default)]
@@ -1321,10 +1356,12 @@ pub struct RegulatedOrderVerificationStatus {
     #[serde(default)]
     pub external_reviewer_id: Option<String>,
     /// Valid verification details.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub valid_verification_details: Vec<ValidVerificationDetail>,
     /// Valid interim status codes.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub valid_interim_status_codes: Vec<ValidInterimStatusCode>,
 }
 
@@ -1342,6 +1379,7 @@ pub struct RejectionReason {
 }
 
 /// `ValidVerificationDetail`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
@@ -1350,7 +1388,8 @@ pub struct ValidVerificationDetail {
     #[serde(default)]
     pub verification_detail_type: String,
     /// Statuses it may accompany.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub valid_verification_statuses: Vec<VerificationStatus>,
 }
 

@@ -20,7 +20,8 @@ use crate::operation::{
     Operation, OperationInfo, RequestContext, RequestParts, decode_json, encode_component,
 };
 use crate::orders_v0::{clamp_before, inverted_window};
-use futures::Stream;
+use crate::pagination::{Listing, ListingPosition, PageOf};
+use futures::{Stream, TryStreamExt};
 use time::OffsetDateTime;
 
 /// `searchOrders`: 0.0056 requests/s, burst 20.
@@ -122,6 +123,21 @@ impl SearchOrdersRequest {
     /// `includedData`.
     pub fn included_data(mut self, v: Vec<IncludedData>) -> Self {
         self.included_data = v;
+        self
+    }
+
+    /// This request set to continue a listing from `position` (see
+    /// [`Listing::position`]): the page token, and the before bound as Amazon applied it
+    /// (the watermark) when this request has a before bound of its own.
+    pub fn resume(mut self, position: &ListingPosition) -> Self {
+        self.pagination_token = position.page_token.clone();
+        if let Some(w) = position.watermark {
+            if self.last_updated_before.is_some() {
+                self.last_updated_before = Some(DateParam::At(w));
+            } else if self.created_before.is_some() {
+                self.created_before = Some(DateParam::At(w));
+            }
+        }
         self
     }
 
@@ -332,7 +348,10 @@ impl OrdersV2026 {
         )
     }
 
-    /// `searchOrders` as a stream of orders across all pages.
+    /// `searchOrders` as a stream of orders across all pages. The [`Listing`] keeps the
+    /// watermark (`lastUpdatedBefore` / `createdBefore`) and the page token: store
+    /// [`Listing::position`] as you go, and continue after a crash with
+    /// [`SearchOrdersRequest::resume`].
     ///
     /// ```no_run
     /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
@@ -349,14 +368,16 @@ impl OrdersV2026 {
     /// # let _ = ids;
     /// # Ok(()) }
     /// ```
-    pub fn search_orders_stream(
-        &self,
-        request: SearchOrdersRequest,
-    ) -> impl Stream<Item = Result<Order>> + Send + 'static {
-        crate::pagination::items(
-            self.search_orders_pages(request),
-            |p: SearchOrdersResponse| p.orders,
-        )
+    pub fn search_orders_stream(&self, request: SearchOrdersRequest) -> Listing<Order> {
+        let first_token = request.pagination_token.clone();
+        let pages = self
+            .search_orders_pages(request)
+            .map_ok(|p: SearchOrdersResponse| PageOf {
+                watermark: p.last_updated_before.or(p.created_before),
+                next_token: p.next_token().map(str::to_owned),
+                items: p.orders,
+            });
+        Listing::new(pages, first_token)
     }
 
     /// `getOrder` with the datasets in `included_data`.

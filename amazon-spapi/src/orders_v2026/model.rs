@@ -7,6 +7,7 @@
 use crate::serde_util::{open_enum, redacted_debug};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
 use time::OffsetDateTime;
 
 pub use crate::shared_model::MeasurementUnit;
@@ -165,21 +166,23 @@ pub struct Money {
 }
 
 /// `SearchOrdersResponse`: one page of `searchOrders`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SearchOrdersResponse {
     /// The orders.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub orders: Vec<Order>,
     /// Pagination (absent on the last page).
     #[serde(default)]
     pub pagination: Option<Pagination>,
     /// Effective upper bound of a lastUpdated query (next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub last_updated_before: Option<OffsetDateTime>,
     /// Effective upper bound of a created query (next watermark).
-    #[serde(default, with = "crate::serde_util::timestamp_opt")]
+    #[serde(default, with = "crate::serde_util::timestamp_opt_strict")]
     pub created_before: Option<OffsetDateTime>,
 }
 
@@ -212,6 +215,7 @@ pub struct GetOrderResponse {
 }
 
 /// An order (v2026).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -219,7 +223,8 @@ pub struct Order {
     /// Amazon order id.
     pub order_id: String,
     /// Aliases (e.g. the seller order id).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub order_aliases: Vec<Alias>,
     /// Created.
     #[serde(with = "crate::serde_util::timestamp")]
@@ -228,10 +233,12 @@ pub struct Order {
     #[serde(with = "crate::serde_util::timestamp")]
     pub last_updated_time: OffsetDateTime,
     /// Programs.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub programs: Vec<Program>,
     /// Associated orders (replacements, exchanges).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub associated_orders: Vec<AssociatedOrder>,
     /// Sales channel.
     pub sales_channel: SalesChannel,
@@ -254,13 +261,16 @@ pub struct Order {
     #[serde(default)]
     pub fulfillment: Option<OrderFulfillment>,
     /// Items (always present).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub order_items: Vec<OrderItem>,
     /// Packages (`PACKAGES` dataset, FBM only).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub packages: Vec<OrderPackage>,
     /// Multi-channel fulfilment orders (`FULFILLMENT_ORDERS`).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub fulfillment_orders: Vec<FulfillmentOrder>,
 }
 
@@ -483,6 +493,7 @@ pub struct MerchantAddress {
 }
 
 /// `DeliveryPreference`.
+#[serde_as]
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -497,7 +508,8 @@ pub struct DeliveryPreference {
     #[serde(default)]
     pub delivery_time: Option<PreferredDeliveryTime>,
     /// Capabilities (e.g. `HAS_ACCESS_POINT`).
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub delivery_capabilities: Vec<String>,
 }
 
@@ -520,19 +532,23 @@ impl std::fmt::Debug for DeliveryPreference {
 }
 
 /// `PreferredDeliveryTime`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreferredDeliveryTime {
     /// Business hours.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub business_hours: Vec<BusinessHour>,
     /// Exception dates.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub exception_dates: Vec<ExceptionDate>,
 }
 
 /// `BusinessHour`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -541,11 +557,13 @@ pub struct BusinessHour {
     #[serde(default)]
     pub day_of_week: Option<String>,
     /// Windows.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub time_windows: Vec<TimeWindow>,
 }
 
 /// `ExceptionDate`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -557,7 +575,8 @@ pub struct ExceptionDate {
     #[serde(default)]
     pub exception_date_type: Option<String>,
     /// Windows.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub time_windows: Vec<TimeWindow>,
 }
 
@@ -588,6 +607,7 @@ pub struct HourMinute {
 }
 
 /// `OrderProceeds`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -596,7 +616,8 @@ pub struct OrderProceeds {
     #[serde(default)]
     pub grand_total: Option<Money>,
     /// Breakdowns.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub breakdowns: Vec<OrderProceedsBreakdown>,
 }
 
@@ -653,6 +674,7 @@ pub struct DateTimeRange {
 }
 
 /// `OrderItem` (v2026).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -665,10 +687,12 @@ pub struct OrderItem {
     #[serde(default)]
     pub measurement: Option<Measurement>,
     /// Associated items.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub associated_order_items: Vec<AssociatedOrderItem>,
     /// Programs.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub programs: Vec<Program>,
     /// Product.
     pub product: ItemProduct,
@@ -720,6 +744,7 @@ pub struct AssociatedOrderItem {
 }
 
 /// `ItemProduct`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -740,7 +765,8 @@ pub struct ItemProduct {
     #[serde(default)]
     pub price: Option<ItemPrice>,
     /// Serial numbers.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub serial_numbers: Vec<String>,
     /// Customization.
     #[serde(default)]
@@ -792,6 +818,7 @@ redacted_debug!(ItemCustomization {
 });
 
 /// `ItemProceeds`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -800,11 +827,13 @@ pub struct ItemProceeds {
     #[serde(default)]
     pub proceeds_total: Option<Money>,
     /// Breakdowns.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub breakdowns: Vec<ItemProceedsBreakdown>,
 }
 
 /// `ItemProceedsBreakdown`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -815,7 +844,8 @@ pub struct ItemProceedsBreakdown {
     /// Subtotal.
     pub subtotal: Money,
     /// Detailed breakdowns.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub detailed_breakdowns: Vec<ItemProceedsDetailedBreakdown>,
 }
 
@@ -866,12 +896,14 @@ pub struct PointsGranted {
 }
 
 /// `ItemPromotion`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemPromotion {
     /// Breakdowns.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub breakdowns: Vec<ItemPromotionBreakdown>,
 }
 
@@ -957,6 +989,7 @@ pub struct ItemPicking {
 }
 
 /// `ItemSubstitutionPreference`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -964,7 +997,8 @@ pub struct ItemSubstitutionPreference {
     /// Type (`CUSTOMER_PREFERENCE`, `AMAZON_RECOMMENDED`, `DO_NOT_SUBSTITUTE`).
     pub substitution_type: crate::orders_v0::SubstitutionType,
     /// Options.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub substitution_options: Vec<ItemSubstitutionOption>,
 }
 
@@ -1080,15 +1114,18 @@ pub struct ItemInternationalShipping {
 }
 
 /// `ItemTax`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ItemTax {
     /// Calculation breakdowns.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_calculation_breakdowns: Vec<ItemTaxCalculationBreakdown>,
     /// Collections.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_collections: Vec<ItemTaxCollection>,
 }
 
@@ -1116,6 +1153,7 @@ pub struct ItemTaxCollection {
 }
 
 /// `OrderPackage` (FBM).
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1144,7 +1182,8 @@ pub struct OrderPackage {
     #[serde(default)]
     pub ship_from_address: Option<MerchantAddress>,
     /// Items.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub package_items: Vec<PackageItem>,
 }
 
@@ -1161,6 +1200,7 @@ pub struct PackageStatus {
 }
 
 /// `PackageItem`.
+#[serde_as]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1170,17 +1210,20 @@ pub struct PackageItem {
     /// Quantity.
     pub quantity: u32,
     /// Transparency codes.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub transparency_codes: Vec<String>,
 }
 
 /// `OrderPayment`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OrderPayment {
     /// Executions.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub payment_executions: Vec<PaymentExecution>,
 }
 
@@ -1207,12 +1250,14 @@ pub struct PaymentExecution {
 }
 
 /// `OrderTax`.
+#[serde_as]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OrderTax {
     /// Registrations.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_registrations: Vec<OrderTaxRegistration>,
     /// Invoicing.
     #[serde(default)]
@@ -1220,6 +1265,7 @@ pub struct OrderTax {
 }
 
 /// `OrderTaxRegistration` (PII).
+#[serde_as]
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -1240,7 +1286,8 @@ pub struct OrderTaxRegistration {
     #[serde(default)]
     pub tax_registration_address: Option<CustomerAddress>,
     /// Attributes.
-    #[serde(default, deserialize_with = "crate::serde_util::null_as_empty")]
+    #[serde(default)]
+    #[serde_as(as = "DefaultOnNull")]
     pub tax_registration_attributes: Vec<TaxRegistrationAttribute>,
 }
 
