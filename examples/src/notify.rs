@@ -478,6 +478,47 @@ impl Notifier for EmailNotifier {
     }
 }
 
+/// Wraps the notifiers so that what they log carries the account's label (its configured
+/// name) beside the key the report holds: each notification runs in an `account` span
+/// with a `label` field.
+pub struct Labelled {
+    labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
+    inner: Arc<dyn Notifier>,
+}
+
+impl Labelled {
+    /// Labels by account key, around `inner`.
+    pub fn new(
+        labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
+        inner: Arc<dyn Notifier>,
+    ) -> Self {
+        Self { labels, inner }
+    }
+}
+
+impl std::fmt::Debug for Labelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Labelled")
+            .field("labels", &self.labels)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Notifier for Labelled {
+    async fn notify(&self, report: &RunReport) {
+        use tracing::Instrument;
+        let label = self
+            .labels
+            .get(&report.account)
+            .map_or(report.account.as_str(), String::as_str);
+        self.inner
+            .notify(report)
+            .instrument(tracing::info_span!("account", label))
+            .await;
+    }
+}
+
 /// The notifiers a configuration asks for (the log notifier, the webhook, e-mail).
 pub fn from_config(
     config: &NotificationsConfig,

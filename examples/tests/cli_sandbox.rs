@@ -140,7 +140,11 @@ async fn demo_runs_end_to_end() {
     }
     // The file holds what the summary says.
     let store = SqliteStore::open(&db).await.unwrap();
-    let n = store.count_orders(&AccountId::new("demo")).await.unwrap();
+    // Keyed by the sandbox seller (region + selling partner id), labelled "demo".
+    let n = store
+        .count_orders(&AccountId::new("na:A3SANDBOXSELLER"))
+        .await
+        .unwrap();
     assert!(
         stdout.contains(&format!("amzsync demo: {n} orders in")),
         "{n}\n{stdout}"
