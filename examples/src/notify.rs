@@ -478,9 +478,10 @@ impl Notifier for EmailNotifier {
     }
 }
 
-/// Wraps the notifiers so that what they log carries the account's label (its configured
-/// name) beside the key the report holds: each notification runs in an `account` span
-/// with a `label` field.
+/// Wraps the notifiers so that the reports they send and log name each account by its
+/// label (the configured name), not by the key the state stores it under: the
+/// notifiers receive a copy of the report whose `account` is the label, inside an
+/// `account` span that carries the key.
 pub struct Labelled {
     labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
     inner: Arc<dyn Notifier>,
@@ -493,6 +494,15 @@ impl Labelled {
         inner: Arc<dyn Notifier>,
     ) -> Self {
         Self { labels, inner }
+    }
+
+    /// `report` as the user should see it: its account named by its label.
+    pub fn relabel(&self, report: &RunReport) -> RunReport {
+        let mut shown = report.clone();
+        if let Some(label) = self.labels.get(&report.account) {
+            shown.account = order_sync_core::AccountId::new(label.as_str());
+        }
+        shown
     }
 }
 
@@ -508,13 +518,10 @@ impl std::fmt::Debug for Labelled {
 impl Notifier for Labelled {
     async fn notify(&self, report: &RunReport) {
         use tracing::Instrument;
-        let label = self
-            .labels
-            .get(&report.account)
-            .map_or(report.account.as_str(), String::as_str);
+        let shown = self.relabel(report);
         self.inner
-            .notify(report)
-            .instrument(tracing::info_span!("account", label))
+            .notify(&shown)
+            .instrument(tracing::info_span!("account", key = %report.account))
             .await;
     }
 }

@@ -90,12 +90,12 @@ fn print_report(
     r: &RunReport,
     labels: &std::collections::BTreeMap<order_sync_core::AccountId, String>,
 ) {
-    match labels.get(&r.account) {
-        Some(label) if label != r.account.as_str() => {
-            println!("{label}: {}", notify::summary(r));
-        }
-        _ => println!("{}", notify::summary(r)),
+    // The user knows the account by its configured name, not by its key.
+    let mut shown = r.clone();
+    if let Some(label) = labels.get(&r.account) {
+        shown.account = order_sync_core::AccountId::new(label.as_str());
     }
+    println!("{}", notify::summary(&shown));
     for e in r.errors.iter().take(20) {
         println!("    {e}");
     }
