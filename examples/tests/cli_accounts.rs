@@ -268,3 +268,49 @@ async fn two_entries_for_one_seller_are_refused_naming_both() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     sb.shutdown().await;
 }
+
+/// `onboard` reads the seller from the redirect Amazon sends back and says what to add.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboard_learns_the_seller_id_from_the_redirect() {
+    let sb = sandbox(0).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secrets.toml"), "").unwrap();
+    // Credentials from a secrets file the code exchange fills, and the app id onboard needs.
+    let entry = account(&sb, "us-main", None, "SB_TOKEN")
+        .replace(
+            r#"refresh_token_env = "SB_TOKEN" }"#,
+            r#"secrets_file = "secrets.toml" }"#,
+        )
+        .replace(
+            "credentials = ",
+            &format!(
+                "application_id = \"{}\"\ncredentials = ",
+                sb.credentials().application_id
+            ),
+        );
+    let config = write_config(dir.path(), &[entry]);
+    let creds = sb.credentials();
+    let code = sb.config().credentials.authorization_code.clone();
+    let redirect = format!(
+        "https://example.com/cb?spapi_oauth_code={code}&selling_partner_id={}\n",
+        creds.selling_partner_id
+    );
+    let mut c = amzsync();
+    c.args(["onboard", "--config"])
+        .arg(&config)
+        .args(["--account", "us-main"])
+        .env("SB_ID", &creds.client_id)
+        .env("SB_SECRET", &creds.client_secret)
+        .write_stdin(redirect);
+    let out = output(c).await;
+    let s = text(&out.stdout);
+    assert!(out.status.success(), "{s}{}", text(&out.stderr));
+    assert!(
+        s.contains(&format!(
+            "seller {} authorised; add seller_id = \"{}\" to accounts[0] (us-main)",
+            creds.selling_partner_id, creds.selling_partner_id
+        )),
+        "{s}"
+    );
+    sb.shutdown().await;
+}
