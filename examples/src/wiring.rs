@@ -200,12 +200,19 @@ pub async fn resolve_keys(
         let identity = a.identity(creds.refresh_token.as_ref());
         let key = match directory.resolve(&identity).await {
             Ok(k) => k,
-            Err(e) => {
+            Err(e @ order_sync_core::StateError::Identity(_)) => {
                 problems.push(
                     ConfigProblem::new(format!("accounts[{i}]"), e.to_string()).hint(
                         "check seller_id against the seller the refresh token belongs to (`amzsync onboard` prints it)",
                     ),
                 );
+                continue;
+            }
+            Err(e) => {
+                problems.push(ConfigProblem::new(
+                    format!("accounts[{i}]"),
+                    format!("cannot resolve the account's key in the store: {e}"),
+                ));
                 continue;
             }
         };
