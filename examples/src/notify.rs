@@ -478,6 +478,54 @@ impl Notifier for EmailNotifier {
     }
 }
 
+/// Wraps the notifiers so that the reports they send and log name each account by its
+/// label (the configured name), not by the key the state stores it under: the
+/// notifiers receive a copy of the report whose `account` is the label, inside an
+/// `account` span that carries the key.
+pub struct Labelled {
+    labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
+    inner: Arc<dyn Notifier>,
+}
+
+impl Labelled {
+    /// Labels by account key, around `inner`.
+    pub fn new(
+        labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
+        inner: Arc<dyn Notifier>,
+    ) -> Self {
+        Self { labels, inner }
+    }
+
+    /// `report` as the user should see it: its account named by its label.
+    pub fn relabel(&self, report: &RunReport) -> RunReport {
+        let mut shown = report.clone();
+        if let Some(label) = self.labels.get(&report.account) {
+            shown.account = order_sync_core::AccountId::new(label.as_str());
+        }
+        shown
+    }
+}
+
+impl std::fmt::Debug for Labelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Labelled")
+            .field("labels", &self.labels)
+            .finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl Notifier for Labelled {
+    async fn notify(&self, report: &RunReport) {
+        use tracing::Instrument;
+        let shown = self.relabel(report);
+        self.inner
+            .notify(&shown)
+            .instrument(tracing::info_span!("account", key = %report.account))
+            .await;
+    }
+}
+
 /// The notifiers a configuration asks for (the log notifier, the webhook, e-mail).
 pub fn from_config(
     config: &NotificationsConfig,

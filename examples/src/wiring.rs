@@ -1,11 +1,14 @@
 //! From a checked [`Config`] to running pieces: SP-API clients, the engine's accounts, the
 //! SQLite store.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use amazon_spapi::{Client, LwaCredentials};
 use order_mapping::Mapper;
+use order_sync_core::AccountId;
+use order_sync_core::accounts::AccountDirectory;
 use order_sync_core::config::{AccountConfig, Schedule};
 use order_sync_core::engine::Account;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
@@ -162,4 +165,81 @@ pub async fn open_store(
     SqliteStore::open_with(path, config)
         .await
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Gives each account its stable key from the account directory (the store's
+/// `sync_accounts`): the engine's account id becomes that key, and the configured name
+/// stays only a label. Returns key → label. Two entries that resolve to one key (one
+/// seller, e.g. a token the directory already knows under another entry's seller id) are
+/// refused, naming both key paths.
+pub async fn resolve_keys(
+    config: &Config,
+    accounts: &mut [(Account, Client)],
+    directory: &dyn AccountDirectory,
+    env: EnvLookup<'_>,
+) -> Result<BTreeMap<AccountId, String>, Vec<ConfigProblem>> {
+    let mut labels: BTreeMap<AccountId, String> = BTreeMap::new();
+    let mut paths: BTreeMap<AccountId, usize> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (account, _) in accounts.iter_mut() {
+        let name = account.id().as_str().to_owned();
+        let Some((i, a)) = config
+            .accounts
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.name == name)
+        else {
+            continue;
+        };
+        let creds = match a.resolve_credentials(i, Needs::SellerCredentials, env) {
+            Ok(c) => c,
+            Err(mut p) => {
+                problems.append(&mut p);
+                continue;
+            }
+        };
+        let identity = a.identity(creds.refresh_token.as_ref());
+        let key = match directory.resolve(&identity).await {
+            Ok(k) => k,
+            Err(e @ order_sync_core::StateError::Identity(_)) => {
+                problems.push(
+                    ConfigProblem::new(format!("accounts[{i}]"), e.to_string()).hint(
+                        "check seller_id against the seller the refresh token belongs to (`amzsync onboard` prints it)",
+                    ),
+                );
+                continue;
+            }
+            Err(e) => {
+                problems.push(ConfigProblem::new(
+                    format!("accounts[{i}]"),
+                    format!("cannot resolve the account's key in the store: {e}"),
+                ));
+                continue;
+            }
+        };
+        if let Some(&first) = paths.get(&key) {
+            problems.push(
+                ConfigProblem::new(
+                    format!("accounts[{i}]"),
+                    format!(
+                        "the same seller account (key {key}) as accounts[{first}]: both entries would sync one seller"
+                    ),
+                )
+                .hint(format!(
+                    "keep one entry for this seller (accounts[{first}] {:?} or accounts[{i}] {:?})",
+                    config.accounts[first].name, a.name
+                )),
+            );
+            continue;
+        }
+        tracing::debug!(label = %a.name, key = %key, "account key resolved");
+        paths.insert(key.clone(), i);
+        labels.insert(key.clone(), a.name.clone());
+        account.config.id = key;
+    }
+    if problems.is_empty() {
+        Ok(labels)
+    } else {
+        Err(problems)
+    }
 }

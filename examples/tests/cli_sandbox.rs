@@ -51,6 +51,12 @@ impl Drop for Reaper {
     }
 }
 
+/// The key the account "sb" of [`write_config`] is stored under: its region and the
+/// sandbox seller's id (the name is only a label).
+fn sb_key() -> AccountId {
+    AccountId::new("na:A3SANDBOXSELLER")
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -84,6 +90,7 @@ path = "sync.db"
 name = "sb"
 nickname = "Sandbox seller"
 region = "{region}"
+seller_id = "{seller}"
 marketplaces = {marketplaces}
 endpoint = "{base}"
 lwa_endpoint = "{lwa}"
@@ -103,6 +110,7 @@ log = true
         base = sb.base_url(),
         lwa = sb.lwa_url(),
         app = sb.credentials().application_id,
+        seller = sb.credentials().selling_partner_id,
     );
     std::fs::write(&path, text).unwrap();
     path
@@ -140,7 +148,11 @@ async fn demo_runs_end_to_end() {
     }
     // The file holds what the summary says.
     let store = SqliteStore::open(&db).await.unwrap();
-    let n = store.count_orders(&AccountId::new("demo")).await.unwrap();
+    // Keyed by the sandbox seller (region + selling partner id), labelled "demo".
+    let n = store
+        .count_orders(&AccountId::new("na:A3SANDBOXSELLER"))
+        .await
+        .unwrap();
     assert!(
         stdout.contains(&format!("amzsync demo: {n} orders in")),
         "{n}\n{stdout}"
@@ -350,10 +362,7 @@ async fn once_then_status_json() {
     let out = output(with_creds(c, &sb, None, None)).await;
     assert!(out.status.success(), "{}", text(&out.stdout));
     let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
-    assert_eq!(
-        store.count_orders(&AccountId::new("sb")).await.unwrap(),
-        held
-    );
+    assert_eq!(store.count_orders(&sb_key()).await.unwrap(), held);
     store.close().await;
 
     // A failing job makes `once` exit non-zero.
@@ -413,7 +422,7 @@ async fn interrupted_run_is_continued(signal: &str) {
     assert!(listable.len() > 100, "more than one page to import");
     // Wait until the daemon has committed its first page (polling the file it owns).
     let db = dir.path().join("sync.db");
-    let account = AccountId::new("sb");
+    let account = sb_key();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         assert!(std::time::Instant::now() < deadline, "run imported nothing");
@@ -512,7 +521,7 @@ async fn backfill_imports_history() {
     );
     assert!(s.contains("sb import_orders completed"), "{s}");
     let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
-    let account = AccountId::new("sb");
+    let account = sb_key();
     let n = store.count_orders(&account).await.unwrap();
     assert!(n >= 75, "{n}");
     assert!(s.contains(&format!("{n} new orders")), "{s}");
@@ -624,7 +633,7 @@ async fn backfill_with_to_imports_only_that_range_and_leaves_the_import_alone() 
         "{s}"
     );
     let store = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
-    let account = AccountId::new("sb");
+    let account = sb_key();
     let mut held: Vec<String> = store
         .orders(&account)
         .await
@@ -790,7 +799,7 @@ async fn pii_is_encrypted_at_rest_with_a_configured_key() {
     )
     .await
     .unwrap();
-    let name = name_of(keyed.orders(&AccountId::new("sb")).await.unwrap());
+    let name = name_of(keyed.orders(&sb_key()).await.unwrap());
     keyed.close().await;
     assert!(!name.starts_with("x1:") && !name.is_empty());
 
@@ -828,7 +837,7 @@ async fn reseal_pii_encrypts_an_existing_store_and_rotates_the_key() {
     );
     let held = {
         let s = SqliteStore::open(dir.path().join("sync.db")).await.unwrap();
-        let n = s.count_orders(&AccountId::new("sb")).await.unwrap();
+        let n = s.count_orders(&sb_key()).await.unwrap();
         s.close().await;
         n
     };

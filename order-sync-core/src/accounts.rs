@@ -223,8 +223,8 @@ pub struct Plan {
 
 /// The stored account an identity names, without storing anything: same region and
 /// selling partner id, else same region and fingerprint, else the account labelled (or,
-/// from before the directory, keyed) with the identity's label. For read-only views
-/// (`status`) that must not create accounts.
+/// from before the directory, keyed) with the identity's label unless it is known to be
+/// another seller. For read-only views (`status`) that must not create accounts.
 pub fn find_known<'a>(
     identity: &AccountIdentity,
     accounts: &'a [KnownAccount],
@@ -232,11 +232,23 @@ pub fn find_known<'a>(
     by_partner(identity, accounts)
         .or_else(|| by_fingerprint(identity, accounts))
         .or_else(|| {
+            // By label only an account that is not known to be another seller.
+            let compatible =
+                |a: &&KnownAccount| match (&a.selling_partner_id, &identity.selling_partner_id) {
+                    (Some(known), Some(named)) => known == named,
+                    _ => true,
+                };
             accounts
                 .iter()
+                .filter(compatible)
                 .find(|a| a.region == identity.region && a.label == identity.label)
+                .or_else(|| {
+                    accounts
+                        .iter()
+                        .filter(compatible)
+                        .find(|a| a.key.as_str() == identity.label)
+                })
         })
-        .or_else(|| accounts.iter().find(|a| a.key.as_str() == identity.label))
 }
 
 fn by_partner<'a>(
@@ -591,5 +603,7 @@ mod tests {
             Some(key.as_str())
         );
         assert!(find_known(&AccountIdentity::new("na", "zz"), &dir).is_none());
+        let other_seller = AccountIdentity::new("na", "a").selling_partner_id("B2");
+        assert!(find_known(&other_seller, &dir).is_none());
     }
 }

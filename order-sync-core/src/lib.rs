@@ -14,10 +14,14 @@
 //!   [`amazon::AmazonSide`] (implemented over SP-API in [`spapi`], feature `spapi`, and over
 //!   legacy MWS in [`mws`], feature `mws`),
 //!   [`clock::Clock`] and [`report::Notifier`];
+//! - account identity ([`accounts`]): an [`accounts::AccountDirectory`] gives each seller
+//!   account (region and selling partner id) a stable [`AccountId`], so the name in a
+//!   configuration is only a label;
 //! - the [`jobs`] (import orders, reconcile, export shipments, redact PII), plain async
 //!   functions over one account, wrapped by [`engine::Engine::run`];
 //! - the [`scheduler::Scheduler`] that runs every job of every account on its interval;
-//! - behind the `test-util` feature: the adapters' conformance suite (`conformance`),
+//! - behind the `test-util` feature: the adapters' conformance suite (`conformance`,
+//!   and `conformance_accounts` for account directories),
 //!   a fake Amazon side (`fake`) and sample data (`fixtures`).
 //!
 //! Storage adapters (memory, SQLite, later PostgreSQL) live in the `store-adapters` crate.

@@ -16,6 +16,7 @@ use amazon_sandbox::{Sandbox, SandboxConfig};
 use amazon_spapi::{Client, LwaCredentials, Marketplace};
 use indicatif::{ProgressBar, ProgressStyle};
 use order_mapping::{Mapper, MappingConfig};
+use order_sync_core::accounts::{AccountDirectory, AccountIdentity, TokenFingerprint};
 use order_sync_core::config::AccountConfig;
 use order_sync_core::engine::{Account, Engine};
 use order_sync_core::host::ShipmentResult;
@@ -62,8 +63,13 @@ async fn prepare_db(path: &Path) -> Result<(), String> {
         )
     })?;
     let accounts = store.accounts().await.map_err(|e| e.to_string())?;
+    let known = store.list().await.map_err(|e| e.to_string())?;
     store.close().await;
-    if accounts.iter().any(|a| a.as_str() != ACCOUNT) {
+    // The demo's data is keyed by the sandbox seller, labelled "demo".
+    let demo_key = |a: &AccountId| {
+        a.as_str() == ACCOUNT || known.iter().any(|k| &k.key == a && k.label == ACCOUNT)
+    };
+    if accounts.iter().any(|a| !demo_key(a)) || known.iter().any(|k| k.label != ACCOUNT) {
         return Err(format!(
             "{} holds data of other accounts; the demo only replaces its own file: pass another --db",
             path.display()
@@ -110,7 +116,7 @@ async fn import_with_progress(
             .run(&account2, JobKind::ImportOrders, &Shutdown::never())
             .await
     });
-    let id = AccountId::new(ACCOUNT);
+    let id = account.id().clone();
     let report = loop {
         if job.is_finished() {
             break job.await;
@@ -227,7 +233,20 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     let import_from = sandbox.now()
         - time::Duration::try_from(history).unwrap_or(time::Duration::days(14))
         - time::Duration::days(1);
-    let mut config = AccountConfig::new(ACCOUNT, import_from);
+    // The account's key comes from the seller the sandbox's credentials belong to (its
+    // credentials print shows the same selling_partner_id); "demo" is only the label.
+    let region = marketplaces
+        .first()
+        .and_then(|m| Marketplace::by_id(m))
+        .map_or("na", |m| m.region.as_str());
+    let identity = AccountIdentity::new(region, ACCOUNT)
+        .selling_partner_id(creds.selling_partner_id.as_str())
+        .token_fingerprint(TokenFingerprint::of_refresh_token(&creds.refresh_token));
+    let id = db
+        .resolve(&identity)
+        .await
+        .map_err(|e| format!("account key: {e}"))?;
+    let mut config = AccountConfig::new(id.clone(), import_from);
     config.marketplaces = marketplaces
         .iter()
         .map(|m| MarketplaceId::new(m.as_str()))
@@ -236,7 +255,6 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
     config.import.max_window = time::Duration::days(30);
     let mapper = Mapper::new(MappingConfig::default()).map_err(|e| e.to_string())?;
     let account = Account::new(config, Arc::new(amazon), Arc::new(mapper));
-    let id = AccountId::new(ACCOUNT);
 
     // 3. Import.
     let import = import_with_progress(&engine, &account, &db, args.orders as u64).await;
@@ -311,6 +329,10 @@ async fn demo(args: DemoArgs) -> Result<(), String> {
         "amzsync demo: {} orders in {}",
         orders.len(),
         args.db.display()
+    );
+    println!(
+        "account {ACCOUNT}: stored under the key {id} (seller {} in the sandbox's credentials)",
+        creds.selling_partner_id
     );
     println!();
     println!("orders per marketplace and status");

@@ -32,7 +32,23 @@ pub fn parse_redirect(input: &str) -> (Option<String>, Option<String>) {
     (code, state)
 }
 
-async fn receive_on_loopback(port: u16, expected_state: &str) -> Result<String, String> {
+/// The `selling_partner_id` of a redirect URL or query string: the seller who authorised.
+pub fn redirect_seller(input: &str) -> Option<String> {
+    let query = input
+        .trim()
+        .split_once('?')
+        .map_or(input.trim(), |(_, q)| q);
+    let query = query.split('#').next().unwrap_or(query);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "selling_partner_id")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+async fn receive_on_loopback(
+    port: u16,
+    expected_state: &str,
+) -> Result<(String, Option<String>), String> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
@@ -62,7 +78,7 @@ async fn receive_on_loopback(port: u16, expected_state: &str) -> Result<String, 
             (Some(code), Some(state)) if state == expected_state => (
                 "200 OK",
                 "amzsync received the authorization; you can close this page.",
-                Some(Ok(code)),
+                Some(Ok((code, redirect_seller(&target)))),
             ),
             (Some(_), _) => (
                 "400 Bad Request",
@@ -170,8 +186,8 @@ pub async fn run(args: OnboardArgs) -> u8 {
         }
     };
     let url = amazon_spapi::lwa::authorization_url(&seller_central, &app_id, &state, args.beta);
-    let code = match (&args.code, args.listen) {
-        (Some(code), _) => code.clone(),
+    let (code, seller) = match (&args.code, args.listen) {
+        (Some(code), _) => (code.clone(), None),
         (None, Some(port)) => {
             println!("Open this page as the seller, sign in and confirm:\n\n  {url}\n");
             match receive_on_loopback(port, &state).await {
@@ -198,7 +214,7 @@ pub async fn run(args: OnboardArgs) -> u8 {
                     );
                     return EXIT_FAILED;
                 }
-                (Some(code), _) => code,
+                (Some(code), _) => (code, redirect_seller(&line)),
                 (None, _) => {
                     eprintln!("amzsync onboard: no spapi_oauth_code found in the input");
                     return EXIT_FAILED;
@@ -243,6 +259,24 @@ pub async fn run(args: OnboardArgs) -> u8 {
     if args.print_token {
         println!("{refresh}");
     }
+    match (&seller, &account.seller_id) {
+        (Some(s), Some(configured)) if s == configured => {
+            println!("seller {s} authorised (accounts[{index}].seller_id matches)");
+        }
+        (Some(s), Some(configured)) => {
+            eprintln!(
+                "amzsync onboard: warning: seller {s} authorised, but accounts[{index}].seller_id is {configured:?}: the refresh token belongs to {s}; fix seller_id (or authorise as {configured}) before the next run"
+            );
+        }
+        (Some(s), None) => {
+            println!(
+                "seller {s} authorised; add seller_id = \"{s}\" to accounts[{index}] ({}) in {}: with it, a new refresh token for this seller keeps its data",
+                account.name,
+                args.config.display()
+            );
+        }
+        (None, _) => {}
+    }
     println!("next: amzsync verify --config {}", args.config.display());
     EXIT_OK
 }
@@ -265,6 +299,23 @@ mod tests {
         );
         assert_eq!(parse_redirect("  ANcode \n"), (Some("ANcode".into()), None));
         assert_eq!(parse_redirect(""), (None, None));
+    }
+
+    #[test]
+    fn the_redirect_names_the_seller() {
+        assert_eq!(
+            redirect_seller(
+                "https://example.com/cb?state=s1&spapi_oauth_code=ANabc&selling_partner_id=A1SELLER"
+            )
+            .as_deref(),
+            Some("A1SELLER")
+        );
+        assert_eq!(
+            redirect_seller("/?selling_partner_id=A2X&spapi_oauth_code=X").as_deref(),
+            Some("A2X")
+        );
+        assert_eq!(redirect_seller("ANcode"), None);
+        assert_eq!(redirect_seller("/?selling_partner_id=<script>"), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use order_sync_core::AccountId;
+use order_sync_core::accounts::{AccountDirectory, find_known};
 use order_sync_core::report::RunReport;
 use order_sync_core::state::{Cursor, JobKind, OutboxStatus, SyncState};
 use serde::Serialize;
@@ -32,8 +33,13 @@ pub struct Status {
 /// One account's status.
 #[derive(Debug, Serialize)]
 pub struct AccountStatus {
-    /// The account's name.
+    /// The account's name in the configuration (a label).
     pub name: String,
+    /// The key its data is stored under (`na:A1...`, or the name itself for data
+    /// written before accounts had keys); `null` while the account never ran.
+    pub key: Option<String>,
+    /// The selling partner id, from the configuration or learned by the store.
+    pub seller_id: Option<String>,
     /// Its nickname, if any.
     pub nickname: Option<String>,
     /// `na`, `eu` or `fe`.
@@ -143,11 +149,22 @@ pub struct ParkedStatus {
     pub last_attempt_at: OffsetDateTime,
 }
 
-/// Reads the status of every configured account.
-pub async fn read(config: &crate::config::Config, db: &SqliteStore) -> Result<Status, String> {
+/// Reads the status of every configured account. Each entry's data is found through the
+/// account directory (by seller id, refresh token, then label) without creating anything.
+pub async fn read(
+    config: &crate::config::Config,
+    db: &SqliteStore,
+    env: crate::config::EnvLookup<'_>,
+) -> Result<Status, String> {
+    let known = db.list().await.map_err(|e| e.to_string())?;
     let mut accounts = Vec::new();
     for a in &config.accounts {
-        let id = AccountId::new(a.name.as_str());
+        let mut identity = a.identity(None);
+        if let Some(fp) = a.refresh_token_fingerprint(env) {
+            identity = identity.token_fingerprint(fp);
+        }
+        let found = find_known(&identity, &known);
+        let id = found.map_or_else(|| AccountId::new(a.name.as_str()), |k| k.key.clone());
         let e = |e: &dyn std::fmt::Display| format!("{}: {e}", a.name);
         let mut cursors = BTreeMap::new();
         let mut last_runs = BTreeMap::new();
@@ -204,6 +221,11 @@ pub async fn read(config: &crate::config::Config, db: &SqliteStore) -> Result<St
             .collect();
         accounts.push(AccountStatus {
             name: a.name.clone(),
+            key: found.map(|k| k.key.to_string()),
+            seller_id: a
+                .seller_id
+                .clone()
+                .or_else(|| found.and_then(|k| k.selling_partner_id.clone())),
             nickname: a.nickname.clone(),
             region: a.region.as_str(),
             marketplaces: a.marketplaces.iter().map(|m| m.id).collect(),
@@ -253,6 +275,11 @@ fn print_human(s: &Status) {
             a.region,
             if a.enabled { "" } else { " disabled" }
         );
+        match (&a.key, &a.seller_id) {
+            (Some(key), Some(seller)) => println!("  account key        {key} (seller {seller})"),
+            (Some(key), None) => println!("  account key        {key}"),
+            (None, _) => println!("  account key        none yet (resolved on the first run)"),
+        }
         println!("  orders held        {}", a.orders_held);
         println!(
             "  last new orders    {}",
@@ -354,7 +381,7 @@ pub async fn run(args: StatusArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    let status = read(&config, &db).await;
+    let status = read(&config, &db, &crate::config::process_env).await;
     db.close().await;
     match status {
         Ok(s) if args.json => match serde_json::to_string_pretty(&s) {

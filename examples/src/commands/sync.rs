@@ -23,13 +23,15 @@ use crate::{notify, wiring};
 struct Setup {
     engine: Arc<Engine>,
     accounts: Vec<(Account, amazon_spapi::Client)>,
+    /// Account key → the configured name (the label shown to the user).
+    labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
     db: SqliteStore,
 }
 
 /// Everything checked first (config, credentials, notifiers); only then the store opens.
 async fn setup(config: &Config, path: &Path, only: Option<&str>) -> Result<Setup, u8> {
     let now = time::OffsetDateTime::now_utc();
-    let accounts = match wiring::engine_accounts(config, only, &process_env, now) {
+    let mut accounts = match wiring::engine_accounts(config, only, &process_env, now) {
         Ok(a) => a,
         Err(problems) => {
             let errors = crate::config::ConfigErrors::new(problems);
@@ -58,6 +60,16 @@ async fn setup(config: &Config, path: &Path, only: Option<&str>) -> Result<Setup
             return Err(EXIT_FAILED);
         }
     };
+    // The data is keyed by the seller, not by the configured name.
+    let labels = match wiring::resolve_keys(config, &mut accounts, &db, &process_env).await {
+        Ok(l) => l,
+        Err(problems) => {
+            db.close().await;
+            super::report_config_errors(path, &crate::config::ConfigErrors::new(problems));
+            return Err(EXIT_CONFIG);
+        }
+    };
+    let notifier = Arc::new(notify::Labelled::new(labels.clone(), notifier));
     let engine = Engine::builder(Arc::new(db.clone()))
         .store(Arc::new(db.clone()))
         .notifier(notifier)
@@ -69,12 +81,21 @@ async fn setup(config: &Config, path: &Path, only: Option<&str>) -> Result<Setup
     Ok(Setup {
         engine: Arc::new(engine),
         accounts,
+        labels,
         db,
     })
 }
 
-fn print_report(r: &RunReport) {
-    println!("{}", notify::summary(r));
+fn print_report(
+    r: &RunReport,
+    labels: &std::collections::BTreeMap<order_sync_core::AccountId, String>,
+) {
+    // The user knows the account by its configured name, not by its key.
+    let mut shown = r.clone();
+    if let Some(label) = labels.get(&r.account) {
+        shown.account = order_sync_core::AccountId::new(label.as_str());
+    }
+    println!("{}", notify::summary(&shown));
     for e in r.errors.iter().take(20) {
         println!("    {e}");
     }
@@ -131,7 +152,7 @@ pub async fn once(args: OnceArgs) -> u8 {
         };
         for j in jobs {
             let report = setup.engine.run(account, j, &Shutdown::never()).await;
-            print_report(&report);
+            print_report(&report, &setup.labels);
             failed |= report.outcome == RunOutcome::Failed;
         }
     }
@@ -427,7 +448,7 @@ pub async fn backfill(args: BackfillArgs) -> u8 {
     setup.db.close().await;
     match report {
         Ok(r) => {
-            print_report(&r);
+            print_report(&r, &setup.labels);
             if r.outcome == RunOutcome::Failed {
                 EXIT_FAILED
             } else {

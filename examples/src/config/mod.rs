@@ -42,6 +42,7 @@ use std::time::Duration as StdDuration;
 
 use amazon_spapi::{Marketplace, Region};
 use order_mapping::MappingConfig;
+use order_sync_core::accounts::{AccountIdentity, TokenFingerprint};
 use secrecy::SecretString;
 use time::OffsetDateTime;
 use toml::{Table, Value};
@@ -109,12 +110,17 @@ impl ApiFlavour {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AccountSettings {
-    /// Unique name, used in the store and on the command line.
+    /// Unique name, used on the command line and shown in `status`, logs and reports.
+    /// Only a label: the data is keyed by the seller (see [`AccountSettings::identity`]),
+    /// so renaming the entry keeps it.
     pub name: String,
     /// A display name.
     pub nickname: Option<String>,
     /// The SP-API region.
     pub region: Region,
+    /// The selling partner id (merchant token, e.g. `A3SANDBOXSELLER`), when written.
+    /// `amzsync onboard` prints it; with it, a new refresh token keeps the account's data.
+    pub seller_id: Option<String>,
     /// The marketplaces to sync, all in `region`.
     pub marketplaces: Vec<&'static Marketplace>,
     /// The Orders API to read with.
@@ -140,6 +146,40 @@ pub struct AccountSettings {
 }
 
 impl AccountSettings {
+    /// Who this entry's seller is, for the account directory: region, the configured
+    /// seller id, the refresh token's fingerprint (when `refresh_token` is given) and the
+    /// name as the label.
+    pub fn identity(&self, refresh_token: Option<&SecretString>) -> AccountIdentity {
+        let mut id = AccountIdentity::new(self.region.as_str(), self.name.as_str());
+        if let Some(s) = &self.seller_id {
+            id = id.selling_partner_id(s.as_str());
+        }
+        if let Some(t) = refresh_token {
+            id = id.token_fingerprint(TokenFingerprint::of_refresh_token(
+                secrecy::ExposeSecret::expose_secret(t),
+            ));
+        }
+        id
+    }
+
+    /// The fingerprint of the refresh token the environment or the secrets file holds
+    /// for this entry, if any (problems reading it are reported elsewhere).
+    pub fn refresh_token_fingerprint(&self, env: EnvLookup<'_>) -> Option<TokenFingerprint> {
+        let c = &self.credentials;
+        let token = c
+            .refresh_token_env
+            .as_deref()
+            .and_then(env)
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| {
+                c.secrets_file
+                    .as_deref()
+                    .and_then(|p| read_secrets_file(p, "").ok().flatten())
+                    .and_then(|f| f.refresh_token)
+            })?;
+        Some(TokenFingerprint::of_refresh_token(&token))
+    }
+
     /// The nickname, else the name.
     pub fn display_name(&self) -> &str {
         self.nickname.as_deref().unwrap_or(&self.name)
@@ -393,6 +433,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "name",
     "nickname",
     "region",
+    "seller_id",
     "marketplaces",
     "api",
     "enabled",
@@ -496,6 +537,9 @@ impl Config {
                         }
                     }
                 }
+            }
+            if needs == Needs::SellerCredentials {
+                problems.extend(duplicate_tokens(&config.accounts, env));
             }
             if needs != Needs::Nothing {
                 for (i, account) in config.accounts.iter().enumerate() {
@@ -1115,6 +1159,7 @@ fn parse_accounts(
             }
         }
         let region = parse_region(&r, problems);
+        let seller_id = parse_seller_id(&r, problems);
         let marketplaces = parse_marketplaces(&r, region, problems);
         let api = match r.string("api", problems).as_deref() {
             None | Some("v2026") => ApiFlavour::V2026,
@@ -1157,6 +1202,7 @@ fn parse_accounts(
             name: name.unwrap_or_default(),
             nickname: r.string("nickname", problems),
             region: region.unwrap_or(Region::Na),
+            seller_id,
             marketplaces,
             api,
             enabled: r.bool("enabled", problems).unwrap_or(true),
@@ -1170,6 +1216,76 @@ fn parse_accounts(
             jobs,
         };
         out.push(account);
+    }
+    duplicate_sellers(&out, problems);
+    out
+}
+
+fn parse_seller_id(r: &TableReader<'_>, problems: &mut Problems) -> Option<String> {
+    let s = r.string("seller_id", problems)?;
+    let id = s.trim();
+    if !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Some(id.to_owned())
+    } else {
+        problems.push(
+            ConfigProblem::new(r.key_path("seller_id"), "not a selling partner id")
+                .value(format!("{s:?}"))
+                .hint("the selling partner id (merchant token) is letters and digits, e.g. \"A3SANDBOXSELLER\"; `amzsync onboard` prints it"),
+        );
+        None
+    }
+}
+
+/// Two entries with one region and seller id would sync one seller twice.
+fn duplicate_sellers(accounts: &[AccountSettings], problems: &mut Problems) {
+    for (j, b) in accounts.iter().enumerate() {
+        let Some(id) = &b.seller_id else { continue };
+        if let Some(i) = accounts[..j]
+            .iter()
+            .position(|a| a.region == b.region && a.seller_id.as_ref() == Some(id))
+        {
+            problems.push(
+                ConfigProblem::new(
+                    format!("accounts[{j}].seller_id"),
+                    format!(
+                        "the same seller as accounts[{i}].seller_id (region {}, seller {id}): both entries would sync one seller account",
+                        b.region.as_str()
+                    ),
+                )
+                .value(format!("{id:?}"))
+                .hint(format!(
+                    "keep one entry for this seller (accounts[{i}] {:?} or accounts[{j}] {:?}); renaming an entry keeps its data",
+                    accounts[i].name, b.name
+                )),
+            );
+        }
+    }
+}
+
+/// Two entries with one refresh token would sync one seller twice. Only the tokens that
+/// `env` and the secrets files provide are compared; the token is never shown.
+pub fn duplicate_tokens(accounts: &[AccountSettings], env: EnvLookup<'_>) -> Vec<ConfigProblem> {
+    let fingerprints: Vec<Option<TokenFingerprint>> = accounts
+        .iter()
+        .map(|a| a.refresh_token_fingerprint(env))
+        .collect();
+    let mut out = Vec::new();
+    for (j, b) in fingerprints.iter().enumerate() {
+        let Some(b) = b else { continue };
+        if let Some(i) = fingerprints[..j].iter().position(|a| a.as_ref() == Some(b)) {
+            out.push(
+                ConfigProblem::new(
+                    format!("accounts[{j}].credentials"),
+                    format!(
+                        "the same refresh token as accounts[{i}].credentials: both entries would sync one seller account (token not shown)"
+                    ),
+                )
+                .hint(format!(
+                    "keep one entry for this seller (accounts[{i}] {:?} or accounts[{j}] {:?}); renaming an entry keeps its data",
+                    accounts[i].name, accounts[j].name
+                )),
+            );
+        }
     }
     out
 }

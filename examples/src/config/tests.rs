@@ -340,3 +340,56 @@ fn load_for_one_account_checks_only_its_credentials() {
     );
     assert!(Config::load_for(&path, Needs::SellerCredentials, Some("us"), &env).is_ok());
 }
+
+#[test]
+fn seller_ids_are_checked_and_duplicates_name_both_entries() {
+    let one = GOOD.replace(
+        "region = \"na\"",
+        "region = \"na\"\nseller_id = \"A1SELLER\"",
+    );
+    let c = Config::from_toml_str(&one, Path::new("/cfg")).unwrap();
+    assert_eq!(c.accounts[0].seller_id.as_deref(), Some("A1SELLER"));
+    let id = c.accounts[0].identity(None);
+    assert_eq!(id.new_key().unwrap().as_str(), "na:A1SELLER");
+    assert_eq!(id.label, "us");
+
+    let bad = GOOD.replace(
+        "region = \"na\"",
+        "region = \"na\"\nseller_id = \"A1 SELLER!\"",
+    );
+    assert_eq!(paths(&bad), ["accounts[0].seller_id"]);
+
+    let second = one.replace("name = \"us\"", "name = \"us2\"");
+    let problems = problems_of(&format!("{one}\n{second}"));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key_path, "accounts[1].seller_id");
+    assert!(
+        problems[0].to_string().contains("accounts[0].seller_id"),
+        "{}",
+        problems[0]
+    );
+    // The same seller id in another region is another seller account.
+    let eu = second
+        .replace("region = \"na\"", "region = \"eu\"")
+        .replace("[\"US\", \"A2EUQ1WTGCTBG2\"]", "[\"UK\"]");
+    assert!(problems_of(&format!("{one}\n{eu}")).is_empty());
+}
+
+#[test]
+fn one_refresh_token_in_two_entries_is_refused_without_showing_it() {
+    let second = GOOD
+        .replace("name = \"us\"", "name = \"us2\"")
+        .replace("RTOKEN", "RTOKEN2");
+    let c = Config::from_toml_str(&format!("{GOOD}\n{second}"), Path::new("/cfg")).unwrap();
+    let same = env_with(&[("RTOKEN", "Atzr|same"), ("RTOKEN2", " Atzr|same ")]);
+    let problems = duplicate_tokens(&c.accounts, &same);
+    assert_eq!(problems.len(), 1);
+    let shown = problems[0].to_string();
+    assert_eq!(problems[0].key_path, "accounts[1].credentials");
+    assert!(shown.contains("accounts[0].credentials"), "{shown}");
+    assert!(!shown.contains("Atzr"), "{shown}");
+    let different = env_with(&[("RTOKEN", "Atzr|a"), ("RTOKEN2", "Atzr|b")]);
+    assert!(duplicate_tokens(&c.accounts, &different).is_empty());
+    let missing = env_with(&[("RTOKEN", "Atzr|a")]);
+    assert!(duplicate_tokens(&c.accounts, &missing).is_empty());
+}
