@@ -91,6 +91,17 @@ fn expected_path(case: &Value) -> String {
 
 /// Calls the operation of `case` through the public API and returns its typed output,
 /// serialized back to JSON.
+/// Whether the client refuses the case's request itself (`getOrders` with no marketplace
+/// ids), so Amazon is never asked.
+fn refused_locally(case: &Value) -> bool {
+    case["operationId"] == "getOrders"
+        && case["status"] == 400
+        && case["request_parameters"]
+            .get("MarketplaceIds")
+            .and_then(Value::as_array)
+            .is_none_or(|ids| ids.is_empty())
+}
+
 async fn run_case(client: &Client, case: &Value) -> Result<Value, Error> {
     let p = &case["request_parameters"];
     let id = str_param(p, "orderId").unwrap_or_else(|| PLACEHOLDER_ORDER.to_owned());
@@ -309,7 +320,7 @@ async fn every_static_sandbox_case() {
             ok
         })
         .respond_with(response)
-        .expect(1)
+        .expect(if refused_locally(case) { 0 } else { 1 })
         .mount(&server)
         .await;
 
@@ -333,6 +344,11 @@ async fn every_static_sandbox_case() {
         // that keeps every field of the example, 204 nothing, 4xx `Error::Api` carrying that
         // very status, the operation and Amazon's errors, classified as the caller's fault.
         match (status, result) {
+            // Amazon answers 400 to `getOrders` without marketplace ids; the client refuses
+            // it before sending anything.
+            (400, Err(Error::InvalidRequest(why))) if refused_locally(case) => {
+                assert!(why.contains("arketplace"), "case #{n} {op}: {why}");
+            }
             (200, Ok(ours)) => {
                 assert!(!ours.is_null(), "case #{n} {op}: 200 but no output");
                 let amazon = &case["response"];

@@ -2,11 +2,11 @@
 
 use time::OffsetDateTime;
 
-pub use amazon_feed_documents::order_feeds::*;
-pub use amazon_feed_documents::processing_report::*;
 /// The SP-API name of a document's feed type ([`Envelope::feed_type`]); the MWS name is
 /// [`FeedType`].
 pub use amazon_feed_documents::FeedType as DocumentFeedType;
+pub use amazon_feed_documents::order_feeds::*;
+pub use amazon_feed_documents::processing_report::*;
 pub use amazon_feed_documents::{BuildError, Rule};
 
 use crate::error::{Error, Result, XmlError};

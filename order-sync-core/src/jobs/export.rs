@@ -205,15 +205,12 @@ async fn verify(account: &Account, c: &ShipmentConfirmation) -> Result<Verified,
     if !account.amazon.shows_packages() {
         return Ok(Verified::CannotTell);
     }
-    let order = match account
+    // Any failure to read Amazon's view (an unreadable answer included) leaves the outcome
+    // unknown: the attempt is deferred, never resent blind. A missing order is `Ok(None)`.
+    let order = account
         .amazon
         .get_order(&c.order_id, Include::default())
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if e.kind().is_retryable() || e.kind() == ErrorKind::Auth => return Err(e),
-        Err(_) => None,
-    };
+        .await?;
     let same_items = |items: &[crate::model::PackageItem]| {
         let mut a: Vec<_> = items.iter().map(|i| (&i.item_id, i.quantity)).collect();
         let mut b: Vec<_> = c.items.iter().map(|i| (&i.item_id, i.quantity)).collect();
