@@ -105,6 +105,14 @@ pub enum Command {
         after_help = "Examples:\n  amzsync reseal-pii --config amzsync.toml\n  amzsync reseal-pii --config amzsync.toml --old-key-env AMZSYNC_OLD_PII_KEY"
     )]
     ResealPii(ResealArgs),
+    /// Settle an export whose outcome the engine cannot verify (Orders v0 shows no
+    /// packages): after checking the order in Seller Central, record it as on Amazon
+    /// (`--sent`) or have it sent again (`--resend`).
+    #[command(
+        subcommand,
+        after_help = "Example:\n  amzsync outbox settle --config amzsync.toml --account us-main --order 111-2223334-5556667 --package 1 --sent"
+    )]
+    Outbox(OutboxCommand),
     /// Run the local Amazon sandbox (LWA and SP-API on loopback) until Ctrl-C.
     #[command(after_help = "Example:\n  amzsync sandbox --port 8088 --orders 1000 --time-scale 60")]
     Sandbox(amazon_sandbox::CliArgs),
@@ -207,6 +215,36 @@ pub struct BackfillArgs {
     pub to: Option<String>,
 }
 
+/// `amzsync outbox ...`.
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Record what Amazon did with a package whose outcome is unknown.
+    Settle(SettleArgs),
+}
+
+/// Arguments of `outbox settle`.
+#[derive(Debug, Args)]
+pub struct SettleArgs {
+    /// The configuration file.
+    #[arg(long, short = 'c', env = "AMZSYNC_CONFIG")]
+    pub config: PathBuf,
+    /// The account (its name in the configuration).
+    #[arg(long)]
+    pub account: String,
+    /// The Amazon order id.
+    #[arg(long)]
+    pub order: String,
+    /// The package reference.
+    #[arg(long)]
+    pub package: String,
+    /// The package is on Amazon (with this tracking): record it as confirmed.
+    #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
+    pub sent: bool,
+    /// The package is not on Amazon: send it again.
+    #[arg(long)]
+    pub resend: bool,
+}
+
 /// Arguments of `reseal-pii`.
 #[derive(Debug, Args)]
 pub struct ResealArgs {
@@ -285,6 +323,7 @@ pub async fn run(cli: Cli) -> u8 {
         Command::Backfill(a) => commands::sync::backfill(a).await,
         Command::Status(a) => commands::status::run(a).await,
         Command::ResealPii(a) => commands::reseal_pii(a).await,
+        Command::Outbox(OutboxCommand::Settle(a)) => commands::outbox::settle(a).await,
         Command::Sandbox(a) => match amazon_sandbox::run_cli(a).await {
             Ok(()) => EXIT_OK,
             Err(e) => {

@@ -420,3 +420,129 @@ async fn kill_9_during_the_export_loses_and_doubles_nothing() {
     assert_answers_were_lost(&sb);
     sb.shutdown().await;
 }
+
+/// An export whose outcome could not be verified (Orders v0) waits for the operator, who
+/// settles it from the command line; anything else is left alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_settles_an_unverifiable_export() {
+    use order_sync_core::fixtures::{sample_order, shipment_for};
+    use order_sync_core::outbox::{Finish, OutboxKind, OutboxPayload, OutboxStatus};
+    use order_sync_core::state::{Origin, SyncState};
+
+    let sb = sandbox(5, 3, "").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &sb, "1s");
+    let db_path = dir.path().join("sync.db");
+    let db = SqliteStore::open(&db_path).await.expect("store");
+    let account = AccountId::new("sb");
+    let now = time::OffsetDateTime::now_utc();
+    let mut subjects = Vec::new();
+    for (order, tracking) in [
+        ("111-0000001-0000001", "1Z-A"),
+        ("111-0000002-0000001", "1Z-B"),
+    ] {
+        let mut s = shipment_for(&sample_order(order, now), "1", now);
+        s.tracking_number = tracking.into();
+        let payload = OutboxPayload::Shipment(s);
+        db.outbox_offer(&account, &payload, Origin::Store, now)
+            .await
+            .expect("offer");
+        let subject = payload.subject();
+        db.outbox_claim(
+            &account,
+            OutboxKind::Shipment,
+            &subject,
+            "gone/1/x",
+            now,
+            now,
+        )
+        .await
+        .expect("claim");
+        let unknown = Finish {
+            version: 1,
+            status: OutboxStatus::Unknown {
+                error: "awaiting operator: outcome cannot be verified".into(),
+            },
+            next_attempt_at: now + time::Duration::days(36500),
+            last_error: None,
+        };
+        assert!(
+            db.outbox_finish(
+                &account,
+                OutboxKind::Shipment,
+                &subject,
+                Some("gone/1/x"),
+                &unknown,
+                now
+            )
+            .await
+            .expect("finish")
+        );
+        subjects.push(subject);
+    }
+    db.close().await;
+
+    let settle = |order: &str, how: &str| {
+        let mut c = command(
+            &sb,
+            &config,
+            &[
+                "outbox",
+                "settle",
+                "--account",
+                "sb",
+                "--order",
+                order,
+                "--package",
+                "1",
+                how,
+            ],
+        );
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        c.output().expect("amzsync outbox settle")
+    };
+    let out = settle("111-0000001-0000001", "--sent");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = settle("111-0000002-0000001", "--resend");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Settled entries are not waiting any more: a second decision is refused.
+    let out = settle("111-0000002-0000001", "--sent");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not waiting for a decision"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Neither or both flags: a usage error.
+    let out = settle("111-0000002-0000001", "--package");
+    assert_eq!(out.status.code(), Some(2));
+
+    let db = SqliteStore::open(&db_path).await.expect("store");
+    let sent = db
+        .outbox_get(&account, OutboxKind::Shipment, &subjects[0])
+        .await
+        .expect("get")
+        .expect("entry");
+    assert!(
+        matches!(sent.status, OutboxStatus::Confirmed { .. }),
+        "{sent:?}"
+    );
+    let resend = db
+        .outbox_get(&account, OutboxKind::Shipment, &subjects[1])
+        .await
+        .expect("get")
+        .expect("entry");
+    assert_eq!(resend.status, OutboxStatus::Pending);
+    assert!(resend.next_attempt_at <= time::OffsetDateTime::now_utc());
+    db.close().await;
+    sb.shutdown().await;
+}

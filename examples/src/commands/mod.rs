@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod onboard;
+pub mod outbox;
 pub mod status;
 pub mod sync;
 pub mod verify;

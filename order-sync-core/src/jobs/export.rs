@@ -370,8 +370,9 @@ impl Pass<'_> {
                     let error = String::from(
                         "an earlier attempt's outcome is unknown and this account reads orders through an API \
                          that shows no packages (Orders v0 or MWS), so the engine cannot verify it; it will not \
-                         resend on its own: check the order in Seller Central, then settle the entry as \
-                         confirmed (it is there) or pending (resend) with SyncState::outbox_finish and no owner",
+                         resend on its own: check the order in Seller Central, then settle it with \
+                         `amzsync outbox settle --sent` (it is there) or `--resend` (library: \
+                         SyncState::outbox_finish with no owner)",
                     );
                     report.errors.push(format!(
                         "package {} of {}: {error}",
