@@ -166,6 +166,8 @@ fn adjust(
         .ok_or((18028, format!("Order ID {order_id} was not found.")))?;
     let o = &w.orders[seq as usize];
     let mut items = Vec::new();
+    // Refunds (negative amounts) per (item, component) in this message.
+    let mut refunds: Vec<((String, String), Decimal)> = Vec::new();
     for it in a.all("AdjustedItem") {
         let code = it.text_of("AmazonOrderItemCode").unwrap_or_default();
         if !o.items.iter().any(|i| i.id == code) {
@@ -187,9 +189,17 @@ fn adjust(
             for comp in group.all("Component") {
                 let value = comp
                     .text_of("Amount")
-                    .and_then(|v| v.parse::<Decimal>().ok());
-                amount +=
-                    value.ok_or((5000, format!("Invalid adjustment Amount for item {code}.")))?;
+                    .and_then(|v| v.parse::<Decimal>().ok())
+                    .ok_or((5000, format!("Invalid adjustment Amount for item {code}.")))?;
+                amount += value;
+                if value < Decimal::ZERO {
+                    let kind = comp.text_of("Type").unwrap_or_default().to_owned();
+                    let key = (code.to_owned(), kind);
+                    match refunds.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, total)) => *total -= value,
+                        None => refunds.push((key, -value)),
+                    }
+                }
             }
         }
         items.push((code.to_owned(), reason, amount));
@@ -200,6 +210,42 @@ fn adjust(
             "OrderAdjustment needs at least one AdjustedItem.".to_owned(),
         ));
     }
+    // A refund cannot exceed what the buyer paid for that component of the line, counting
+    // the refunds already made.
+    for ((item_id, kind), amount) in &refunds {
+        let Some(item) = o.items.iter().find(|i| &i.id == item_id) else {
+            continue;
+        };
+        let a = o.amounts(item);
+        let paid = match kind.as_str() {
+            "Principal" => a.item_price,
+            "Shipping" => a.shipping,
+            "Tax" => a.item_tax,
+            "ShippingTax" => a.shipping_tax,
+            "GiftWrap" => a.gift_wrap,
+            "GiftWrapTax" => a.gift_wrap_tax,
+            _ => continue,
+        };
+        let key = (order_id.to_owned(), item_id.clone(), kind.clone());
+        let before = w.refunded.get(&key).copied().unwrap_or_default();
+        if before + amount > paid {
+            return Err((
+                18027,
+                format!(
+                    "The {kind} refund of {} for order item {item_id} exceeds what was paid ({}), {} already refunded.",
+                    o.money_str(*amount),
+                    o.money_str(paid),
+                    o.money_str(before)
+                ),
+            ));
+        }
+    }
+    for ((item_id, kind), amount) in refunds {
+        *w.refunded
+            .entry((order_id.to_owned(), item_id, kind))
+            .or_default() += amount;
+    }
+    let o = &w.orders[seq as usize];
     w.adjustments.push(crate::world::PaymentAdjustment {
         order_id: order_id.to_owned(),
         feed_id: feed_id.to_owned(),

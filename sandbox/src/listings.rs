@@ -452,6 +452,72 @@ pub(crate) fn delete_listings_item(ctx: &Ctx<'_>) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn shared() -> crate::state::Shared {
+        let start = time::macros::datetime!(2026-06-01 12:00 UTC);
+        let cfg = crate::config::SandboxConfig::default()
+            .initial_orders(0)
+            .orders_per_hour(0.0)
+            .rate_limits(false)
+            .manual_clock_at(start);
+        let mps: Vec<_> = cfg
+            .marketplaces
+            .iter()
+            .filter_map(|m| crate::marketplaces::by_id(m))
+            .collect();
+        let world = crate::world::World::new(1, mps, 0, cfg.history, 0.0, start);
+        let clock = crate::clock::Clock::new(start, 1.0, crate::config::ClockMode::Manual);
+        let seller = cfg.credentials.selling_partner_id.clone();
+        crate::state::Shared::new(
+            cfg,
+            clock,
+            vec![(seller, world)],
+            "http://127.0.0.1:1".into(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(120))]
+        /// Whatever the body, writes answer 200 or 400, never a panic or a 5xx.
+        #[test]
+        fn writes_never_fail_on_odd_bodies(
+            body in prop_oneof![
+                "\\PC{0,120}",
+                (prop_oneof![Just("add"), Just("replace"), Just("merge"), Just("delete"), Just("x")],
+                 prop_oneof![Just("/attributes/fulfillment_availability"), Just("/attributes/purchasable_offer"), Just("item_name"), Just("/a/b"), Just("")],
+                 prop_oneof![Just("[]".to_owned()), Just("{}".to_owned()), Just("[1, null, \"x\"]".to_owned()),
+                     Just("[{\"fulfillment_channel_code\": \"DEFAULT\", \"quantity\": -1e99}]".to_owned()),
+                     Just("[{\"currency\": 5, \"our_price\": [[]]}]".to_owned())],
+                 prop_oneof![Just("PRODUCT"), Just("DRINKING_CUP"), Just("")])
+                    .prop_map(|(op, path, value, pt)| format!(
+                        "{{\"productType\": \"{pt}\", \"attributes\": {{\"x\": {value}}}, \"patches\": [{{\"op\": \"{op}\", \"path\": \"{path}\", \"value\": {value}}}]}}"
+                    )),
+            ],
+            preview in any::<bool>(),
+            sku in prop_oneof![Just("MUG-CER-350-US".to_owned()), Just("MUG-CER-350-US-FBA".to_owned()), "[A-Z%0-9]{1,12}"],
+        ) {
+            let s = shared();
+            let caller = crate::auth::Caller::Lwa(crate::auth::AccessToken {
+                seller: Some(s.cfg.credentials.selling_partner_id.clone()),
+                client_id: s.cfg.credentials.client_id.clone(),
+                expires: time::macros::datetime!(2027-01-01 0:00 UTC),
+            });
+            let path = format!("/listings/2021-08-01/items/{}/{sku}", s.cfg.credentials.selling_partner_id);
+            let query = if preview { "marketplaceIds=ATVPDKIKX0DER&mode=VALIDATION_PREVIEW" } else { "marketplaceIds=ATVPDKIKX0DER" };
+            let bytes = axum::body::Bytes::copy_from_slice(body.as_bytes());
+            for (method, f) in [
+                (axum::http::Method::PATCH, patch_listings_item as fn(&Ctx<'_>) -> Reply),
+                (axum::http::Method::PUT, put_listings_item),
+                (axum::http::Method::DELETE, delete_listings_item),
+            ] {
+                let ctx = Ctx { shared: &s, caller: caller.clone(), method: &method, path: &path, query, body: &bytes, order_id: None, seller: 0 };
+                let status = f(&ctx).status;
+                prop_assert!(status == 200 || status == 400, "{method} {body} -> {status}");
+            }
+            let _ = s.advance(std::time::Duration::from_secs(600));
+        }
+    }
 
     #[test]
     fn sku_paths_are_percent_decoded() {

@@ -315,6 +315,8 @@ pub(crate) struct World {
     pub(crate) feeds: Vec<MwsFeed>,
     pub(crate) feed_docs: HashMap<String, FeedDoc>,
     pub(crate) adjustments: Vec<PaymentAdjustment>,
+    /// Refunded so far per (order id, order item id, component type).
+    pub(crate) refunded: HashMap<(String, String, String), rust_decimal::Decimal>,
     /// The seller's listings.
     pub(crate) catalog: crate::catalog::Catalog,
     /// The first feed not yet processed (or skipped as cancelled).
@@ -355,6 +357,7 @@ impl World {
             feeds: Vec::new(),
             feed_docs: HashMap::new(),
             adjustments: Vec::new(),
+            refunded: HashMap::new(),
             catalog: crate::catalog::Catalog::default(),
             next_feed: 0,
             page_counter: 0,

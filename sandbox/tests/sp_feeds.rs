@@ -591,3 +591,70 @@ async fn get_feeds_pages_with_next_token() {
     let bad = env.get("/feeds/2021-06-30/feeds?nextToken=%21%21").await;
     assert_eq!(bad.status, 400);
 }
+
+#[tokio::test]
+async fn refunds_cannot_exceed_what_was_paid_per_component() {
+    let env = Env::new(manual(79, 0).rate_limits(false)).await;
+    let id = env
+        .sb
+        .add_unshipped_mfn_orders(1, Some("ATVPDKIKX0DER"))
+        .remove(0);
+    env.sb.advance_clock(Duration::from_secs(900));
+    let o = common::order(&env.sb, &id);
+    let item = &o.items[0];
+    let price = item.item_price.unwrap();
+    let message = |n: u32, amount: String| {
+        format!(
+            "<Message><MessageID>{n}</MessageID><OrderAdjustment><AmazonOrderID>{id}</AmazonOrderID><AdjustedItem><AmazonOrderItemCode>{}</AmazonOrderItemCode><AdjustmentReason>CustomerReturn</AdjustmentReason><ItemPriceAdjustments><Component><Type>Principal</Type><Amount currency=\"USD\">{amount}</Amount></Component></ItemPriceAdjustments></AdjustedItem></OrderAdjustment></Message>",
+            item.order_item_id
+        )
+    };
+    // The whole price in two refunds is fine; one cent more is refused, alone in its feed.
+    let half = (price / rust_decimal::Decimal::from(2)).round_dp(2);
+    let feed = format!(
+        "<?xml version=\"1.0\"?><AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>M</MerchantIdentifier></Header><MessageType>OrderAdjustment</MessageType>{}{}{}</AmazonEnvelope>",
+        message(1, format!("-{half}")),
+        message(2, format!("-{}", price - half)),
+        message(3, "-0.01".into()),
+    );
+    let doc = upload(&env, XML, &feed).await;
+    let id_feed = create(&env, "POST_PAYMENT_ADJUSTMENT_DATA", &doc)
+        .await
+        .json()["feedId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.sb.advance_clock(Duration::from_secs(120));
+    let adj = env.sb.payment_adjustments();
+    assert_eq!(adj.len(), 2, "{adj:?}");
+    let refunded: rust_decimal::Decimal = adj.iter().map(|a| a.items[0].2).sum();
+    assert_eq!(-refunded, price);
+    let f = env
+        .get(&format!("/feeds/2021-06-30/feeds/{id_feed}"))
+        .await
+        .json();
+    let d = env
+        .get(&format!(
+            "/feeds/2021-06-30/documents/{}",
+            f["resultFeedDocumentId"].as_str().unwrap()
+        ))
+        .await
+        .json();
+    let report = answer(
+        env.http
+            .get(d["url"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+    .text;
+    assert!(
+        report.contains("<ResultMessageCode>18027</ResultMessageCode>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<MessagesSuccessful>2</MessagesSuccessful>"),
+        "{report}"
+    );
+}
