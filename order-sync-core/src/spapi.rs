@@ -19,7 +19,7 @@
 use amazon_spapi::Client;
 use amazon_spapi::orders_v0::{self as v0, DateParam};
 use amazon_spapi::orders_v2026::{self as v26, IncludedData};
-use amazon_spapi::tokens::DataElement;
+use amazon_spapi::tokens::{DataElement, RestrictedResource};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use order_mapping::vocab::{
@@ -58,6 +58,9 @@ pub struct SpApiAmazon {
     read: ReadApi,
     marketplaces: Vec<String>,
     page_size: u32,
+    /// Until when the one restricted data token minted for the v0 reads (per set of
+    /// restricted data) is good, shared by clones.
+    rdt: std::sync::Arc<tokio::sync::Mutex<Option<(Include, std::time::Instant)>>>,
 }
 
 impl SpApiAmazon {
@@ -73,6 +76,7 @@ impl SpApiAmazon {
             read,
             marketplaces: marketplaces.into_iter().map(Into::into).collect(),
             page_size: 100,
+            rdt: Default::default(),
         }
     }
 
@@ -96,6 +100,42 @@ impl SpApiAmazon {
                 .map(|m| m.as_str().to_owned())
                 .collect()
         }
+    }
+
+    /// Orders v0 serves buyer and address data only with a restricted data token. Instead
+    /// of one token per operation (`getOrders`, `getOrder`, `getOrderItems`), one token
+    /// covering all three generic paths is minted and used until it nears its end.
+    async fn v0_rdt(&self, include: Include) -> Result<(), AmazonError> {
+        if !include.buyer && !include.recipient {
+            return Ok(());
+        }
+        let mut held = self.rdt.lock().await;
+        let now = std::time::Instant::now();
+        if let Some((covered, until)) = *held {
+            if covered == include && until > now {
+                return Ok(());
+            }
+        }
+        let elements = v0_elements(include);
+        let mut resources = vec![
+            RestrictedResource::get("/orders/v0/orders", elements.clone()),
+            RestrictedResource::get("/orders/v0/orders/{orderId}", elements),
+        ];
+        if include.buyer {
+            resources.push(RestrictedResource::get(
+                "/orders/v0/orders/{orderId}/orderItems",
+                vec![DataElement::BuyerInfo],
+            ));
+        }
+        let ttl = self
+            .client
+            .mint_restricted_data_token(resources)
+            .await
+            .map_err(convert_error)?;
+        // Mint again a minute before the end (the client also refreshes by itself).
+        let margin = std::time::Duration::from_secs(60);
+        *held = Some((include, now + ttl.saturating_sub(margin)));
+        Ok(())
     }
 
     async fn v0_items(
@@ -281,6 +321,7 @@ impl AmazonSide for SpApiAmazon {
                     Some(c) => req.next_token(c.token.clone()),
                     None => req,
                 };
+                self.v0_rdt(q.include).await?;
                 let list = self
                     .client
                     .orders_v0()
@@ -322,6 +363,7 @@ impl AmazonSide for SpApiAmazon {
                 }
             }
             ReadApi::V0 => {
+                self.v0_rdt(include).await?;
                 let req = v0::GetOrder::new(id.as_str()).data_elements(v0_elements(include));
                 match self.client.orders_v0().get_order(req).await {
                     Ok(o) => Ok(Some(self.v0_full(o, include).await?)),

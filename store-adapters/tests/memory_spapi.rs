@@ -171,6 +171,15 @@ async fn imports_every_order_exactly(read: ReadApi, n: usize) {
         .await;
     assert_eq!(again.counts.created, 0, "{again:?}");
     assert_eq!(e.store.len(), n);
+    // v0: one restricted data token for getOrders, getOrder and getOrderItems together,
+    // whatever the number of orders and pages (v2026 needs none).
+    let rdts = e
+        .sandbox
+        .stats()
+        .get("createRestrictedDataToken")
+        .map_or(0, |s| s.calls);
+    let want = if read == ReadApi::V0 { 1 } else { 0 };
+    assert_eq!(rdts, want, "{read:?}: restricted data tokens minted");
 }
 
 #[tokio::test]
