@@ -19,7 +19,7 @@
 # Environment: AMZ_SHARED_DIR (default ../shared), DATABASE_URL (without it the PostgreSQL
 # tests print SKIPPED), FLAKE_TIMEOUT (seconds per test binary and per nextest run, default
 # 900), FLAKE_OUT (where the logs go, default a new directory under /tmp), FLAKE_ONLY (a
-# regular expression: only the test binaries whose id matches, e.g. 'amazon-spapi::auth_flows'),
+# regular expression: only the test binaries whose id matches, e.g. 'spapi-client::auth_flows'),
 # FLAKE_ISOLATE=1 (see below).
 #
 # A target directory shared by several checkouts of this workspace (CARGO_TARGET_DIR) can

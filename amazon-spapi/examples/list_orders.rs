@@ -5,18 +5,18 @@
 //! ```text
 //! SPAPI_ENDPOINT=http://127.0.0.1:8088 LWA_ENDPOINT=http://127.0.0.1:8088/auth/o2/token \
 //! LWA_CLIENT_ID=... LWA_CLIENT_SECRET=... LWA_REFRESH_TOKEN=... MARKETPLACE_ID=ATVPDKIKX0DER \
-//! cargo run -p amazon-spapi --example list_orders
+//! cargo run -p spapi-client --example list_orders
 //! ```
 //!
 //! Without `SPAPI_ENDPOINT` it calls the NA production endpoint. It prints counts and ids
 //! only, never buyer data.
 
-use amazon_spapi::orders_v0::{DateParam, GetOrder, GetOrdersRequest};
-use amazon_spapi::orders_v2026::{IncludedData, SearchOrdersRequest};
-use amazon_spapi::tokens::DataElement;
-use amazon_spapi::{Client, LwaCredentials, Region};
 use futures::TryStreamExt;
 use secrecy::SecretString;
+use spapi_client::orders_v0::{DateParam, GetOrder, GetOrdersRequest};
+use spapi_client::orders_v2026::{IncludedData, SearchOrdersRequest};
+use spapi_client::tokens::DataElement;
+use spapi_client::{Client, LwaCredentials, Region};
 use std::time::Duration;
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {

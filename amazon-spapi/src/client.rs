@@ -108,16 +108,16 @@ impl ClientBuilder {
     /// Grantless credentials (client-credentials grant with `scope`).
     ///
     /// ```no_run
-    /// use amazon_spapi::lwa::{AppCredentials, GrantlessScope};
+    /// use spapi_client::lwa::{AppCredentials, GrantlessScope};
     /// use secrecy::SecretString;
-    /// let client = amazon_spapi::Client::builder()
+    /// let client = spapi_client::Client::builder()
     ///     .grantless(
     ///         AppCredentials { client_id: "id".into(), client_secret: SecretString::from("secret") },
     ///         GrantlessScope::Notifications,
     ///     )
     ///     .build()?;
     /// # let _ = client;
-    /// # Ok::<(), amazon_spapi::Error>(())
+    /// # Ok::<(), spapi_client::Error>(())
     /// ```
     pub fn grantless(mut self, app: AppCredentials, scope: GrantlessScope) -> Self {
         self.credentials = Some(Credentials::Grantless { app, scope });
@@ -144,7 +144,7 @@ impl ClientBuilder {
     /// loopback hosts. Overrides [`region`](Self::region) and [`sandbox`](Self::sandbox).
     ///
     /// ```no_run
-    /// use amazon_spapi::{Client, LwaCredentials};
+    /// use spapi_client::{Client, LwaCredentials};
     /// use secrecy::SecretString;
     /// let client = Client::builder()
     ///     .credentials(LwaCredentials {
@@ -156,7 +156,7 @@ impl ClientBuilder {
     ///     .lwa_endpoint("http://127.0.0.1:8080/auth/o2/token")
     ///     .build()?;
     /// # let _ = client;
-    /// # Ok::<(), amazon_spapi::Error>(())
+    /// # Ok::<(), spapi_client::Error>(())
     /// ```
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.endpoint = Some(url.as_ref().to_owned());
@@ -169,7 +169,7 @@ impl ClientBuilder {
     /// endpoint.
     ///
     /// ```no_run
-    /// use amazon_spapi::{Client, LwaCredentials, Region};
+    /// use spapi_client::{Client, LwaCredentials, Region};
     /// use secrecy::SecretString;
     /// let client = Client::builder()
     ///     .credentials(LwaCredentials {
@@ -182,7 +182,7 @@ impl ClientBuilder {
     ///     .rdt_endpoint("https://sellingpartnerapi-eu.amazon.com")
     ///     .build()?;
     /// assert_eq!(client.rdt_endpoint().as_str(), "https://sellingpartnerapi-eu.amazon.com/");
-    /// # Ok::<(), amazon_spapi::Error>(())
+    /// # Ok::<(), spapi_client::Error>(())
     /// ```
     pub fn rdt_endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.rdt_endpoint = Some(url.as_ref().to_owned());
@@ -198,7 +198,7 @@ impl ClientBuilder {
     /// Retry policy.
     ///
     /// ```no_run
-    /// use amazon_spapi::RetryConfig;
+    /// use spapi_client::RetryConfig;
     /// use std::time::Duration;
     /// let retry = RetryConfig {
     ///     max_retries: 8,
@@ -218,7 +218,7 @@ impl ClientBuilder {
     /// its clones only).
     ///
     /// ```no_run
-    /// use amazon_spapi::{RateLimit, RateLimiter};
+    /// use spapi_client::{RateLimit, RateLimiter};
     /// // One registry for every client of this process; a higher plan granted by Amazon for getOrders.
     /// let shared = RateLimiter::new().override_limit("getOrders", RateLimit::new(0.0334, 20));
     /// # let _ = shared;
@@ -471,7 +471,7 @@ impl Client {
     /// when it could go at once.
     ///
     /// ```no_run
-    /// # fn doc(client: amazon_spapi::Client) {
+    /// # fn doc(client: spapi_client::Client) {
     /// let wait = client.wait_time("searchOrders");
     /// if wait > std::time::Duration::from_secs(60) {
     ///     println!("next searchOrders call would wait {wait:?}; do something else first");
@@ -503,8 +503,8 @@ impl Client {
     /// rate-limit capacity, sends, retries per the [`RetryConfig`], decodes.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::sellers::GetMarketplaceParticipations;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::sellers::GetMarketplaceParticipations;
     /// let participations = client.execute(&GetMarketplaceParticipations).await?;
     /// # let _ = participations;
     /// # Ok(()) }
@@ -612,9 +612,9 @@ impl Client {
     /// (`/orders/v0/orders/{orderId}`) and their data elements, in any order.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::GetOrder;
-    /// use amazon_spapi::tokens::{DataElement, RestrictedResource};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::GetOrder;
+    /// use spapi_client::tokens::{DataElement, RestrictedResource};
     /// client
     ///     .mint_restricted_data_token(vec![
     ///         RestrictedResource::get("/orders/v0/orders/{orderId}", vec![DataElement::BuyerInfo, DataElement::ShippingAddress]),

@@ -307,7 +307,7 @@ impl Error {
     /// An [`Error::Api`] (for test doubles of code that calls this crate).
     ///
     /// ```
-    /// use amazon_spapi::{ApiError, Error, ErrorKind};
+    /// use spapi_client::{ApiError, Error, ErrorKind};
     /// let e = Error::api("getOrders", 429, Some("rid-1".into()), vec![ApiError {
     ///     code: "QuotaExceeded".into(),
     ///     message: "You exceeded your quota for the requested resource.".into(),

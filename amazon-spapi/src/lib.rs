@@ -9,13 +9,13 @@
 //! (money as [`rust_decimal::Decimal`], times as [`time::OffsetDateTime`]).
 //!
 //! ```no_run
-//! use amazon_spapi::{Client, LwaCredentials, Region};
-//! use amazon_spapi::orders_v2026::{IncludedData, SearchOrdersRequest};
+//! use spapi_client::{Client, LwaCredentials, Region};
+//! use spapi_client::orders_v2026::{IncludedData, SearchOrdersRequest};
 //! use futures::TryStreamExt;
 //! use secrecy::SecretString;
 //! use time::macros::datetime;
 //!
-//! # async fn run() -> amazon_spapi::Result<()> {
+//! # async fn run() -> spapi_client::Result<()> {
 //! let client = Client::builder()
 //!     .credentials(LwaCredentials {
 //!         client_id: "amzn1.application-oa2-client.example".into(),

@@ -899,8 +899,8 @@ impl ListingsApi {
     /// [`PatchOperation::price`]).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::listings::{ItemRef, PatchListingsItem, PatchOperation, SubmissionStatus};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::listings::{ItemRef, PatchListingsItem, PatchOperation, SubmissionStatus};
     /// let item = ItemRef::new("A1SELLER", "SKU-1/red", ["ATVPDKIKX0DER"]);
     /// let patch = PatchListingsItem::new(
     ///     item,

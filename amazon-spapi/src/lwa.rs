@@ -304,7 +304,7 @@ pub(crate) async fn fetch_access_token(
 ///
 /// ```
 /// let base = url::Url::parse("https://sellercentral.amazon.com").unwrap();
-/// let url = amazon_spapi::lwa::authorization_url(&base, "amzn1.sp.solution.abc", "st-1", true);
+/// let url = spapi_client::lwa::authorization_url(&base, "amzn1.sp.solution.abc", "st-1", true);
 /// assert_eq!(
 ///     url.as_str(),
 ///     "https://sellercentral.amazon.com/apps/authorize/consent?application_id=amzn1.sp.solution.abc&state=st-1&version=beta"
@@ -338,8 +338,8 @@ pub fn authorization_url(
 /// [`LwaErrorCode::InvalidGrant`].
 ///
 /// ```no_run
-/// # async fn doc() -> amazon_spapi::Result<()> {
-/// use amazon_spapi::lwa::{self, AppCredentials};
+/// # async fn doc() -> spapi_client::Result<()> {
+/// use spapi_client::lwa::{self, AppCredentials};
 /// use secrecy::{ExposeSecret, SecretString};
 /// let app = AppCredentials { client_id: "id".into(), client_secret: SecretString::from("secret") };
 /// // `spapi_oauth_code` from the query of your redirect URI.

@@ -262,8 +262,8 @@ impl NotificationsApi {
     /// `createDestination` for an SQS queue (grantless client).
     ///
     /// ```no_run
-    /// # async fn doc(app_client: amazon_spapi::Client, seller_client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::notifications::{NotificationType, OrderChangeType, ProcessingDirective};
+    /// # async fn doc(app_client: spapi_client::Client, seller_client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::notifications::{NotificationType, OrderChangeType, ProcessingDirective};
     /// let destination = app_client
     ///     .notifications()
     ///     .create_sqs_destination("orders", "arn:aws:sqs:us-east-1:123456789012:sp-api")

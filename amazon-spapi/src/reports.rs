@@ -780,12 +780,12 @@ impl ReportsApi {
 /// `Content-Type` names (UTF-8 when it names none; Cp1252 in Europe, cp932 in Japan).
 ///
 /// ```no_run
-/// # async fn doc(client: amazon_spapi::Client, report: amazon_spapi::reports::Report) -> amazon_spapi::Result<()> {
+/// # async fn doc(client: spapi_client::Client, report: spapi_client::reports::Report) -> spapi_client::Result<()> {
 /// let Some(id) = report.report_document_id.as_deref() else { return Ok(()) };
 /// let reports = client.reports();
 /// let document = reports.download_report_document(&reports.get_report_document(id).await?).await?;
-/// for row in amazon_spapi::reports::order_report_rows(&document)? {
-///     let row = row.map_err(|e| amazon_spapi::Error::Report { operation: "orderReport", message: e.to_string() })?;
+/// for row in spapi_client::reports::order_report_rows(&document)? {
+///     let row = row.map_err(|e| spapi_client::Error::Report { operation: "orderReport", message: e.to_string() })?;
 ///     println!("{} {} x{}", row.amazon_order_id, row.sku, row.quantity);
 /// }
 /// # Ok(()) }

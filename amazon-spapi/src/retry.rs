@@ -75,7 +75,7 @@ impl RetryConfig {
     /// through, and bounds how long repeated 429s can hold a call.
     ///
     /// ```
-    /// use amazon_spapi::{RateLimit, RetryConfig};
+    /// use spapi_client::{RateLimit, RetryConfig};
     /// use std::time::Duration;
     /// let cfg = RetryConfig::default(); // 300 s, max back-off 60 s
     /// // getOrders (1 call/min): the configured 300 s apply.

@@ -95,10 +95,10 @@ impl SellersApi {
     /// proves the credentials, the consent and the endpoint are right.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// match client.sellers().get_marketplace_participations().await {
     ///     Ok(list) => println!("credentials work: {} marketplaces", list.len()),
-    ///     Err(e) if e.kind() == amazon_spapi::ErrorKind::Auth => println!("fix the credentials: {e}"),
+    ///     Err(e) if e.kind() == spapi_client::ErrorKind::Auth => println!("fix the credentials: {e}"),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(()) }

@@ -8,8 +8,8 @@
 //! (an access key, optionally a session token) and one queue.
 //!
 //! ```no_run
-//! # async fn doc() -> amazon_spapi::Result<()> {
-//! use amazon_spapi::sqs::{AwsCredentials, SqsConsumer};
+//! # async fn doc() -> spapi_client::Result<()> {
+//! use spapi_client::sqs::{AwsCredentials, SqsConsumer};
 //! use futures::TryStreamExt;
 //! use secrecy::SecretString;
 //! let consumer = SqsConsumer::new(

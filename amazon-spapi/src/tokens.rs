@@ -186,8 +186,8 @@ impl TokensApi {
     /// client's automatic RDT use for Orders v0 caches its own).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::tokens::{CreateRestrictedDataTokenRequest, DataElement, RestrictedResource};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::tokens::{CreateRestrictedDataTokenRequest, DataElement, RestrictedResource};
     /// let rdt = client
     ///     .tokens()
     ///     .create_restricted_data_token(CreateRestrictedDataTokenRequest::new(vec![

@@ -20,7 +20,7 @@ fn platform() -> String {
 }
 
 /// Builds the User-Agent. With no application it names the crate itself:
-/// `amazon-spapi/0.1.0 (Language=Rust; Platform=linux-x86_64)`.
+/// `spapi-client/0.1.0 (Language=Rust; Platform=linux-x86_64)`.
 pub(crate) fn build(app: Option<(&str, &str)>) -> Result<String, String> {
     let attrs = format!(
         "Language=Rust; Platform={}",
@@ -60,7 +60,7 @@ mod tests {
     fn default_names_the_crate() {
         let ua = build(None).expect("ua");
         assert!(
-            ua.starts_with("amazon-spapi/0.1.0 (Language=Rust; Platform="),
+            ua.starts_with("spapi-client/0.1.0 (Language=Rust; Platform="),
             "{ua}"
         );
         assert!(ua.ends_with(')'));

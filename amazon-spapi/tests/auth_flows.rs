@@ -1,13 +1,13 @@
 //! Onboarding and grantless flows against a mock LWA: the authorization-code exchange, the
 //! client-credentials grant with a scope, item paging, and logs free of secrets and PII.
 
-use amazon_spapi::lwa::{self, AppCredentials, GrantlessScope};
-use amazon_spapi::orders_v0::GetOrderItems;
-use amazon_spapi::tokens::DataElement;
-use amazon_spapi::{Client, Error, LwaCredentials, LwaErrorCode, RateLimiter, RetryConfig};
 use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
+use spapi_client::lwa::{self, AppCredentials, GrantlessScope};
+use spapi_client::orders_v0::GetOrderItems;
+use spapi_client::tokens::DataElement;
+use spapi_client::{Client, Error, LwaCredentials, LwaErrorCode, RateLimiter, RetryConfig};
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -136,7 +136,7 @@ async fn grantless_client_uses_client_credentials_with_scope() {
 
 /// Logs one decoded item. Both the test below and its helper thread log through this one
 /// callsite, so that the helper thread can be the first to register it.
-fn log_decoded(item: &amazon_spapi::orders_v0::OrderItem) {
+fn log_decoded(item: &spapi_client::orders_v0::OrderItem) {
     tracing::info!(item = ?item, "decoded item");
 }
 
@@ -175,7 +175,7 @@ fn traffic_on_another_thread() {
                 .get_marketplace_participations()
                 .await
                 .expect("noise call");
-            let item: amazon_spapi::orders_v0::OrderItem = serde_json::from_value(
+            let item: spapi_client::orders_v0::OrderItem = serde_json::from_value(
                 json!({"ASIN": "NOISE-THREAD", "OrderItemId": "0", "QuantityOrdered": 1}),
             )
             .expect("noise item");

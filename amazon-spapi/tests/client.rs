@@ -1,19 +1,19 @@
 //! Wiremock tests of the client: exact request shapes, LWA and RDT handling, paging, and
 //! retry / rate-limit behaviour with tokio's paused clock (no wall-clock sleeps).
 
-use amazon_spapi::orders_v0::{
-    ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, GetOrder, GetOrdersRequest,
-    OrderStatus, PackageDetail,
-};
-use amazon_spapi::orders_v2026::{FulfilledBy, IncludedData, SearchOrdersRequest};
-use amazon_spapi::tokens::DataElement;
-use amazon_spapi::{
-    BackoffConfig, Client, Error, ErrorKind, FixedClock, LwaCredentials, LwaErrorCode, RateLimit,
-    RateLimiter, RetryConfig,
-};
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use spapi_client::orders_v0::{
+    ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, GetOrder, GetOrdersRequest,
+    OrderStatus, PackageDetail,
+};
+use spapi_client::orders_v2026::{FulfilledBy, IncludedData, SearchOrdersRequest};
+use spapi_client::tokens::DataElement;
+use spapi_client::{
+    BackoffConfig, Client, Error, ErrorKind, FixedClock, LwaCredentials, LwaErrorCode, RateLimit,
+    RateLimiter, RetryConfig,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -40,7 +40,7 @@ fn retry() -> RetryConfig {
     }
 }
 
-fn builder(server: &MockServer) -> amazon_spapi::ClientBuilder {
+fn builder(server: &MockServer) -> spapi_client::ClientBuilder {
     Client::builder()
         .credentials(LwaCredentials {
             client_id: "amzn1.application-oa2-client.test".into(),
@@ -868,7 +868,7 @@ async fn search_orders_stream_sends_pagination_token_and_identical_params() {
     let o = &orders[0];
     assert_eq!(
         o.programs[1],
-        amazon_spapi::orders_v2026::Program::Unknown("SOMETHING_NEW".into())
+        spapi_client::orders_v2026::Program::Unknown("SOMETHING_NEW".into())
     );
     assert_eq!(
         o.proceeds

@@ -4,14 +4,14 @@
 //! example's response must decode (success into types that keep every field, errors into
 //! `Error::Api` with Amazon's codes).
 
-use amazon_spapi::orders_v0::{
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use spapi_client::orders_v0::{
     ConfirmShipmentRequest, DateParam, GetOrdersRequest, ShipmentStatus,
     UpdateShipmentStatusRequest, UpdateVerificationStatusRequest,
 };
-use amazon_spapi::orders_v2026::{IncludedData, SearchOrdersRequest};
-use amazon_spapi::{Client, Error, LwaCredentials, RateLimiter, RetryConfig};
-use secrecy::SecretString;
-use serde_json::{Value, json};
+use spapi_client::orders_v2026::{IncludedData, SearchOrdersRequest};
+use spapi_client::{Client, Error, LwaCredentials, RateLimiter, RetryConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -21,7 +21,7 @@ const RDT: &str = "Atz.sprdt|conformance-rdt";
 const PLACEHOLDER_ORDER: &str = "902-0000000-0000000";
 
 fn load_cases() -> Option<Vec<Value>> {
-    let dir = amz_testkit::shared_dir("amazon-spapi conformance")?;
+    let dir = amz_testkit::shared_dir("spapi-client conformance")?;
     let file = amz_testkit::shared_file(&dir, "spapi-models/orders.sandbox-cases.json");
     let text = std::fs::read_to_string(file).expect("read cases");
     let doc: Value = serde_json::from_str(&text).expect("cases json");
@@ -86,7 +86,7 @@ fn expected_path(case: &Value) -> String {
     let template = case["path"].as_str().expect("path");
     let id = str_param(&case["request_parameters"], "orderId")
         .unwrap_or_else(|| PLACEHOLDER_ORDER.to_owned());
-    template.replace("{orderId}", &amazon_spapi::encode_component(&id))
+    template.replace("{orderId}", &spapi_client::encode_component(&id))
 }
 
 /// Calls the operation of `case` through the public API and returns its typed output,
@@ -296,7 +296,7 @@ async fn every_static_sandbox_case() {
                 .get("user-agent")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !ua.starts_with("amazon-spapi/") || !ua.contains("(Language=Rust;") {
+            if !ua.starts_with("spapi-client/") || !ua.contains("(Language=Rust;") {
                 why.push(format!("user agent {ua:?}"));
             }
             if let Some(body) = &want_body {
@@ -367,7 +367,7 @@ async fn every_static_sandbox_case() {
             (400..=499, Err(err)) => {
                 assert_eq!(
                     err.kind(),
-                    amazon_spapi::ErrorKind::Client,
+                    spapi_client::ErrorKind::Client,
                     "case #{n} {op}: {status} is the caller's fault: {err:?}"
                 );
                 let Error::Api(f) = err else {
@@ -377,7 +377,7 @@ async fn every_static_sandbox_case() {
                 // v2026 `getOrder` is named apart from v0 `getOrder`: its own rate limit.
                 let want_op = match case["model"].as_str() {
                     Some("orders_2026-01-01.json") if op == "getOrder" => {
-                        amazon_spapi::orders_v2026::GET_ORDER.name
+                        spapi_client::orders_v2026::GET_ORDER.name
                     }
                     _ => op.as_str(),
                 };
@@ -424,7 +424,7 @@ async fn sandbox_values_decode_as_typed() {
     };
     // #1: epoch-float echo date, 1970 order dates, two orders.
     let c = find("getOrders", 200, 0);
-    let list: amazon_spapi::orders_v0::OrdersList =
+    let list: spapi_client::orders_v0::OrdersList =
         serde_json::from_value(c["response"]["payload"].clone()).expect("orders list");
     assert_eq!(list.orders.len(), 2);
     assert_eq!(
@@ -437,14 +437,14 @@ async fn sandbox_values_decode_as_typed() {
     );
     assert_eq!(
         list.orders[0].order_status,
-        amazon_spapi::orders_v0::OrderStatus::Unshipped
+        spapi_client::orders_v0::OrderStatus::Unshipped
     );
     // #12: item with string boolean BuyerRequestedCancel and a 10.00 USD line price.
     let c = cases
         .iter()
         .find(|c| c["operationId"] == "getOrderItems" && c["status"] == 200)
         .expect("items");
-    let items: amazon_spapi::orders_v0::OrderItemsList =
+    let items: spapi_client::orders_v0::OrderItemsList =
         serde_json::from_value(c["response"]["payload"].clone()).expect("items");
     let item = &items.order_items[0];
     assert_eq!(item.asin, "B00551Q3CS");

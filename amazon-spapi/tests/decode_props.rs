@@ -2,11 +2,11 @@
 //! booleans, dates, amounts and enum values all decode, values stay exact, and unknown
 //! fields or enum values never fail a response.
 
-use amazon_spapi::orders_v0::{Order, OrderStatus, OrdersList};
-use amazon_spapi::orders_v2026::{FulfillmentStatus, SearchOrdersResponse};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use spapi_client::orders_v0::{Order, OrderStatus, OrdersList};
+use spapi_client::orders_v2026::{FulfillmentStatus, SearchOrdersResponse};
 
 fn bool_spelling(b: bool) -> impl Strategy<Value = Value> {
     prop_oneof![
@@ -20,7 +20,7 @@ fn bool_spelling(b: bool) -> impl Strategy<Value = Value> {
 fn date_spelling() -> impl Strategy<Value = (i64, String)> {
     (0i64..4_000_000_000).prop_flat_map(|secs| {
         let t = time::OffsetDateTime::from_unix_timestamp(secs).expect("in range");
-        let rfc = amazon_spapi::format_utc(t);
+        let rfc = spapi_client::format_utc(t);
         let millis = rfc.replace('Z', ".000Z");
         let offset = t
             .to_offset(time::UtcOffset::from_hms(2, 0, 0).expect("offset"))
@@ -84,7 +84,7 @@ proptest! {
         let bad_watermark = json!({"Orders": [order.clone()], "LastUpdatedBefore": garbage_echo});
         let strict = serde_json::from_value::<OrdersList>(bad_watermark);
         let parses = garbage_echo.trim().is_empty()
-            || amazon_spapi::parse_timestamp(&garbage_echo).is_some();
+            || spapi_client::parse_timestamp(&garbage_echo).is_some();
         prop_assert_eq!(strict.is_ok(), parses, "watermark {:?}", garbage_echo);
         let page = json!({"Orders": [order], "CreatedBefore": echo});
         let list: OrdersList = serde_json::from_value(page).expect("decodes");

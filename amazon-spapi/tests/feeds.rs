@@ -4,19 +4,19 @@
 
 use amazon_feed_documents::order_feeds::{Envelope, OrderAcknowledgement};
 use amazon_feed_documents::processing_report::OutcomeState;
-use amazon_spapi::feeds::{
-    CompressionAlgorithm, CreateFeedDocumentResponse, CreateFeedResponse, CreateFeedSpecification,
-    Feed, FeedContent, FeedDocument, FeedPoll, FeedReport, GetFeedsRequest, GetFeedsResponse,
-    ProcessingStatus,
-};
-use amazon_spapi::{
-    BackoffConfig, Client, Error, ErrorKind, FixedClock, LwaCredentials, RateLimiter, RetryConfig,
-};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use spapi_client::feeds::{
+    CompressionAlgorithm, CreateFeedDocumentResponse, CreateFeedResponse, CreateFeedSpecification,
+    Feed, FeedContent, FeedDocument, FeedPoll, FeedReport, GetFeedsRequest, GetFeedsResponse,
+    ProcessingStatus,
+};
+use spapi_client::{
+    BackoffConfig, Client, Error, ErrorKind, FixedClock, LwaCredentials, RateLimiter, RetryConfig,
+};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +27,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const ACCESS: &str = "Atza|access-1";
 
-fn builder(server: &MockServer) -> amazon_spapi::ClientBuilder {
+fn builder(server: &MockServer) -> spapi_client::ClientBuilder {
     Client::builder()
         .credentials(LwaCredentials {
             client_id: "amzn1.application-oa2-client.test".into(),
@@ -501,7 +501,7 @@ async fn waiting_gives_up_at_the_poll_timeout() {
         .await;
     let client = builder(&server).build().expect("client");
     let err =
-        amazon_spapi::feeds::FeedSubmission::resume(client.feeds(), "F9", "JSON_LISTINGS_FEED")
+        spapi_client::feeds::FeedSubmission::resume(client.feeds(), "F9", "JSON_LISTINGS_FEED")
             .poll(FeedPoll {
                 initial: Duration::from_secs(10),
                 max: Duration::from_secs(60),
@@ -580,7 +580,7 @@ fn the_models_examples_decode() {
         "getFeedDocument",
     ] {
         for body in model_examples(op, "400") {
-            let errors: Vec<amazon_spapi::ApiError> =
+            let errors: Vec<spapi_client::ApiError> =
                 serde_json::from_value(body["errors"].clone()).expect("errors");
             assert_eq!(errors[0].message, "Invalid input", "{op}");
         }

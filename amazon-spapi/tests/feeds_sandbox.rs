@@ -8,10 +8,10 @@ use amazon_feed_documents::order_feeds::{
 };
 use amazon_feed_documents::processing_report::OutcomeState;
 use amazon_sandbox::{Sandbox, SandboxConfig};
-use amazon_spapi::feeds::{FeedContent, FeedOutcome, FeedPoll, FeedReport, ProcessingStatus};
-use amazon_spapi::{Client, LwaCredentials, RetryConfig};
 use rust_decimal::Decimal;
 use secrecy::SecretString;
+use spapi_client::feeds::{FeedContent, FeedOutcome, FeedPoll, FeedReport, ProcessingStatus};
+use spapi_client::{Client, LwaCredentials, RetryConfig};
 use std::time::Duration;
 use time::macros::datetime;
 

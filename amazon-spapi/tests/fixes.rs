@@ -4,16 +4,16 @@
 //! for many resources, `getOrders` without marketplaces, strict watermarks.
 
 use amazon_sandbox::{Sandbox, SandboxConfig};
-use amazon_spapi::orders_v0::{DateParam, GetOrder, GetOrderItems, GetOrdersRequest};
-use amazon_spapi::orders_v2026::SearchOrdersRequest;
-use amazon_spapi::tokens::{DataElement, RestrictedResource};
-use amazon_spapi::{
-    BackoffConfig, Client, Error, ErrorKind, FixedClock, ListingPosition, LwaCredentials,
-    RateLimiter, Region, RetryConfig,
-};
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use spapi_client::orders_v0::{DateParam, GetOrder, GetOrderItems, GetOrdersRequest};
+use spapi_client::orders_v2026::SearchOrdersRequest;
+use spapi_client::tokens::{DataElement, RestrictedResource};
+use spapi_client::{
+    BackoffConfig, Client, Error, ErrorKind, FixedClock, ListingPosition, LwaCredentials,
+    RateLimiter, Region, RetryConfig,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -46,7 +46,7 @@ fn credentials() -> LwaCredentials {
     }
 }
 
-fn builder(server: &MockServer) -> amazon_spapi::ClientBuilder {
+fn builder(server: &MockServer) -> spapi_client::ClientBuilder {
     Client::builder()
         .credentials(credentials())
         .endpoint(server.uri())
@@ -286,7 +286,7 @@ async fn the_deadline_floor_lets_a_throttled_slow_operation_retry_once() {
         .await
         .expect("the retry fits under the floor");
     let floor = retry(Duration::from_secs(30))
-        .deadline_for(amazon_spapi::orders_v2026::SEARCH_ORDERS.limit);
+        .deadline_for(spapi_client::orders_v2026::SEARCH_ORDERS.limit);
     assert!(
         started.elapsed() <= floor,
         "{:?} > {floor:?}",

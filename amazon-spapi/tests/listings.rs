@@ -2,17 +2,17 @@
 //! Patch body), VALIDATION_PREVIEW and typed issues, the application-wide buckets shared
 //! by all sellers and the limit a 429 names, and the official model's examples.
 
-use amazon_spapi::listings::{
-    IncludedData, IssueSeverity, Item, ItemRef, PatchListingsItem, PatchOperation, PutListingsItem,
-    SubmissionData, SubmissionResponse, SubmissionStatus,
-};
-use amazon_spapi::{
-    BackoffConfig, Client, ErrorKind, FixedClock, LwaCredentials, RateLimiter, RetryConfig,
-    ThrottleScope,
-};
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use spapi_client::listings::{
+    IncludedData, IssueSeverity, Item, ItemRef, PatchListingsItem, PatchOperation, PutListingsItem,
+    SubmissionData, SubmissionResponse, SubmissionStatus,
+};
+use spapi_client::{
+    BackoffConfig, Client, ErrorKind, FixedClock, LwaCredentials, RateLimiter, RetryConfig,
+    ThrottleScope,
+};
 use std::time::Duration;
 use time::macros::datetime;
 use wiremock::matchers::{body_json, header, method, path};
@@ -24,7 +24,7 @@ fn builder(
     server: &MockServer,
     refresh: &str,
     limiter: RateLimiter,
-) -> amazon_spapi::ClientBuilder {
+) -> spapi_client::ClientBuilder {
     Client::builder()
         .credentials(LwaCredentials {
             client_id: "amzn1.application-oa2-client.test".into(),
@@ -287,7 +287,7 @@ async fn an_application_429_slows_every_seller_of_the_application() {
         "{retry_after:?}"
     );
     match &err {
-        amazon_spapi::Error::Api(f) => {
+        spapi_client::Error::Api(f) => {
             assert_eq!(f.throttle_scope(), Some(ThrottleScope::Application))
         }
         other => panic!("{other:?}"),

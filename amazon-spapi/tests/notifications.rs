@@ -2,14 +2,14 @@
 //! with the seller's), and the typed notifications decoded from the official schemas'
 //! examples.
 
-use amazon_spapi::lwa::{AppCredentials, GrantlessScope};
-use amazon_spapi::notifications::{
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use spapi_client::lwa::{AppCredentials, GrantlessScope};
+use spapi_client::notifications::{
     FinishedStatus, Notification, NotificationPayload, NotificationType, OrderChangeType,
     ProcessingDirective,
 };
-use amazon_spapi::{Client, Error, LwaCredentials, RateLimiter, RetryConfig};
-use secrecy::SecretString;
-use serde_json::{Value, json};
+use spapi_client::{Client, Error, LwaCredentials, RateLimiter, RetryConfig};
 use wiremock::matchers::{body_json, body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

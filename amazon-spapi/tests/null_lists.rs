@@ -1,10 +1,10 @@
 //! `null` lists decode as empty through `serde_with::DefaultOnNull`, and decode errors
 //! inside such lists still name their JSON path.
 
-use amazon_spapi::listings::SubmissionResponse;
-use amazon_spapi::orders_v0::OrdersList;
-use amazon_spapi::orders_v2026::SearchOrdersResponse;
 use serde_json::json;
+use spapi_client::listings::SubmissionResponse;
+use spapi_client::orders_v0::OrdersList;
+use spapi_client::orders_v2026::SearchOrdersResponse;
 
 #[test]
 fn null_lists_are_empty() {

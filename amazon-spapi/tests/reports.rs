@@ -3,18 +3,18 @@
 //! Content-Type names (Cp1252, cp932), and the official model's examples.
 
 use amazon_feed_documents::flat_file::ALL_ORDERS_COLUMNS;
-use amazon_spapi::feeds::FeedPoll;
-use amazon_spapi::reports::{
-    ALL_ORDERS_BY_LAST_UPDATE, CreateReportScheduleSpecification, CreateReportSpecification,
-    GetReportsRequest, Report, ReportDocument, ReportSchedule, ReportStatus, SchedulePeriod,
-    order_report_rows,
-};
-use amazon_spapi::{BackoffConfig, Client, FixedClock, LwaCredentials, RateLimiter, RetryConfig};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use futures::TryStreamExt;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use spapi_client::feeds::FeedPoll;
+use spapi_client::reports::{
+    ALL_ORDERS_BY_LAST_UPDATE, CreateReportScheduleSpecification, CreateReportSpecification,
+    GetReportsRequest, Report, ReportDocument, ReportSchedule, ReportStatus, SchedulePeriod,
+    order_report_rows,
+};
+use spapi_client::{BackoffConfig, Client, FixedClock, LwaCredentials, RateLimiter, RetryConfig};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,7 +25,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const ACCESS: &str = "Atza|access-1";
 
-fn builder(server: &MockServer) -> amazon_spapi::ClientBuilder {
+fn builder(server: &MockServer) -> spapi_client::ClientBuilder {
     Client::builder()
         .credentials(LwaCredentials {
             client_id: "amzn1.application-oa2-client.test".into(),
@@ -218,7 +218,7 @@ fn a_japanese_report_is_read_as_cp932() {
     let text = report_text(&[&row("503-1234567-1234567", "東京都", "マグカップ①")]);
     let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
     assert!(!unmappable);
-    let doc: amazon_spapi::Document = doc_of("text/plain;charset=Windows-31J", sjis.to_vec());
+    let doc: spapi_client::Document = doc_of("text/plain;charset=Windows-31J", sjis.to_vec());
     let rows: Vec<_> = order_report_rows(&doc)
         .expect("reader")
         .collect::<Result<_, _>>()
@@ -228,7 +228,7 @@ fn a_japanese_report_is_read_as_cp932() {
     let wrong = doc_of("text/plain", sjis.to_vec());
     let read: Result<Vec<_>, _> = order_report_rows(&wrong).and_then(|r| {
         r.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| amazon_spapi::Error::Report {
+            .map_err(|e| spapi_client::Error::Report {
                 operation: "t",
                 message: e.to_string(),
             })
@@ -236,8 +236,8 @@ fn a_japanese_report_is_read_as_cp932() {
     assert!(read.is_err());
 }
 
-fn doc_of(content_type: &str, body: Vec<u8>) -> amazon_spapi::Document {
-    amazon_spapi::Document::new(Some(content_type.to_owned()), body)
+fn doc_of(content_type: &str, body: Vec<u8>) -> spapi_client::Document {
+    spapi_client::Document::new(Some(content_type.to_owned()), body)
 }
 
 #[tokio::test]
@@ -378,7 +378,7 @@ fn the_models_examples_decode() {
     if amz_testkit::shared_dir("reports model examples").is_none() {
         return;
     }
-    let page: amazon_spapi::reports::GetReportsResponse =
+    let page: spapi_client::reports::GetReportsResponse =
         serde_json::from_value(model_examples("getReports", "200")[0].clone()).expect("getReports");
     assert!(!page.reports.is_empty());
     assert!(page.next_token.is_some());
@@ -401,7 +401,7 @@ fn the_models_examples_decode() {
         serde_json::from_value(model_examples("getReportDocument", "200")[0].clone())
             .expect("getReportDocument");
     assert_eq!(doc.compression_algorithm, None);
-    let created: amazon_spapi::reports::CreateReportResponse =
+    let created: spapi_client::reports::CreateReportResponse =
         serde_json::from_value(model_examples("createReport", "202")[0].clone())
             .expect("createReport");
     assert_eq!(created.report_id, "ID323");

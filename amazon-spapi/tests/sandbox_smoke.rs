@@ -8,13 +8,13 @@
 //! would jump to those timers while a socket is waited on.
 
 use amazon_sandbox::{OperationStats, OrderSnapshot, Sandbox, SandboxConfig};
-use amazon_spapi::orders_v0::{
+use futures::TryStreamExt;
+use secrecy::SecretString;
+use spapi_client::orders_v0::{
     ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, GetOrderAddress, GetOrdersRequest,
     Order, PackageDetail,
 };
-use amazon_spapi::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
-use futures::TryStreamExt;
-use secrecy::SecretString;
+use spapi_client::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
 use std::collections::BTreeSet;
 use std::time::Duration;
 use time::OffsetDateTime;

@@ -2,13 +2,13 @@
 //! visibility), typed ORDER_CHANGE notifications, MD5OfBody checked.
 #![cfg(feature = "sqs")]
 
-use amazon_spapi::FixedClock;
-use amazon_spapi::notifications::NotificationPayload;
-use amazon_spapi::sqs::{AwsCredentials, SqsConsumer};
 use futures::TryStreamExt;
 use md5::Digest;
 use secrecy::SecretString;
 use serde_json::json;
+use spapi_client::FixedClock;
+use spapi_client::notifications::NotificationPayload;
+use spapi_client::sqs::{AwsCredentials, SqsConsumer};
 use std::time::Duration;
 use time::macros::datetime;
 use wiremock::matchers::{body_json, header, method, path};

@@ -25,7 +25,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amazon_sandbox::{ClockMode, RateLimit, Sandbox, SandboxConfig};
-use amazon_spapi::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_main};
 use order_mapping::Mapper;
 use order_sync_core::clock::Clock;
@@ -36,6 +35,7 @@ use order_sync_core::report::{NoopNotifier, RunOutcome};
 use order_sync_core::shutdown::Shutdown;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
 use order_sync_core::state::JobKind;
+use spapi_client::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
 use store_adapters::sqlite::SqliteStore;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -62,7 +62,7 @@ impl Clock for SandboxClock {
     }
 }
 
-impl amazon_spapi::Clock for SandboxClock {
+impl spapi_client::Clock for SandboxClock {
     fn now_utc(&self) -> OffsetDateTime {
         self.0.now()
     }
@@ -122,7 +122,7 @@ fn client(sb: &Arc<Sandbox>, scale: f64, limits_off: bool) -> Client {
             "getOrderItems",
             "createRestrictedDataToken",
         ] {
-            limiter = limiter.override_limit(op, amazon_spapi::RateLimit::new(1.0e6, 1_000_000));
+            limiter = limiter.override_limit(op, spapi_client::RateLimit::new(1.0e6, 1_000_000));
         }
     }
     // Amazon's timings, divided by the time scale: a 60 s token margin on a one-hour

@@ -1,12 +1,12 @@
-//! Decoding throughput of `amazon-spapi`: a 100-order `searchOrders` (v2026-01-01) page and a
+//! Decoding throughput of `spapi-client`: a 100-order `searchOrders` (v2026-01-01) page and a
 //! 100-order `getOrders` (v0) page, generated here with realistic fields. Reported in
 //! orders per second (target: at least 50,000 orders/s on one core).
 
-use amazon_spapi::Operation;
-use amazon_spapi::orders_v0::GetOrdersRequest;
-use amazon_spapi::orders_v2026::SearchOrdersRequest;
 use criterion::{Criterion, Throughput, criterion_main};
 use serde_json::{Value, json};
+use spapi_client::Operation;
+use spapi_client::orders_v0::GetOrdersRequest;
+use spapi_client::orders_v2026::SearchOrdersRequest;
 use std::hint::black_box;
 
 const ORDERS: usize = 100;

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use amazon_spapi::{Client, LwaCredentials};
 use order_mapping::Mapper;
 use order_sync_core::AccountId;
 use order_sync_core::accounts::AccountDirectory;
@@ -13,6 +12,7 @@ use order_sync_core::config::{AccountConfig, Schedule};
 use order_sync_core::engine::Account;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
 use secrecy::{ExposeSecret, SecretString};
+use spapi_client::{Client, LwaCredentials};
 use store_adapters::sqlite::{SqliteConfig, SqliteStore, XChaChaPii};
 use time::OffsetDateTime;
 
@@ -24,9 +24,9 @@ use crate::config::{
 pub fn client(
     account: &AccountSettings,
     creds: &ResolvedCredentials,
-) -> Result<Client, amazon_spapi::Error> {
+) -> Result<Client, spapi_client::Error> {
     let refresh_token = creds.refresh_token.clone().ok_or_else(|| {
-        amazon_spapi::Error::Config(format!(
+        spapi_client::Error::Config(format!(
             "account {} has no refresh token yet (run `amzsync onboard`)",
             account.name
         ))

@@ -222,7 +222,6 @@ async fn toy_cart_passes_the_conformance_suite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn toy_cart_syncs_with_the_sandbox() {
     use amazon_sandbox::{Sandbox, SandboxConfig};
-    use amazon_spapi::{Client, LwaCredentials};
     use order_mapping::{Mapper, MappingConfig};
     use order_sync_core::MarketplaceId;
     use order_sync_core::config::AccountConfig;
@@ -232,6 +231,7 @@ async fn toy_cart_syncs_with_the_sandbox() {
     use order_sync_core::spapi::{ReadApi, SpApiAmazon};
     use order_sync_core::state::JobKind;
     use secrecy::SecretString;
+    use spapi_client::{Client, LwaCredentials};
     use store_adapters::memory::MemoryState;
 
     let mut cfg = SandboxConfig::default();

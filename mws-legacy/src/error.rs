@@ -139,7 +139,7 @@ pub enum ErrorKind {
     Auth,
     /// A response arrived whole but does not match the model (XML that does not parse
     /// into the expected shape, a missing `Content-MD5`). Retrying the same call returns
-    /// the same body, so this is not retryable. `amazon-spapi` has the same kind with the
+    /// the same body, so this is not retryable. `spapi-client` has the same kind with the
     /// same meaning.
     Decode,
 }

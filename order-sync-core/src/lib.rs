@@ -44,10 +44,10 @@
 //! # async fn wire(
 //! #     store: Arc<dyn OrderStore>,
 //! #     state: Arc<dyn SyncState>,
-//! #     client: amazon_spapi::Client,
+//! #     client: spapi_client::Client,
 //! # ) -> Result<(), Box<dyn std::error::Error>> {
 //! // The host's order store and the engine's state come from an adapter (e.g. the
-//! // `store-adapters` crate's SQLite or memory adapters); the client from `amazon-spapi`.
+//! // `store-adapters` crate's SQLite or memory adapters); the client from `spapi-client`.
 //! let engine = Arc::new(Engine::builder(state).store(store).build()?);
 //!
 //! let mut config = AccountConfig::new("seller-1", time::macros::datetime!(2026-01-01 0:00 UTC));

@@ -877,7 +877,7 @@ mod tests {
     /// `getOrderItems` with `BuyerInfo`), converted by the SP-API side.
     #[cfg(feature = "spapi")]
     fn v0_order() -> Order {
-        use amazon_spapi::orders_v0 as v0;
+        use spapi_client::orders_v0 as v0;
         let o: v0::Order = serde_json::from_value(serde_json::json!({
             "AmazonOrderId": "028-1111111-2222222",
             "SellerOrderId": "SO-42",
@@ -1320,7 +1320,7 @@ mod tests {
     #[cfg(feature = "spapi")]
     #[test]
     fn mws_and_v0_conversions_agree_on_generated_orders() {
-        use amazon_spapi::orders_v0 as v0;
+        use spapi_client::orders_v0 as v0;
         let mut g = Gen(0x9E37_79B9_7F4A_7C15);
         let (mut gifts, mut buyers, mut recipients) = (0, 0, 0);
         for n in 1..=400 {

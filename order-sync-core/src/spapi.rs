@@ -16,10 +16,6 @@
 //! the clock says by then. Its page tokens are its own (`spapi1|bound|Amazon's token`);
 //! a token from elsewhere is refused as a client error.
 
-use amazon_spapi::Client;
-use amazon_spapi::orders_v0::{self as v0, DateParam};
-use amazon_spapi::orders_v2026::{self as v26, IncludedData};
-use amazon_spapi::tokens::{DataElement, RestrictedResource};
 use async_trait::async_trait;
 use futures::TryStreamExt;
 use order_mapping::vocab::{
@@ -27,6 +23,10 @@ use order_mapping::vocab::{
     V0OrderFlags,
 };
 use rust_decimal::Decimal;
+use spapi_client::Client;
+use spapi_client::orders_v0::{self as v0, DateParam};
+use spapi_client::orders_v2026::{self as v26, IncludedData};
+use spapi_client::tokens::{DataElement, RestrictedResource};
 
 use crate::amazon::{AmazonSide, Include, OrderPage, OrderQuery, PageToken, ShipmentConfirmation};
 use crate::error::{AmazonError, ErrorKind};
@@ -51,7 +51,7 @@ pub enum ReadApi {
     V0,
 }
 
-/// [`AmazonSide`] over an [`amazon_spapi::Client`] for one seller account.
+/// [`AmazonSide`] over an [`spapi_client::Client`] for one seller account.
 #[derive(Debug, Clone)]
 pub struct SpApiAmazon {
     client: Client,
@@ -190,12 +190,12 @@ fn v26_included(include: Include) -> Vec<IncludedData> {
 }
 
 /// Converts a client error to the engine's, keeping Amazon's first error code and message.
-pub fn convert_error(e: amazon_spapi::Error) -> AmazonError {
+pub fn convert_error(e: spapi_client::Error) -> AmazonError {
     let kind = match e.kind() {
-        amazon_spapi::ErrorKind::Throttled { retry_after } => ErrorKind::Throttled { retry_after },
-        amazon_spapi::ErrorKind::Transient => ErrorKind::Transient,
-        amazon_spapi::ErrorKind::Server => ErrorKind::Server,
-        amazon_spapi::ErrorKind::Auth => ErrorKind::Auth,
+        spapi_client::ErrorKind::Throttled { retry_after } => ErrorKind::Throttled { retry_after },
+        spapi_client::ErrorKind::Transient => ErrorKind::Transient,
+        spapi_client::ErrorKind::Server => ErrorKind::Server,
+        spapi_client::ErrorKind::Auth => ErrorKind::Auth,
         _ => ErrorKind::Client,
     };
     let first = e.api_errors().first();
@@ -246,7 +246,7 @@ impl PageCursor {
     }
 }
 
-fn is_not_found(e: &amazon_spapi::Error) -> bool {
+fn is_not_found(e: &spapi_client::Error) -> bool {
     e.status() == Some(404)
 }
 
@@ -935,7 +935,7 @@ mod tests {
         start: tokio::time::Instant,
     }
 
-    impl amazon_spapi::Clock for TokioClock {
+    impl spapi_client::Clock for TokioClock {
         fn now_utc(&self) -> time::OffsetDateTime {
             self.base + self.start.elapsed()
         }
@@ -988,18 +988,18 @@ mod tests {
 
     fn paging_client(server: &wiremock::MockServer) -> Client {
         Client::builder()
-            .credentials(amazon_spapi::LwaCredentials {
+            .credentials(spapi_client::LwaCredentials {
                 client_id: "amzn1.application-oa2-client.test".into(),
                 client_secret: "secret".into(),
                 refresh_token: "Atzr|refresh".into(),
             })
             .endpoint(server.uri())
             .lwa_endpoint(format!("{}/auth/o2/token", server.uri()))
-            .retry(amazon_spapi::RetryConfig {
+            .retry(spapi_client::RetryConfig {
                 // No tokio timers while waiting on sockets: with a paused clock the
                 // runtime would jump to them.
                 attempt_timeout: None,
-                ..amazon_spapi::RetryConfig::disabled()
+                ..spapi_client::RetryConfig::disabled()
             })
             .pool_idle_timeout(None)
             .connect_timeout(None)
@@ -1149,11 +1149,11 @@ mod tests {
 
     #[test]
     fn client_errors_keep_kind_code_message_and_request_id() {
-        let errors: Vec<amazon_spapi::ApiError> = serde_json::from_value(serde_json::json!([
+        let errors: Vec<spapi_client::ApiError> = serde_json::from_value(serde_json::json!([
             {"code": "InvalidInput", "message": "Invalid carrier code"}
         ]))
         .unwrap();
-        let e = convert_error(amazon_spapi::Error::api(
+        let e = convert_error(spapi_client::Error::api(
             "confirmShipment",
             400,
             Some("req-1".into()),
@@ -1163,12 +1163,12 @@ mod tests {
         assert_eq!(e.code.as_deref(), Some("InvalidInput"));
         assert_eq!(e.message, "Invalid carrier code");
         assert_eq!(e.request_id.as_deref(), Some("req-1"));
-        let throttled = convert_error(amazon_spapi::Error::api("getOrders", 429, None, vec![]));
+        let throttled = convert_error(spapi_client::Error::api("getOrders", 429, None, vec![]));
         assert!(matches!(throttled.kind, ErrorKind::Throttled { .. }));
         assert!(!throttled.message.is_empty());
-        let server = convert_error(amazon_spapi::Error::api("getOrders", 500, None, vec![]));
+        let server = convert_error(spapi_client::Error::api("getOrders", 500, None, vec![]));
         assert_eq!(server.kind, ErrorKind::Server);
-        let auth = convert_error(amazon_spapi::Error::api("getOrders", 403, None, vec![]));
+        let auth = convert_error(spapi_client::Error::api("getOrders", 403, None, vec![]));
         assert_eq!(auth.kind, ErrorKind::Auth);
     }
 }

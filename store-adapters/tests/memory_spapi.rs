@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use amazon_sandbox::{Sandbox, SandboxConfig};
-use amazon_spapi::{Client, LwaCredentials};
 use order_mapping::Mapper;
 use order_sync_core::clock::{Clock, ManualClock};
 use order_sync_core::config::AccountConfig;
@@ -17,6 +16,7 @@ use order_sync_core::shutdown::Shutdown;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
 use order_sync_core::state::JobKind;
 use secrecy::SecretString;
+use spapi_client::{Client, LwaCredentials};
 use store_adapters::memory::{MemoryState, MemoryStore};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -27,7 +27,7 @@ const START: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 #[derive(Debug)]
 struct SharedClock(Arc<ManualClock>);
 
-impl amazon_spapi::Clock for SharedClock {
+impl spapi_client::Clock for SharedClock {
     fn now_utc(&self) -> OffsetDateTime {
         self.0.now()
     }

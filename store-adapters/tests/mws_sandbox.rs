@@ -326,7 +326,7 @@ async fn marked_shipments_are_confirmed_through_the_feed_exactly_once() {
 #[derive(Debug)]
 struct SandboxClock(Arc<ManualClock>);
 
-impl amazon_spapi::Clock for SandboxClock {
+impl spapi_client::Clock for SandboxClock {
     fn now_utc(&self) -> OffsetDateTime {
         self.0.now()
     }
@@ -351,8 +351,8 @@ async fn mws_and_spapi_v0_read_the_same_sandbox_orders_alike() {
     let now = sandbox.advance_clock(StdDuration::from_secs(600));
     let clock = Arc::new(ManualClock::new(now));
     let creds = sandbox.credentials();
-    let spapi = amazon_spapi::Client::builder()
-        .credentials(amazon_spapi::LwaCredentials {
+    let spapi = spapi_client::Client::builder()
+        .credentials(spapi_client::LwaCredentials {
             client_id: creds.client_id.clone(),
             client_secret: secrecy::SecretString::from(creds.client_secret.clone()),
             refresh_token: secrecy::SecretString::from(creds.refresh_token.clone()),

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use amazon_sandbox::{FaultSpec, OrderSnapshot, RateLimit, Sandbox, SandboxConfig};
-use amazon_spapi::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
 use order_mapping::Mapper;
 use order_sync_core::clock::{Clock, ManualClock};
 use order_sync_core::config::AccountConfig;
@@ -25,6 +24,7 @@ use order_sync_core::report::{NoopNotifier, RunOutcome};
 use order_sync_core::shutdown::Shutdown;
 use order_sync_core::spapi::{ReadApi, SpApiAmazon};
 use order_sync_core::state::{JobKind, OutboxStatus, SyncState};
+use spapi_client::{BackoffConfig, Client, LwaCredentials, RateLimiter, RetryConfig};
 use store_adapters::sqlite::{ShippedPackage, SqliteStore};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -54,7 +54,7 @@ const FAULTS: &str = "429=4%,500=2%,503=2%;\
 #[derive(Debug)]
 struct SharedClock(Arc<ManualClock>);
 
-impl amazon_spapi::Clock for SharedClock {
+impl spapi_client::Clock for SharedClock {
     fn now_utc(&self) -> OffsetDateTime {
         self.0.now()
     }
@@ -107,7 +107,7 @@ async fn env(read: ReadApi, seed: u64) -> Env {
     .iter()
     .chain(OPERATIONS)
     {
-        limiter = limiter.override_limit(*op, amazon_spapi::RateLimit::new(10_000.0, 10_000));
+        limiter = limiter.override_limit(*op, spapi_client::RateLimit::new(10_000.0, 10_000));
     }
     let client = Client::builder()
         .credentials(LwaCredentials {

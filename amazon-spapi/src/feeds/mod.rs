@@ -646,8 +646,8 @@ impl FeedsApi {
     /// `getFeeds` as a stream of feeds across all pages.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::feeds::{GetFeedsRequest, ProcessingStatus};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::feeds::{GetFeedsRequest, ProcessingStatus};
     /// use futures::TryStreamExt;
     /// let open: Vec<_> = client
     ///     .feeds()
@@ -716,9 +716,9 @@ impl FeedsApi {
     /// that [waits](FeedSubmission::wait) for its processing report.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// use amazon_feed_documents::order_feeds::{Envelope, OrderAcknowledgement};
-    /// use amazon_spapi::feeds::{FeedContent, FeedReport};
+    /// use spapi_client::feeds::{FeedContent, FeedReport};
     /// let envelope = Envelope::order_acknowledgement(
     ///     "A1SELLER",
     ///     [OrderAcknowledgement::success("111-1234567-1234567").merchant_order_id("HOST-1")],

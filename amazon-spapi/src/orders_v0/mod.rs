@@ -308,8 +308,8 @@ impl GetOrdersRequest {
     /// what the first one asked.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client, saved: amazon_spapi::ListingPosition) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
+    /// # async fn doc(client: spapi_client::Client, saved: spapi_client::ListingPosition) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{DateParam, GetOrdersRequest};
     /// use futures::TryStreamExt;
     /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
     ///     .last_updated_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)))
@@ -761,8 +761,8 @@ impl OrdersV0 {
     /// `getOrders` (deprecated): one page.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest, OrderStatus};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{DateParam, GetOrdersRequest, OrderStatus};
     /// let page = client
     ///     .orders_v0()
     ///     .get_orders(
@@ -783,8 +783,8 @@ impl OrdersV0 {
     /// bounds are clamped once, before the first page, so every page asks the same thing).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{DateParam, GetOrdersRequest};
     /// use futures::TryStreamExt;
     /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
     ///     .created_after(DateParam::At(time::macros::datetime!(2026-03-01 0:00 UTC)));
@@ -815,9 +815,9 @@ impl OrdersV0 {
     /// [`GetOrdersRequest::resume`].
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{DateParam, GetOrdersRequest};
-    /// use amazon_spapi::tokens::DataElement;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{DateParam, GetOrdersRequest};
+    /// use spapi_client::tokens::DataElement;
     /// use futures::TryStreamExt;
     /// // With shipping addresses: the client fetches and reuses a restricted data token.
     /// let request = GetOrdersRequest::new(["ATVPDKIKX0DER"])
@@ -842,9 +842,9 @@ impl OrdersV0 {
     /// `getOrder` (deprecated). Pass an order id, or a [`GetOrder`] with data elements.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::GetOrder;
-    /// use amazon_spapi::tokens::DataElement;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::GetOrder;
+    /// use spapi_client::tokens::DataElement;
     /// let plain = client.orders_v0().get_order("902-1845936-5435065").await?;
     /// let with_pii = client
     ///     .orders_v0()
@@ -860,7 +860,7 @@ impl OrdersV0 {
     /// `getOrderBuyerInfo` (deprecated; uses an RDT).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// let buyer = client.orders_v0().get_order_buyer_info("902-1845936-5435065").await?;
     /// # let _ = buyer;
     /// # Ok(()) }
@@ -875,7 +875,7 @@ impl OrdersV0 {
     /// `getOrderAddress` (deprecated; uses an RDT).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// let address = client.orders_v0().get_order_address("902-1845936-5435065").await?;
     /// let country = address.shipping_address.and_then(|a| a.country_code);
     /// # let _ = country;
@@ -891,7 +891,7 @@ impl OrdersV0 {
     /// `getOrderItems` (deprecated): one page.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// let page = client.orders_v0().get_order_items("902-1845936-5435065").await?;
     /// for item in &page.order_items {
     ///     println!("{} x{} {:?}", item.asin, item.quantity_ordered, item.item_price);
@@ -908,7 +908,7 @@ impl OrdersV0 {
     /// `getOrderItems` as a stream of items across all pages.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// use futures::TryStreamExt;
     /// let items: Vec<_> = client
     ///     .orders_v0()
@@ -936,7 +936,7 @@ impl OrdersV0 {
     /// `getOrderItemsBuyerInfo` (deprecated; uses an RDT): one page.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// let page = client.orders_v0().get_order_items_buyer_info("902-1845936-5435065").await?;
     /// # let _ = page;
     /// # Ok(()) }
@@ -951,7 +951,7 @@ impl OrdersV0 {
     /// `getOrderItemsBuyerInfo` as a stream across all pages.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// use futures::TryStreamExt;
     /// let gifts: Vec<_> = client
     ///     .orders_v0()
@@ -979,8 +979,8 @@ impl OrdersV0 {
     /// `confirmShipment`.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, PackageDetail};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{ConfirmShipmentOrderItem, ConfirmShipmentRequest, DateParam, PackageDetail};
     /// let request = ConfirmShipmentRequest {
     ///     marketplace_id: "ATVPDKIKX0DER".into(),
     ///     cod_collection_method: None,
@@ -1015,8 +1015,8 @@ impl OrdersV0 {
     /// `updateShipmentStatus`.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{ShipmentStatus, UpdateShipmentStatusRequest};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{ShipmentStatus, UpdateShipmentStatusRequest};
     /// let request = UpdateShipmentStatusRequest {
     ///     marketplace_id: "ATVPDKIKX0DER".into(),
     ///     shipment_status: ShipmentStatus::ReadyForPickup,
@@ -1038,7 +1038,7 @@ impl OrdersV0 {
     /// `getOrderRegulatedInfo`.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
     /// let info = client.orders_v0().get_order_regulated_info("902-3159896-1390916").await?;
     /// println!("{:?}", info.regulated_order_verification_status.status);
     /// # Ok(()) }
@@ -1053,8 +1053,8 @@ impl OrdersV0 {
     /// `updateVerificationStatus`.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v0::{
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v0::{
     ///     UpdateVerificationStatusRequest, UpdateVerificationStatusRequestBody, VerificationStatus,
     /// };
     /// let request = UpdateVerificationStatusRequest {

@@ -296,8 +296,8 @@ impl OrdersV2026 {
     /// `searchOrders`: one page.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v2026::{FulfilledBy, IncludedData, SearchOrdersRequest};
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v2026::{FulfilledBy, IncludedData, SearchOrdersRequest};
     /// let page = client
     ///     .orders_v2026()
     ///     .search_orders(
@@ -322,8 +322,8 @@ impl OrdersV2026 {
     /// clamped once, before the first page).
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v2026::SearchOrdersRequest;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v2026::SearchOrdersRequest;
     /// use futures::TryStreamExt;
     /// let request = SearchOrdersRequest::new(["A1F83G8C2ARO7P"])
     ///     .created_after(time::macros::datetime!(2026-03-01 0:00 UTC));
@@ -354,8 +354,8 @@ impl OrdersV2026 {
     /// [`SearchOrdersRequest::resume`].
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v2026::SearchOrdersRequest;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v2026::SearchOrdersRequest;
     /// use futures::TryStreamExt;
     /// let request = SearchOrdersRequest::new(["ATVPDKIKX0DER"])
     ///     .last_updated_after(time::macros::datetime!(2026-03-01 0:00 UTC));
@@ -383,8 +383,8 @@ impl OrdersV2026 {
     /// `getOrder` with the datasets in `included_data`.
     ///
     /// ```no_run
-    /// # async fn doc(client: amazon_spapi::Client) -> amazon_spapi::Result<()> {
-    /// use amazon_spapi::orders_v2026::IncludedData;
+    /// # async fn doc(client: spapi_client::Client) -> spapi_client::Result<()> {
+    /// use spapi_client::orders_v2026::IncludedData;
     /// let order = client
     ///     .orders_v2026()
     ///     .get_order("114-9876543-1234567", vec![IncludedData::Buyer, IncludedData::Recipient])

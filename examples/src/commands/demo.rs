@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use amazon_sandbox::{Sandbox, SandboxConfig};
-use amazon_spapi::{Client, LwaCredentials, Marketplace};
 use indicatif::{ProgressBar, ProgressStyle};
 use order_mapping::{Mapper, MappingConfig};
 use order_sync_core::accounts::{AccountDirectory, AccountIdentity, TokenFingerprint};
@@ -26,6 +25,7 @@ use order_sync_core::spapi::{ReadApi, SpApiAmazon};
 use order_sync_core::state::{JobKind, OutboxStatus};
 use order_sync_core::{AccountId, MarketplaceId};
 use secrecy::SecretString;
+use spapi_client::{Client, LwaCredentials, Marketplace};
 use store_adapters::sqlite::{ShippedPackage, SqliteStore};
 
 use crate::cli::{DemoArgs, EXIT_FAILED, EXIT_OK};
@@ -144,8 +144,8 @@ async fn import_with_progress(
 
 /// The client's rate limiter: Amazon's published limits, or (with `--no-rate-limits`,
 /// when the sandbox enforces none either) limits high enough never to wait.
-fn client_limiter(unlimited: bool) -> amazon_spapi::RateLimiter {
-    let limiter = amazon_spapi::RateLimiter::new();
+fn client_limiter(unlimited: bool) -> spapi_client::RateLimiter {
+    let limiter = spapi_client::RateLimiter::new();
     if !unlimited {
         return limiter;
     }
@@ -159,7 +159,7 @@ fn client_limiter(unlimited: bool) -> amazon_spapi::RateLimiter {
     ]
     .into_iter()
     .fold(limiter, |l, op| {
-        l.override_limit(op, amazon_spapi::RateLimit::new(10_000.0, 10_000))
+        l.override_limit(op, spapi_client::RateLimit::new(10_000.0, 10_000))
     })
 }
 

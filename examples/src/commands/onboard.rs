@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use amazon_spapi::AppCredentials;
+use spapi_client::AppCredentials;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::cli::{EXIT_CONFIG, EXIT_FAILED, EXIT_OK, OnboardArgs};
@@ -185,7 +185,7 @@ pub async fn run(args: OnboardArgs) -> u8 {
             return EXIT_CONFIG;
         }
     };
-    let url = amazon_spapi::lwa::authorization_url(&seller_central, &app_id, &state, args.beta);
+    let url = spapi_client::lwa::authorization_url(&seller_central, &app_id, &state, args.beta);
     let (code, seller) = match (&args.code, args.listen) {
         (Some(code), _) => (code.clone(), None),
         (None, Some(port)) => {
@@ -226,7 +226,7 @@ pub async fn run(args: OnboardArgs) -> u8 {
         client_id: creds.client_id.clone(),
         client_secret: creds.client_secret.clone(),
     };
-    let tokens = match amazon_spapi::lwa::exchange_authorization_code(
+    let tokens = match spapi_client::lwa::exchange_authorization_code(
         &app,
         code.trim(),
         args.redirect_uri.as_deref(),

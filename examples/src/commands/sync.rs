@@ -22,7 +22,7 @@ use crate::{notify, wiring};
 
 struct Setup {
     engine: Arc<Engine>,
-    accounts: Vec<(Account, amazon_spapi::Client)>,
+    accounts: Vec<(Account, spapi_client::Client)>,
     /// Account key → the configured name (the label shown to the user).
     labels: std::collections::BTreeMap<order_sync_core::AccountId, String>,
     db: SqliteStore,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use amazon_spapi::{Error, ErrorKind, LwaErrorCode, Marketplace};
+use spapi_client::{Error, ErrorKind, LwaErrorCode, Marketplace};
 
 use crate::cli::{EXIT_FAILED, EXIT_OK};
 use crate::config::{AccountSettings, Needs, process_env};

@@ -40,10 +40,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration as StdDuration;
 
-use amazon_spapi::{Marketplace, Region};
 use order_mapping::MappingConfig;
 use order_sync_core::accounts::{AccountIdentity, TokenFingerprint};
 use secrecy::SecretString;
+use spapi_client::{Marketplace, Region};
 use time::OffsetDateTime;
 use toml::{Table, Value};
 use url::Url;
@@ -913,7 +913,7 @@ fn parse_marketplaces(
     for (path, s) in items {
         let found = Marketplace::by_id(&s).or_else(|| Marketplace::by_code(&s));
         let Some(m) = found else {
-            let in_region: Vec<&'static Marketplace> = amazon_spapi::MARKETPLACES
+            let in_region: Vec<&'static Marketplace> = spapi_client::MARKETPLACES
                 .iter()
                 .filter(|m| region.is_none_or(|r| m.region == r))
                 .collect();
@@ -943,7 +943,7 @@ fn parse_marketplaces(
         };
         if let Some(region) = region {
             if m.region != region {
-                let here: Vec<&str> = amazon_spapi::MARKETPLACES
+                let here: Vec<&str> = spapi_client::MARKETPLACES
                     .iter()
                     .filter(|x| x.region == region)
                     .map(|x| x.code)
